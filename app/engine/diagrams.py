@@ -1,0 +1,223 @@
+"""Reading BPMN diagrams safely and summarising what One Window needs from them."""
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+MAX_DIAGRAM_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    element_id: str | None = None
+    line: int | None = None
+    severity: str = "error"
+
+    def as_dict(self) -> dict:
+        return {"message": self.message, "element_id": self.element_id, "line": self.line,
+                "severity": self.severity}
+
+
+class DiagramError(Exception):
+    def __init__(self, problems: list[Problem], too_large: bool = False):
+        self.problems = problems
+        self.too_large = too_large
+        super().__init__("; ".join(p.message for p in problems))
+
+
+@dataclass(frozen=True)
+class TimerInfo:
+    id: str
+    attached_to: str | None
+    kind: str  # timeDuration, timeDate or timeCycle
+    expression: str
+    interrupting: bool
+    line: int | None
+
+
+@dataclass(frozen=True)
+class UserTaskInfo:
+    id: str
+    name: str
+    lane: str | None
+    form: str | None
+    ui_form: str | None
+    clock_stopped: bool
+    line: int | None
+
+
+@dataclass
+class Diagram:
+    process_id: str
+    name: str
+    properties: dict
+    start_form: str | None
+    lanes: list[str]
+    user_tasks: list[UserTaskInfo]
+    timers: list[TimerInfo]
+    scripts: list[tuple[str, str, int | None]]  # (element id, source, line)
+    conditions: list[tuple[str, str, int | None]]
+    has_layout: bool
+    tree: etree._Element = field(repr=False)
+
+
+def _safe_parser() -> etree.XMLParser:
+    # No DTDs, no entity expansion, no network: a diagram is data, never instructions to the parser.
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                           huge_tree=False, remove_blank_text=False)
+
+
+def read_xml(xml: bytes) -> etree._Element:
+    if len(xml) > MAX_DIAGRAM_BYTES:
+        raise DiagramError([Problem(f"The diagram is {len(xml) // 1024} KB; the limit is "
+                                    f"{MAX_DIAGRAM_BYTES // (1024 * 1024)} MB.")], too_large=True)
+    if b"<!DOCTYPE" in xml[:4096].upper() or b"<!ENTITY" in xml.upper():
+        raise DiagramError([Problem("The diagram declares a DTD or entities; remove the <!DOCTYPE> "
+                                    "(BPMN files never need one).")])
+    try:
+        root = etree.fromstring(xml, _safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise DiagramError([Problem(f"The file is not well-formed XML: {exc.msg}", line=exc.lineno)])
+    if root.getroottree().docinfo.doctype:
+        raise DiagramError([Problem("The diagram declares a DTD; remove the <!DOCTYPE>.")])
+    if root.tag != f"{{{BPMN_NS}}}definitions":
+        raise DiagramError([Problem("This is not a BPMN 2.0 file: the root element must be "
+                                    "bpmn:definitions.", line=root.sourceline)])
+    return root
+
+
+def _element_at_line(root, line) -> str | None:
+    if line is None:
+        return None
+    for element in root.iter():
+        if element.sourceline == line and isinstance(element.tag, str):
+            element_id = element.get("id")
+            if element_id:
+                return element_id
+            parent = element.getparent()
+            while parent is not None and not parent.get("id"):
+                parent = parent.getparent()
+            return parent.get("id") if parent is not None else None
+    return None
+
+
+def xsd_problems(root) -> list[Problem]:
+    schema = VALIDATOR.validator
+    if schema.validate(root):
+        return []
+    problems = []
+    for error in schema.error_log:
+        problems.append(Problem(f"BPMN schema: {error.message}", _element_at_line(root, error.line), error.line))
+    return problems
+
+
+def properties_of(element) -> dict:
+    props = {}
+    for prop in element.findall("bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property", NS):
+        if prop.get("name"):
+            props[prop.get("name")] = prop.get("value", "")
+    return props
+
+
+def _lanes_by_node(process) -> dict[str, str]:
+    lanes = {}
+    for lane in process.iter(f"{{{BPMN_NS}}}lane"):
+        for ref in lane.findall("bpmn:flowNodeRef", NS):
+            lanes[(ref.text or "").strip()] = lane.get("name") or ""
+    return lanes
+
+
+def summarise(root, process) -> Diagram:
+    lanes = _lanes_by_node(process)
+    user_tasks, timers, scripts, conditions = [], [], [], []
+    start_form = None
+    for element in process.iter():
+        if not isinstance(element.tag, str) or not element.tag.startswith(f"{{{BPMN_NS}}}"):
+            continue
+        tag = etree.QName(element).localname
+        element_id = element.get("id")
+        if tag == "userTask":
+            props = properties_of(element)
+            user_tasks.append(UserTaskInfo(
+                element_id, element.get("name") or element_id, lanes.get(element_id),
+                props.get("formJsonSchemaFilename") or None, props.get("formUiSchemaFilename") or None,
+                props.get("serviceClock") == "stopped", element.sourceline))
+        elif tag == "startEvent" and element.getparent() is process:
+            start_form = properties_of(element).get("formJsonSchemaFilename") or start_form
+        elif tag == "timerEventDefinition":
+            event = element.getparent()
+            for kind in ("timeDuration", "timeDate", "timeCycle"):
+                body = element.find(f"bpmn:{kind}", NS)
+                if body is not None:
+                    timers.append(TimerInfo(event.get("id"), event.get("attachedToRef"), kind,
+                                            (body.text or "").strip(),
+                                            event.get("cancelActivity", "true") != "false", body.sourceline))
+        elif tag == "scriptTask":
+            script = element.find("bpmn:script", NS)
+            scripts.append((element_id, (script.text or "") if script is not None else "", element.sourceline))
+        elif tag == "conditionExpression":
+            conditions.append((element.getparent().get("id"), (element.text or "").strip(), element.sourceline))
+    return Diagram(
+        process_id=process.get("id"), name=process.get("name") or process.get("id"),
+        properties=properties_of(process), start_form=start_form,
+        lanes=sorted({lane.get("name") or "" for lane in process.iter(f"{{{BPMN_NS}}}lane")}),
+        user_tasks=user_tasks, timers=timers, scripts=scripts, conditions=conditions,
+        has_layout=root.find(".//bpmndi:BPMNDiagram/bpmndi:BPMNPlane/*", NS) is not None,
+        tree=root)
+
+
+def _executable_process(root):
+    processes = root.findall("bpmn:process", NS)
+    ids = [p.get("id") for p in processes]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise DiagramError([Problem(f"Two processes share the id '{d}'; every process needs its own id.", d,
+                                    processes[ids.index(d)].sourceline) for d in duplicates])
+    executable = [p for p in processes if p.get("isExecutable", "false") == "true"] or processes
+    if len(executable) != 1:
+        raise DiagramError([Problem(f"A diagram holds exactly one procedure; this one has {len(executable)} "
+                                    "executable processes.")])
+    return executable[0]
+
+
+def spiff_problems(xml: bytes, filename: str) -> list[Problem]:
+    try:
+        load_specs(xml, filename)
+    except ValidationException as exc:
+        line = exc.line_number if isinstance(exc.line_number, int) else None
+        return [Problem(f"{exc}", exc.id or None, line)]
+    except SpiffWorkflowException as exc:
+        return [Problem(str(exc))]
+    return []
+
+
+@lru_cache(maxsize=64)
+def load_specs(xml: bytes, filename: str = "diagram.bpmn"):
+    """Parse once per distinct diagram; SpiffWorkflow specs are immutable once built."""
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_xml(etree.fromstring(xml, _safe_parser()), filename)
+    process_id = _executable_process(read_xml(xml)).get("id")
+    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+
+
+def parse_diagram(xml: bytes, filename: str = "diagram.bpmn") -> Diagram:
+    """Validate a diagram (XML safety, BPMN XSD, SpiffWorkflow parser) and summarise it.
+
+    Raises DiagramError listing every problem found; lint rules live with the caller.
+    """
+    root = read_xml(xml)
+    problems = xsd_problems(root)
+    if problems:
+        raise DiagramError(problems)
+    process = _executable_process(root)
+    problems = spiff_problems(xml, filename)
+    if problems:
+        raise DiagramError(problems)
+    return summarise(root, process)
