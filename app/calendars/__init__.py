@@ -1,0 +1,1 @@
+"""Office calendars: working days, working time and holiday lists."""
