@@ -1,0 +1,58 @@
+"""One Window: case management for One Window Service Offices."""
+from pathlib import Path
+
+from flask import Flask
+
+from . import config, errors
+from .extensions import csrf, db, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    errors.init_app(app)
+    _register_models()
+    _register_blueprints(app)
+
+    from .timers.scheduler import serving_with_flask_run, start_scheduler
+    if app.config["SCHEDULER_ENABLED"] and serving_with_flask_run(app):
+        start_scheduler(app)
+    return app
+
+
+def _register_models() -> None:
+    from .accounts import models as accounts_models  # noqa: F401  (Alembic sees every table)
+    from .audit import models as audit_models  # noqa: F401
+    from .calendars import models as calendar_models  # noqa: F401
+    from .cases import models as cases_models  # noqa: F401
+    from .processes import models as processes_models  # noqa: F401
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(accounts_models.User, int(user_id))
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to see this page."
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.cli import offices_cli, users_cli
+    from .accounts.views import bp as accounts_bp
+    from .api.views import bp as api_bp
+    from .cases.views import bp as cases_bp
+    from .demo.cli import demo_cli
+    from .inbox.views import bp as inbox_bp
+    from .processes.cli import bpmn_cli
+    from .timers.cli import scheduler_cli, timers_cli
+
+    for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, offices_cli, users_cli, bpmn_cli,
+                      timers_cli, scheduler_cli, demo_cli):
+        app.register_blueprint(blueprint)

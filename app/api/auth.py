@@ -1,0 +1,30 @@
+import functools
+
+from flask import g, request
+
+from ..accounts.services import user_for_token
+from ..errors import DomainError, Forbidden
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+def token_required(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("Send your API token as 'Authorization: Bearer TOKEN' (POST /api/v1/token).")
+        user = user_for_token(token.strip())
+        if user is None:
+            raise Unauthorized("The API token is unknown or expired; ask for a new one at POST /api/v1/token.")
+        g.api_user = user
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def require_role(user, *roles: str) -> None:
+    if not user.has_role(*roles):
+        raise Forbidden(f"Only a {' or '.join(roles)} may do this.")

@@ -1,0 +1,104 @@
+from flask import Blueprint, g, jsonify, request
+
+from ..accounts.services import authenticate, issue_token
+from ..cases import services as cases
+from ..cases.presenters import case_dict, work_item_dict
+from ..errors import BadRequest
+from ..extensions import csrf, db
+from ..inbox.queries import inbox_items
+from ..processes.services import deploy, latest_versions
+from .auth import Unauthorized, require_role, token_required
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object (Content-Type: application/json).")
+    return body
+
+
+@bp.post("/token")
+def token():
+    body = json_body()
+    user = authenticate(str(body.get("username", "")), str(body.get("password", "")))
+    if user is None:
+        raise Unauthorized("The username or password is wrong.")
+    value = issue_token(user)
+    db.session.commit()
+    return jsonify({"token": value})
+
+
+@bp.get("/processes")
+@token_required
+def processes():
+    return jsonify([d.summary() for d in latest_versions()])
+
+
+@bp.post("/processes")
+@token_required
+def deploy_process():
+    require_role(g.api_user, "designer")
+    filename = request.args.get("filename", "upload.bpmn")
+    deployment = deploy([(filename, request.get_data())], actor=g.api_user)[0]
+    db.session.commit()
+    body = {"key": deployment.definition.key, "version": deployment.definition.version,
+            "unchanged": not deployment.created}
+    return jsonify(body), 201 if deployment.created else 200
+
+
+@bp.post("/cases")
+@token_required
+def start_case():
+    body = json_body()
+    process = body.get("process")
+    if not isinstance(process, str) or not process:
+        raise BadRequest("Say which procedure to start: {\"process\": \"commercial_licence\", \"data\": {...}}.")
+    case = cases.start_case(process, body.get("data") or {}, g.api_user, g.api_user.office)
+    db.session.commit()
+    return jsonify({"id": case.id, "number": case.number, "status": case.status}), 201
+
+
+@bp.get("/cases/<int:case_id>")
+@token_required
+def show_case(case_id):
+    return jsonify(case_dict(cases.visible_case(g.api_user, case_id)))
+
+
+@bp.get("/inbox")
+@token_required
+def inbox():
+    return jsonify([work_item_dict(item) for item in inbox_items(g.api_user)])
+
+
+@bp.post("/work-items/<int:item_id>/claim")
+@token_required
+def claim(item_id):
+    item = cases.claim(g.api_user, item_id)
+    db.session.commit()
+    return jsonify(work_item_dict(item))
+
+
+@bp.post("/work-items/<int:item_id>/release")
+@token_required
+def release(item_id):
+    item = cases.release(g.api_user, item_id)
+    db.session.commit()
+    return jsonify(work_item_dict(item))
+
+
+@bp.post("/work-items/<int:item_id>/complete")
+@token_required
+def complete(item_id):
+    body = json_body()
+    data = body.get("data", {})
+    if not isinstance(data, dict):
+        raise BadRequest("\"data\" must be a JSON object of field names and values.")
+    seen = body.get("case_version")
+    if seen is not None and not isinstance(seen, int):
+        raise BadRequest("\"case_version\" must be the whole number you read from the case.")
+    case = cases.complete(g.api_user, item_id, data, body.get("comment"), seen)
+    db.session.commit()
+    return jsonify(case_dict(case))

@@ -1,0 +1,93 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import Office, User
+from ..db import UTCDateTime, utcnow
+from ..extensions import db
+from ..processes.models import ProcessDefinition
+
+
+class Case(db.Model):
+    """One application or complaint: a running diagram, persisted as SpiffWorkflow JSON."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
+    process_definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="running", index=True)  # running, completed, error
+    channel: Mapped[str] = mapped_column(String(20), default="counter")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    workflow_state: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set while the case waits on the applicant: its deadline timers are paused.
+    clock_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    office: Mapped[Office] = relationship()
+    definition: Mapped[ProcessDefinition] = relationship()
+    started_by: Mapped[User | None] = relationship()
+    work_items: Mapped[list["WorkItem"]] = relationship(back_populates="case", order_by="WorkItem.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def open_items(self) -> list["WorkItem"]:
+        return [item for item in self.work_items if item.status == "open"]
+
+
+class CaseCounter(db.Model):
+    """The last case number given out per office and year, so numbers never repeat."""
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class WorkItem(db.Model):
+    """Projection of one READY user task: who may do it, where, and by when."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    task: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(40))
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("district.id"))
+    form: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, completed, cancelled
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    clock_stopped: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="work_items")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+
+    __table_args__ = (
+        Index("ix_work_item_inbox_office", "status", "role", "office_id", "due_at"),
+        Index("ix_work_item_inbox_district", "status", "role", "district_id", "due_at"),
+        UniqueConstraint("case_id", "task_id", name="uq_work_item_case_task"),
+    )
+
+    def overdue(self, now: datetime) -> bool:
+        return self.status == "open" and self.due_at is not None and self.due_at <= now
+
+
+class Timer(db.Model):
+    """Projection of one WAITING timer event; the sweep reads only this table."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))
+    element_id: Mapped[str] = mapped_column(String(100))
+    attached_to: Mapped[str | None] = mapped_column(String(100))
+    fires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    __table_args__ = (UniqueConstraint("case_id", "task_id", name="uq_timer_case_task"),)

@@ -1,0 +1,56 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..db import utcnow
+from ..errors import NotFound, Rejected
+from ..extensions import db
+from ..forms.rendering import fields_for
+from ..forms.validation import from_form_fields
+from ..processes.services import latest_version, latest_versions
+from . import services as cases
+from .presenters import history
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+@bp.get("/<int:case_id>")
+@login_required
+def show(case_id):
+    case = cases.visible_case(current_user, case_id)
+    return render_template("cases/show.html", case=case, history=history(case), now=utcnow())
+
+
+@bp.get("/new")
+@login_required
+def choose():
+    if not current_user.has_role("front_office"):
+        abort(403)
+    return render_template("cases/choose.html", definitions=latest_versions())
+
+
+@bp.route("/new/<key>", methods=["GET", "POST"])
+@login_required
+def start(key):
+    if not current_user.has_role("front_office"):
+        abort(403)
+    try:
+        definition = latest_version(key)
+    except NotFound:
+        abort(404)
+    form = definition.form(definition.start_form) or {"type": "object", "properties": {}}
+    values, errors = {}, {}
+    if request.method == "POST":
+        data, errors = from_form_fields(form, request.form)
+        values = request.form
+        if not errors:
+            try:
+                case = cases.start_case(key, data, current_user, current_user.office, channel="counter")
+            except Rejected as rejected:
+                db.session.rollback()
+                errors = rejected.details if isinstance(rejected.details, dict) else {}
+            else:
+                db.session.commit()
+                flash(f"Case {case.number} registered.", "info")
+                return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/start.html", definition=definition, form=form,
+                           fields=fields_for(form, values, errors), errors=errors), 422 if errors else 200

@@ -1,0 +1,101 @@
+"""Domain errors and the one handler that answers JSON to API clients and HTML to people."""
+import functools
+
+import click
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, message: str, details=None):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class BadRequest(DomainError):
+    status = 400
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class Rejected(DomainError):
+    """Well-formed input that the office's rules refuse (invalid form data, a broken diagram)."""
+    status = 422
+
+
+class TooLarge(DomainError):
+    status = 413
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(message: str, status: int, details=None):
+    if wants_json():
+        return jsonify({"error": message, "details": details}), status
+    return render_template("error.html", message=message, status=status, details=details), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        return error_response(error.message, error.status, error.details)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        messages = {
+            400: "The request could not be understood.",
+            401: "Sign in first.",
+            403: "You may not do this.",
+            404: "There is nothing here.",
+            405: "This address does not accept that method.",
+            413: "The upload is too large.",
+        }
+        message = messages.get(error.code, error.description)
+        if error.code == 400 and error.description and "CSRF" in error.description:
+            message = "The form expired or was sent without its security token; reload the page and try again."
+        return error_response(message, error.code)
+
+    if app.testing:
+        return  # let tests see real tracebacks
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("unexpected error")
+        return error_response("Something went wrong on our side; nothing was changed. Try again.", 500)
+
+
+def cli_errors(command):
+    """Show a domain error as a CLI error (exit code 1) with nothing written."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except DomainError as error:
+            db.session.rollback()
+            lines = [error.message]
+            if isinstance(error.details, list):
+                lines += [f"  - {d.get('file') or ''} {d.get('element_id') or ''} line {d.get('line') or '?'}: "
+                          f"{d['message']}" for d in error.details]
+            elif isinstance(error.details, dict):
+                lines += [f"  - {k}: {v}" for k, v in error.details.items()]
+            raise click.ClickException("\n".join(lines))
+    return wrapper

@@ -1,0 +1,77 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..cases import services as cases
+from ..cases.presenters import history
+from ..db import utcnow
+from ..errors import Conflict, Forbidden, Rejected
+from ..extensions import db
+from ..forms.rendering import fields_for
+from ..forms.validation import from_form_fields
+from .queries import inbox_items
+
+bp = Blueprint("inbox", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("inbox/index.html", items=inbox_items(current_user), now=utcnow())
+
+
+def _render_item(item, values=None, errors=None, status=200):
+    form = item.case.definition.form(item.form)
+    fields = fields_for(form, values or {}, errors or {}) if form else []
+    return render_template("inbox/work_item.html", item=item, case=item.case, form=form, fields=fields,
+                           errors=errors or {}, history=history(item.case), now=utcnow()), status
+
+
+@bp.get("/work-items/<int:item_id>")
+@login_required
+def work_item(item_id):
+    return _render_item(cases.workable_item(current_user, item_id))
+
+
+@bp.post("/work-items/<int:item_id>/claim")
+@login_required
+def claim(item_id):
+    item = cases.claim(current_user, item_id)
+    db.session.commit()
+    flash(f"'{item.name}' is now yours.", "info")
+    return redirect(url_for("inbox.work_item", item_id=item_id))
+
+
+@bp.post("/work-items/<int:item_id>/release")
+@login_required
+def release(item_id):
+    item = cases.release(current_user, item_id)
+    db.session.commit()
+    flash(f"'{item.name}' is back in the shared inbox.", "info")
+    return redirect(url_for("inbox.index"))
+
+
+@bp.post("/work-items/<int:item_id>")
+@login_required
+def complete(item_id):
+    item = cases.workable_item(current_user, item_id)
+    form = item.case.definition.form(item.form)
+    data, errors = from_form_fields(form, request.form) if form else ({}, {})
+    if errors:
+        return _render_item(item, request.form, errors, 422)
+    seen_version = request.form.get("case_version", type=int)
+    try:
+        case = cases.complete(current_user, item_id, data, request.form.get("comment", "").strip(), seen_version)
+    except Rejected as rejected:
+        db.session.rollback()
+        return _render_item(cases.workable_item(current_user, item_id), request.form,
+                            rejected.details if isinstance(rejected.details, dict) else {}, 422)
+    except (Conflict, Forbidden) as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+        return redirect(url_for("cases.show", case_id=item.case_id)), 303
+    db.session.commit()
+    if case.status == "error":
+        flash(f"Case {case.number} stopped with an error: {case.error}", "error")
+    else:
+        flash(f"'{item.name}' on case {case.number} is done.", "info")
+    return redirect(url_for("inbox.index"))
