@@ -1,0 +1,82 @@
+/*
+ * One Window case diagram: read-only bpmn-js NavigatedViewer (pan / zoom)
+ * that colours the steps of one case.
+ * Built by `npm run build` into app/static/build/viewer.js (IIFE, no CDN).
+ *
+ * PAGE CONTRACT (the Flask template provides exactly this):
+ *
+ *   CSS:  build/diagram-js.css, build/bpmn-js.css,
+ *         build/bpmn-font/css/bpmn.css, build/onewindow.css
+ *
+ *   <div id="case-diagram"
+ *        data-xml-url="GET -> BPMN XML text"
+ *        data-completed='["element_id", ...]'   (green)
+ *        data-current='["element_id", ...]'     (blue, bold)
+ *        data-overdue='["element_id", ...]'></div>   (red)
+ *   <script src="build/viewer.js"></script>  (at the end of <body>)
+ *
+ * The div gets a default height of 420px from onewindow.css (override it in
+ * the page if needed). Diagrams without BPMNDI are laid out automatically;
+ * if that fails too the div shows "This diagram cannot be drawn: <reason>".
+ * The viewer instance is exposed as window.oneWindowViewer (for tests).
+ */
+
+import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
+
+import spiffworkflow from './lib/spiffworkflow-moddle.js';
+import { importDiagram } from './lib/layout.js';
+
+const container = document.getElementById('case-diagram');
+
+if (container) {
+  show(container);
+}
+
+async function show(container) {
+  const viewer = new NavigatedViewer({ container, moddleExtensions: { spiffworkflow } });
+  window.oneWindowViewer = viewer;
+
+  try {
+    const response = await fetch(container.dataset.xmlUrl, { credentials: 'same-origin' });
+    if (!response.ok) {
+      throw new Error(`the server answered HTTP ${response.status}`);
+    }
+    await importDiagram(viewer, await response.text());
+  } catch (err) {
+    viewer.destroy();
+    const message = document.createElement('p');
+    message.className = 'ow-diagram-error';
+    message.textContent = 'This diagram cannot be drawn: ' + err.message;
+    container.replaceChildren(message);
+    return;
+  }
+
+  const canvas = viewer.get('canvas');
+  const elementRegistry = viewer.get('elementRegistry');
+
+  for (const state of [ 'completed', 'current', 'overdue' ]) {
+    for (const id of readJson(container.dataset[state])) {
+      if (elementRegistry.get(id)) {
+        canvas.addMarker(id, 'ow-' + state);
+      }
+    }
+  }
+
+  const fit = () => {
+    canvas.resized();
+    canvas.zoom('fit-viewport', 'auto');
+  };
+  fit();
+
+  // printing: refit to the printed size and back
+  window.addEventListener('beforeprint', fit);
+  window.addEventListener('afterprint', fit);
+}
+
+function readJson(text) {
+  try {
+    return JSON.parse(text || '[]');
+  } catch (err) {
+    return [];
+  }
+}
