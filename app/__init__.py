@@ -33,6 +33,8 @@ def _register_models() -> None:
     from .audit import models as audit_models  # noqa: F401
     from .calendars import models as calendar_models  # noqa: F401
     from .cases import models as cases_models  # noqa: F401
+    from .designer import models as designer_models  # noqa: F401
+    from .notifications import models as notification_models  # noqa: F401
     from .processes import models as processes_models  # noqa: F401
 
     @login_manager.user_loader

@@ -66,8 +66,13 @@ class WorkItem(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     comment: Mapped[str | None] = mapped_column(Text)
+    # Escalation work (for the chief or the governor) points at the overdue work it is about.
+    escalation_of_id: Mapped[int | None] = mapped_column(ForeignKey("work_item.id"), index=True)
+    escalation_level: Mapped[int | None]  # 1: OWSO chief, 2: District Governor
+    late_by_seconds: Mapped[int | None]
 
     case: Mapped[Case] = relationship(back_populates="work_items")
+    escalation_of: Mapped["WorkItem | None"] = relationship(remote_side=[id], foreign_keys=[escalation_of_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
 

@@ -1,0 +1,33 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..db import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Notification(db.Model):
+    """A message to one person: always shown in the app; also emailed when SMTP is configured.
+
+    email_status: "none" (no address or no SMTP), "pending" (to send or retry), "sent", "failed"
+    (gave up after the last attempt; still visible as failed).
+    """
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_status: Mapped[str] = mapped_column(String(20), default="none")
+    email_attempts: Mapped[int] = mapped_column(default=0)
+    email_last_error: Mapped[str | None] = mapped_column(Text)
+    email_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (Index("ix_notification_outbox", "email_status", "email_next_attempt_at"),)
