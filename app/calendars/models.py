@@ -1,6 +1,6 @@
 from datetime import date
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -13,4 +13,9 @@ class Holiday(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
 
-    __table_args__ = (UniqueConstraint("day", "office_id", name="uq_holiday_day_office"),)
+    __table_args__ = (
+        UniqueConstraint("day", "office_id", name="uq_holiday_day_office"),
+        # NULLs are distinct in a unique constraint, so national days need their own index.
+        Index("uq_holiday_national_day", "day", unique=True, sqlite_where=text("office_id IS NULL"),
+              postgresql_where=text("office_id IS NULL")),
+    )

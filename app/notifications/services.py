@@ -1,0 +1,280 @@
+"""Notifications: always shown in the app, also emailed through an outbox when SMTP is configured.
+
+``notify`` only writes rows inside the caller's transaction; nothing leaves the machine
+until ``send_pending`` (the outbox job, or `flask notifications send`) reads the pending
+rows, one at a time, and sends them. A message is locked while it is sent
+(FOR UPDATE SKIP LOCKED on PostgreSQL), so two senders never send the same one, and each
+result is committed on its own, so a crash loses at most the one message in flight
+(which is then sent again: email is delivered at least once).
+"""
+import logging
+import smtplib
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, format_datetime, make_msgid, parseaddr
+
+from flask import Flask, current_app
+from sqlalchemy import func, or_, select, update
+
+from ..accounts.models import User
+from ..audit.services import record
+from ..cases.models import Case
+from ..db import utcnow
+from ..errors import NotFound
+from ..extensions import db
+from .models import Notification
+
+log = logging.getLogger(__name__)
+
+MAX_EMAIL_ATTEMPTS = 8
+# Wait after the 1st, 2nd, ... failed attempt; the 8th failure gives up (about a day in all).
+RETRY_MINUTES = (1, 5, 15, 60, 180, 360, 720)
+SMTP_TIMEOUT_SECONDS = 10
+MAX_ERROR_LENGTH = 500
+
+
+# --- writing ----------------------------------------------------------------------------
+
+def email_configured() -> bool:
+    return bool(current_app.config.get("SMTP_HOST"))
+
+
+def notify(users, kind: str, subject: str, body: str, case=None) -> list[Notification]:
+    """Tell each of ``users`` (once each) something, in the app and, when possible, by email.
+
+    Writes rows only (in the caller's transaction); email is queued as "pending" when SMTP is
+    configured and the person has an address and an active account, and is sent later by
+    ``send_pending``.
+    """
+    seen, recipients, rows = set(), [], []
+    with_email = email_configured()
+    subject = " ".join(subject.split())[:300]  # one line: it becomes the email's Subject header
+    for user in users:
+        if user is None or user.id in seen:
+            continue
+        seen.add(user.id)
+        recipients.append(user.username)
+        emailed = with_email and bool(user.email) and user.active
+        rows.append(Notification(user_id=user.id, case_id=case.id if case is not None else None, kind=kind,
+                                 subject=subject, body=body, created_at=utcnow(),
+                                 email_status="pending" if emailed else "none", email_attempts=0))
+    if not rows:
+        return []
+    db.session.add_all(rows)
+    db.session.flush()
+    record("notified", f"Notified {', '.join(sorted(recipients))}: {subject[:200]}", case=case,
+           notification_kind=kind, recipients=sorted(recipients),
+           emailed=sum(row.email_status == "pending" for row in rows))
+    return rows
+
+
+# --- reading (pages) --------------------------------------------------------------------
+
+def unread_count(user) -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def notifications_for(user, page: int = 1, per_page: int = 50) -> tuple[list[Notification], bool]:
+    """One page of the user's notifications, newest first, and whether older ones exist."""
+    rows = list(db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .offset((max(page, 1) - 1) * per_page).limit(per_page + 1)))
+    return rows[:per_page], len(rows) > per_page
+
+
+def case_numbers(case_ids) -> dict[int, str]:
+    ids = {i for i in case_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Case.id, Case.number).where(Case.id.in_(ids))).all())
+
+
+def mark_read(user, notification_id: int, now: datetime | None = None) -> Notification:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user.id:
+        raise NotFound("There is no such notification for you.")
+    if notification.read_at is None:
+        notification.read_at = now or utcnow()
+        db.session.flush()
+    return notification
+
+
+def mark_all_read(user, now: datetime | None = None) -> int:
+    result = db.session.execute(
+        update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=now or utcnow()).execution_options(synchronize_session=False))
+    return result.rowcount
+
+
+# --- the outbox -------------------------------------------------------------------------
+
+def pending_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification)
+                             .where(Notification.email_status == "pending")) or 0
+
+
+def send_pending(now: datetime | None = None, batch: int = 50) -> tuple[int, int]:
+    """Send up to ``batch`` due pending emails; return (sent, failed). Commits after each message.
+
+    A failed message is retried later (after 1, 5, 15, 60 minutes, ... see RETRY_MINUTES) and
+    marked "failed" after MAX_EMAIL_ATTEMPTS. When the server cannot be reached, the run stops
+    after recording the failure on the message it was sending (the others wait for the next
+    run rather than each waiting for the same timeout).
+    """
+    if not email_configured():
+        return 0, 0
+    now = now or utcnow()
+    sent = failed = 0
+    tried: set[int] = set()
+    smtp = None
+    try:
+        while len(tried) < batch:
+            notification = _next_due(now, tried)
+            if notification is None:
+                break
+            tried.add(notification.id)
+            user = notification.user
+            if not (user.email and user.active):
+                # The address went away after the notification was written: it stays in the app.
+                notification.email_status = "none"
+                notification.email_next_attempt_at = None
+                notification.email_last_error = "not emailed: the account has no email address or is inactive"
+                db.session.commit()
+                continue
+            try:
+                message = _message(notification, user)
+            except Exception as error:  # noqa: BLE001 (a message that cannot be built never will be)
+                _failed(notification, error, now, give_up=True)
+                db.session.commit()
+                failed += 1
+                continue
+            try:
+                smtp = smtp or _connect()
+                smtp.send_message(message)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
+                _failed(notification, error, now)  # this message was refused; the connection is fine
+                db.session.commit()
+                failed += 1
+                continue
+            except Exception as error:  # noqa: BLE001 (unreachable server, TLS, login, disconnect, ...)
+                _failed(notification, error, now)
+                db.session.commit()
+                failed += 1
+                smtp = _close(smtp)
+                break  # the others wait for the next run instead of each waiting for the same timeout
+            notification.email_status = "sent"
+            notification.email_sent_at = now
+            notification.email_next_attempt_at = None
+            notification.email_attempts += 1
+            db.session.commit()
+            sent += 1
+    except BaseException:
+        db.session.rollback()  # releases the lock on the message in flight; it is sent next time
+        raise
+    finally:
+        _close(smtp)
+    return sent, failed
+
+
+def outbox_job(app: Flask) -> None:
+    """The scheduler's job: send due emails in the app context, log (never raise) failures."""
+    with app.app_context():
+        try:
+            sent, failed = send_pending()
+        except Exception:
+            db.session.rollback()
+            log.exception("notification outbox failed; the next run retries")
+            return
+        if sent:
+            log.info("notification outbox sent %d email(s)", sent)
+        if failed:
+            log.warning("notification outbox: %d email(s) could not be sent; they are retried later", failed)
+
+
+def _next_due(now: datetime, skip: set[int]) -> Notification | None:
+    query = (select(Notification)
+             .where(Notification.email_status == "pending",
+                    or_(Notification.email_next_attempt_at.is_(None), Notification.email_next_attempt_at <= now))
+             .order_by(Notification.id).limit(1).with_for_update(skip_locked=True, of=Notification))
+    if skip:
+        query = query.where(Notification.id.not_in(skip))
+    return db.session.scalars(query).first()
+
+
+def _failed(notification: Notification, error: Exception, now: datetime, give_up: bool = False) -> None:
+    notification.email_attempts += 1
+    notification.email_last_error = _describe(error)
+    if give_up or notification.email_attempts >= MAX_EMAIL_ATTEMPTS:
+        notification.email_status = "failed"
+        notification.email_next_attempt_at = None
+        case = db.session.get(Case, notification.case_id) if notification.case_id else None
+        record("notification_email_failed",
+               f"Email '{notification.subject[:120]}' to {notification.user.username} given up after "
+               f"{notification.email_attempts} attempt(s): {notification.email_last_error}",
+               case=case, notification_id=notification.id)
+    else:
+        wait = RETRY_MINUTES[min(notification.email_attempts, len(RETRY_MINUTES)) - 1]
+        notification.email_next_attempt_at = now + timedelta(minutes=wait)
+    log.warning("email for notification %s failed (attempt %d): %s", notification.id,
+                notification.email_attempts, notification.email_last_error)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        text = "; ".join(f"{address} refused: {code} {_text(reply)}"
+                         for address, (code, reply) in error.recipients.items())
+    elif isinstance(error, smtplib.SMTPResponseException):
+        text = f"the mail server answered {error.smtp_code} {_text(error.smtp_error)}"
+    elif isinstance(error, TimeoutError):
+        text = f"no answer from the mail server within {SMTP_TIMEOUT_SECONDS} s"
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return text[:MAX_ERROR_LENGTH]
+
+
+def _text(reply) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _connect() -> smtplib.SMTP:
+    config = current_app.config
+    smtp = smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=SMTP_TIMEOUT_SECONDS)
+    try:
+        smtp.ehlo()
+        if config.get("SMTP_STARTTLS"):
+            smtp.starttls()
+            smtp.ehlo()
+        if config.get("SMTP_USER"):
+            smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
+    except BaseException:
+        _close(smtp)
+        raise
+    return smtp
+
+
+def _close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is None:
+        return None
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
+    return None
+
+
+def _message(notification: Notification, user: User) -> EmailMessage:
+    sender = current_app.config["MAIL_FROM"]
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = formataddr((user.display_name, user.email))
+    message["Subject"] = notification.subject
+    message["Date"] = format_datetime(notification.created_at)
+    # make_msgid() without a domain asks DNS for this machine's name, which can hang.
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "onewindow.invalid"
+    message["Message-ID"] = make_msgid(f"notification-{notification.id}", domain=domain)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(f"{notification.body}\n\n-- \nOne Window. You can also read this under "
+                        f"Notifications when you sign in.\n")
+    return message

@@ -1,0 +1,46 @@
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from . import services as notifications
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.app_context_processor
+def unread_notifications():
+    """``unread_notification_count()`` for the nav: one COUNT query, only on pages that call it."""
+    def unread_notification_count() -> int:
+        return notifications.unread_count(current_user) if current_user.is_authenticated else 0
+    return {"unread_notification_count": unread_notification_count}
+
+
+@bp.get("/")
+@login_required
+def index():
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, older = notifications.notifications_for(current_user, page)
+    zone = ZoneInfo(current_user.office.timezone)
+    return render_template("notifications/index.html", notifications=rows, page=page, older=older,
+                           case_numbers=notifications.case_numbers(n.case_id for n in rows),
+                           local=lambda moment: moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "",
+                           zone=current_user.office.timezone, unread=notifications.unread_count(current_user))
+
+
+@bp.post("/<int:notification_id>/read")
+@login_required
+def mark_read(notification_id):
+    notifications.mark_read(current_user, notification_id)
+    db.session.commit()
+    return redirect(url_for("notifications.index", page=request.form.get("page", type=int) or None), 303)
+
+
+@bp.post("/read")
+@login_required
+def mark_all_read():
+    count = notifications.mark_all_read(current_user)
+    db.session.commit()
+    flash(f"{count} notification{'' if count == 1 else 's'} marked as read.", "info")
+    return redirect(url_for("notifications.index"), 303)

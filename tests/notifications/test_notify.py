@@ -1,0 +1,69 @@
+"""Stories of the office telling its people about work: in the app always, by email when it can."""
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.accounts.services import create_user
+from app.audit.models import AuditEvent
+from app.cases.services import start_case
+from app.notifications.services import notify
+
+from office_data import APPLICATION
+from support import PASSWORD
+
+
+def person(username, email=None, roles=("owso_chief",), office="KPS"):
+    return create_user(username, PASSWORD, list(roles), office, full_name=username.title(), email=email)
+
+
+def staff(database, username):
+    return database.scalars(select(User).where(User.username == username)).one()
+
+
+def test_everyone_told_gets_one_notification_in_the_app(smtp_settings, database):
+    vanna, governor = staff(database, "vanna"), staff(database, "governor")
+    dara = staff(database, "dara")
+    case = start_case("commercial_licence", APPLICATION, dara, dara.office)
+
+    rows = notify([vanna, governor, vanna], "escalation", f"Case {case.number} is overdue",
+                  "The technical review was due yesterday.", case=case)
+
+    assert sorted(row.user.username for row in rows) == ["governor", "vanna"]
+    assert {row.email_status for row in rows} == {"none"}  # no mail server configured
+    assert all(row.case_id == case.id and row.read_at is None for row in rows)
+    event = database.scalars(select(AuditEvent).where(AuditEvent.kind == "notified")).one()
+    assert event.case_id == case.id
+    assert event.data["recipients"] == ["governor", "vanna"] and event.data["emailed"] == 0
+
+
+def test_with_a_mail_server_only_people_with_an_address_get_an_email_queued(smtp_settings, database):
+    smtp_settings(SMTP_HOST="mail.example.gov.kh", SMTP_PORT=587)
+    sreymom = person("sreymom", "sreymom@example.gov.kh")
+    no_address = person("kosal")
+    left = person("sothea", "sothea@example.gov.kh")
+    left.active = False
+
+    rows = notify([sreymom, no_address, left], "escalation", "Case KPS-2026-0007 is overdue", "Please check.")
+
+    assert {row.user.username: row.email_status for row in rows} == {
+        "sreymom": "pending", "kosal": "none", "sothea": "none"}
+    assert all(row.email_attempts == 0 and row.email_next_attempt_at is None for row in rows)
+
+
+def test_notify_never_sends_anything_itself(mail_server, database):
+    sreymom = person("sreymom", "sreymom@example.gov.kh")
+
+    [row] = notify([sreymom], "assigned", "A licence to sign", "Case KPS-2026-0008 waits for your signature.")
+    database.commit()
+
+    assert row.email_status == "pending"
+    assert mail_server.messages == []
+
+
+def test_a_subject_stays_on_one_line(smtp_settings, database):
+    [row] = notify([staff(database, "vanna")], "note", "Overdue:\r\nBcc: everyone@example.org", "body")
+    assert row.subject == "Overdue: Bcc: everyone@example.org"
+
+
+def test_nobody_to_tell_writes_nothing(smtp_settings, database):
+    assert notify([], "note", "Nothing", "Nobody") == []
+    assert database.scalars(select(AuditEvent).where(AuditEvent.kind == "notified")).first() is None
