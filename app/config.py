@@ -1,4 +1,14 @@
-"""Every setting comes from the environment, with a documented default (see API.md)."""
+"""Every setting comes from the environment, with a documented default (see API.md).
+
+Email (notifications are always shown in the app; they are also emailed when SMTP_HOST is set):
+  SMTP_HOST      mail server name; empty (the default) sends no email
+  SMTP_PORT      587
+  SMTP_USER      login name; empty logs in as nobody (a local relay)
+  SMTP_PASSWORD  its password
+  SMTP_STARTTLS  1 (default) upgrades the connection with STARTTLS before logging in; 0 for a plain relay
+  MAIL_FROM      sender address, e.g. "One Window KPS <owso-kps@example.gov.kh>" (default: SMTP_USER,
+                 else onewindow@localhost, which most servers refuse: set it)
+"""
 import os
 import secrets
 from datetime import timedelta
@@ -24,6 +34,7 @@ def from_environment(instance_path: str) -> dict:
             "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'onewindow.sqlite'}"),
         "SCHEDULER_ENABLED": os.environ.get("SCHEDULER_ENABLED", "1") == "1",
         "SWEEP_INTERVAL_SECONDS": float(os.environ.get("SWEEP_INTERVAL_SECONDS", "15")),
+        "OUTBOX_INTERVAL_SECONDS": float(os.environ.get("OUTBOX_INTERVAL_SECONDS", "30")),
         "BPMN_DIR": os.environ.get("BPMN_DIR", str(project_root / "bpmn")),
         "FORMS_DIR": os.environ.get("FORMS_DIR", str(project_root / "forms")),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=float(os.environ.get("SESSION_HOURS", "8"))),
@@ -32,4 +43,11 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Email for notifications. Without SMTP_HOST notifications stay in the app only.
+        "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("SMTP_PORT", "587")),
+        "SMTP_USER": os.environ.get("SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "1") == "1",
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or os.environ.get("SMTP_USER") or "onewindow@localhost",
     }

@@ -3,6 +3,8 @@ import functools
 
 import click
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -66,12 +68,27 @@ def init_app(app: Flask) -> None:
             403: "You may not do this.",
             404: "There is nothing here.",
             405: "This address does not accept that method.",
-            413: "The upload is too large.",
         }
         message = messages.get(error.code, error.description)
+        if error.code == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+            message = f"The upload is too large: the limit is {limit} MB."
         if error.code == 400 and error.description and "CSRF" in error.description:
             message = "The form expired or was sent without its security token; reload the page and try again."
         return error_response(message, error.code)
+
+    @app.errorhandler(StaleDataError)
+    def lost_race(error):
+        db.session.rollback()
+        return error_response("Someone else changed this case at the same moment; nothing of yours was "
+                              "saved. Reload it and try again.", 409)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error: OperationalError):
+        db.session.rollback()
+        if "locked" not in str(error.orig):
+            raise error
+        return error_response("The case is busy with another change; nothing was saved. Try again.", 409)
 
     if app.testing:
         return  # let tests see real tracebacks

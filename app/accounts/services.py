@@ -10,7 +10,7 @@ from ..audit.services import record
 from ..db import utcnow
 from ..errors import BadRequest, Conflict, NotFound, Rejected
 from ..extensions import db
-from .models import ROLES, ApiToken, District, Office, User, UserRole
+from .models import DISTRICT_ROLES, ROLES, ApiToken, District, Office, User, UserRole
 
 # Compared against when the username is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("not a password")
@@ -67,6 +67,16 @@ def create_user(username: str, password: str, roles: list[str], office_code: str
     record("user_created", f"User {username} created with roles {', '.join(sorted(set(roles)))}", actor=actor,
            username=username, roles=sorted(set(roles)), office=office_code)
     return user
+
+
+def people_holding(role: str, office: Office) -> list[User]:
+    """Active users who hold the role for this office (district roles: anywhere in its district)."""
+    query = select(User).join(UserRole).where(UserRole.role == role, User.active.is_(True))
+    if role in DISTRICT_ROLES:
+        query = query.join(Office, User.office_id == Office.id).where(Office.district_id == office.district_id)
+    else:
+        query = query.where(User.office_id == office.id)
+    return list(db.session.scalars(query))
 
 
 def authenticate(username: str, password: str) -> User | None:

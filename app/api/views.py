@@ -1,12 +1,16 @@
+from datetime import timedelta
+
 from flask import Blueprint, g, jsonify, request
 
 from ..accounts.services import authenticate, issue_token
 from ..cases import services as cases
 from ..cases.presenters import case_dict, work_item_dict
+from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import csrf, db
 from ..inbox.queries import inbox_items
 from ..processes.services import deploy, latest_versions
+from ..supervision import services as supervision
 from .auth import Unauthorized, require_role, token_required
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -71,6 +75,20 @@ def show_case(case_id):
 @token_required
 def inbox():
     return jsonify([work_item_dict(item) for item in inbox_items(g.api_user)])
+
+
+@bp.get("/escalations")
+@token_required
+def escalations():
+    now = utcnow()
+    rows = [row for row in supervision.desk(g.api_user, now, soon=timedelta(0)) if row.item.overdue(now)]
+    return jsonify([{
+        **work_item_dict(row.item, now), "office": row.item.office_id and row.item.case.office.code,
+        "late_by_seconds": int((now - row.item.due_at).total_seconds()),
+        "working_days_late": row.working_days_late,
+        "escalations": [{"id": e.id, "role": e.role, "level": e.escalation_level, "status": e.status,
+                         "late_by_seconds_when_raised": e.late_by_seconds} for e in row.escalations],
+    } for row in rows])
 
 
 @bp.post("/work-items/<int:item_id>/claim")

@@ -2,6 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ..db import utcnow
+from ..designer.services import case_markers
 from ..errors import NotFound, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
@@ -17,7 +18,9 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 @login_required
 def show(case_id):
     case = cases.visible_case(current_user, case_id)
-    return render_template("cases/show.html", case=case, history=history(case), now=utcnow())
+    now = utcnow()
+    return render_template("cases/show.html", case=case, history=history(case), now=now,
+                           markers=case_markers(case, now))
 
 
 @bp.get("/new")

@@ -1,4 +1,5 @@
 """Reading BPMN diagrams safely and summarising what One Window needs from them."""
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -114,8 +115,26 @@ def xsd_problems(root) -> list[Problem]:
         return []
     problems = []
     for error in schema.error_log:
-        problems.append(Problem(f"BPMN schema: {error.message}", _element_at_line(root, error.line), error.line))
+        message, element_id = _explain(root, error.message)
+        problems.append(Problem(message, element_id or _element_at_line(root, error.line), error.line))
     return problems
+
+
+_BAD_ID = re.compile(r"attribute '(?:id|\{[^}]*\}id)': '([^']*)' is not a valid value of the atomic type 'xs:ID'")
+
+
+def _explain(root, message: str) -> tuple[str, str | None]:
+    """The XSD's words (and the element they are about), except where a designer would not
+    recognise the mistake in them."""
+    bad_id = _BAD_ID.search(message)
+    if bad_id:
+        value = bad_id.group(1)
+        uses = sum(1 for element in root.iter() if isinstance(element.tag, str) and element.get("id") == value)
+        if uses > 1:
+            return f"The id '{value}' is used by {uses} elements; every element needs its own id.", value
+        return (f"'{value}' is not a valid id: start with a letter or '_', and use only letters, digits, "
+                "'_', '-' and '.'."), None
+    return f"BPMN schema: {message}", None
 
 
 def properties_of(element) -> dict:
@@ -187,6 +206,15 @@ def _executable_process(root):
     return executable[0]
 
 
+def process_identity(xml: bytes) -> tuple[str, str]:
+    """The id and name of the diagram's procedure, from safely read XML only (no validation)."""
+    process = _executable_process(read_xml(xml))
+    if not process.get("id"):
+        raise DiagramError([Problem("The process has no id; give it one (it is the procedure's key).",
+                                    line=process.sourceline)])
+    return process.get("id"), process.get("name") or process.get("id")
+
+
 def spiff_problems(xml: bytes, filename: str) -> list[Problem]:
     try:
         load_specs(xml, filename)
@@ -203,8 +231,16 @@ def load_specs(xml: bytes, filename: str = "diagram.bpmn"):
     """Parse once per distinct diagram; SpiffWorkflow specs are immutable once built."""
     parser = SpiffBpmnParser()
     parser.add_bpmn_xml(etree.fromstring(xml, _safe_parser()), filename)
-    process_id = _executable_process(read_xml(xml)).get("id")
-    return parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+    process = _executable_process(read_xml(xml))
+    spec, subprocess_specs = parser.get_spec(process.get("id")), parser.get_subprocess_specs(process.get("id"))
+    # SpiffWorkflow gives tasks inside a subprocess the subprocess's lane; the diagram's
+    # flowNodeRef says who really does the work (a send-back inside review is the front office's).
+    lanes = _lanes_by_node(process)
+    for each in (spec, *subprocess_specs.values()):
+        for task_spec in each.task_specs.values():
+            if task_spec.bpmn_id in lanes:
+                task_spec.lane = lanes[task_spec.bpmn_id]
+    return spec, subprocess_specs
 
 
 def parse_diagram(xml: bytes, filename: str = "diagram.bpmn") -> Diagram:
@@ -213,10 +249,10 @@ def parse_diagram(xml: bytes, filename: str = "diagram.bpmn") -> Diagram:
     Raises DiagramError listing every problem found; lint rules live with the caller.
     """
     root = read_xml(xml)
+    process = _executable_process(root)  # first: which procedure this is, before how it is written
     problems = xsd_problems(root)
     if problems:
         raise DiagramError(problems)
-    process = _executable_process(root)
     problems = spiff_problems(xml, filename)
     if problems:
         raise DiagramError(problems)

@@ -37,6 +37,9 @@ class ReadyTask:
     form: str | None
     clock_stopped: bool
     due_at: datetime | None
+    # For work on a timer's path: the element whose deadline ran out, and when it did.
+    escalates: str | None = None
+    escalated_deadline: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,10 @@ class WaitingTimer:
     element_id: str
     fires_at: datetime
     attached_to: str | None
+
+
+# Where a paused timer waits: far enough that no engine step fires it.
+_PARKED = datetime(9999, 1, 1, tzinfo=timezone.utc)
 
 
 def _utc(value: str) -> datetime:
@@ -110,6 +117,11 @@ class CaseWorkflow:
             merged.update(task.data)
         return _json_safe(merged)
 
+    def completed_element_ids(self) -> list[str]:
+        """The diagram elements the case has passed through: tasks, events, gateways, subprocesses."""
+        return sorted({task.task_spec.bpmn_id for task in self._workflow.get_tasks(state=TaskState.COMPLETED)
+                       if task.task_spec.bpmn_id})
+
     def ready_tasks(self) -> list[ReadyTask]:
         tasks = []
         for task in self._workflow.get_tasks(state=TaskState.READY):
@@ -121,13 +133,29 @@ class CaseWorkflow:
                 name=task.task_spec.bpmn_name or task.task_spec.bpmn_id, lane=task.task_spec.lane,
                 form=props.get("formJsonSchemaFilename") or None,
                 clock_stopped=props.get("serviceClock") == "stopped",
-                due_at=self._deadline_of(task)))
+                due_at=_earliest(self._deadline_timers(task)),
+                **self._escalation_source(task)))
         return tasks
 
+    @staticmethod
+    def _escalation_source(task) -> dict:
+        """If the task lies on the path of a boundary timer, what that timer was guarding."""
+        ancestor = task.parent
+        while ancestor is not None:
+            if isinstance(ancestor.task_spec, BoundaryEvent) and _is_timer(ancestor):
+                guarded = next((c for c in ancestor.parent.children if not isinstance(c.task_spec, BoundaryEvent)),
+                               None)
+                value = ancestor._get_internal_data("event_value")
+                return {"escalates": guarded.task_spec.bpmn_id if guarded else None,
+                        "escalated_deadline": _utc(value) if isinstance(value, str) else None}
+            ancestor = ancestor.parent
+        return {}
+
     def waiting_timers(self) -> list[WaitingTimer]:
+        """Timers that will fire; a paused service clock's timers are not among them."""
         timers = []
         for task in self._workflow.get_tasks(state=TaskState.WAITING):
-            if not _is_timer(task):
+            if not _is_timer(task) or task._get_internal_data("paused_event_value") is not None:
                 continue
             value = task._get_internal_data("event_value")
             if isinstance(value, dict):  # a cycle timer keeps its next firing inside
@@ -141,23 +169,29 @@ class CaseWorkflow:
             timers.append(WaitingTimer(str(task.id), task.task_spec.bpmn_id, _utc(value), attached))
         return timers
 
-    def _deadline_of(self, task) -> datetime | None:
-        """The earliest timer attached to the task or to any subprocess enclosing it."""
-        deadlines = []
+    def _deadline_timers(self, task) -> list:
+        """The timers attached to the task or to any subprocess enclosing it, fired or not:
+        a deadline that has passed stays the deadline (the work stays overdue)."""
+        timers = []
         current, workflow = task, task.workflow
         while current is not None:
             parent = current.parent
             if parent is not None and parent.task_spec.__class__.__name__ == "BoundaryEventSplit":
-                for sibling in parent.children:
-                    if sibling is not current and _is_timer(sibling) and sibling.state == TaskState.WAITING:
-                        value = sibling._get_internal_data("event_value")
-                        if isinstance(value, str):
-                            deadlines.append(_utc(value))
+                timers.extend(sibling for sibling in parent.children
+                              if sibling is not current and _is_timer(sibling)
+                              and sibling.state in (TaskState.WAITING, TaskState.COMPLETED)
+                              and isinstance(sibling._get_internal_data("event_value"), str)
+                              and sibling._get_internal_data("paused_event_value") is None)
             if workflow is self._workflow or workflow.parent_task_id is None:
                 break
             current = self._workflow.get_task_from_id(workflow.parent_task_id)
             workflow = current.workflow
-        return min(deadlines) if deadlines else None
+        return timers
+
+    def deadline_timers(self, task_id: str) -> dict[str, datetime]:
+        """The timers that set a ready task's deadline, by timer task id, with their fire times."""
+        return {str(t.id): _utc(t._get_internal_data("event_value"))
+                for t in self._deadline_timers(self._ready_user_task(task_id))}
 
     def _ready_user_task(self, task_id: str):
         for task in self._workflow.get_tasks(state=TaskState.READY):
@@ -176,11 +210,31 @@ class CaseWorkflow:
     def fire_due_timers(self) -> None:
         self._run(self._workflow.refresh_timers)
 
-    def shift_timers(self, new_fire_times: dict[str, datetime]) -> None:
-        """Move waiting timers (by task id) to new fire times: the stopped service clock resumes."""
+    def pause_timers(self) -> None:
+        """Stop the service clock: park every waiting timer so no engine step can fire it."""
         for task in self._workflow.get_tasks(state=TaskState.WAITING):
+            value = task._get_internal_data("event_value")
+            if _is_timer(task) and isinstance(value, str) and task._get_internal_data("paused_event_value") is None:
+                task._set_internal_data(paused_event_value=value, event_value=_PARKED.isoformat())
+
+    def resume_timers(self, new_fire_time) -> None:
+        """Restart the clock: each parked timer fires at new_fire_time(its original fire time)."""
+        for task in self._workflow.get_tasks(state=TaskState.WAITING):
+            original = task._get_internal_data("paused_event_value")
+            if _is_timer(task) and original is not None:
+                task.internal_data.pop("paused_event_value")
+                task._set_internal_data(event_value=new_fire_time(_utc(original)).isoformat())
+
+    def shift_timers(self, new_fire_times: dict[str, datetime]) -> None:
+        """Move timers (by task id) to new fire times: a resumed clock, an extended deadline.
+        A timer that already fired keeps its escalation; only the deadline it shows moves."""
+        for task in self._workflow.get_tasks(state=TaskState.WAITING | TaskState.COMPLETED):
             if str(task.id) in new_fire_times and _is_timer(task):
                 task._set_internal_data(event_value=new_fire_times[str(task.id)].isoformat())
+
+
+def _earliest(timer_tasks) -> datetime | None:
+    return min((_utc(t._get_internal_data("event_value")) for t in timer_tasks), default=None)
 
 
 def _describe(exc: Exception) -> str:

@@ -5,6 +5,7 @@ import click
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from ..notifications.services import outbox_job
 from .services import sweep
 
 log = logging.getLogger(__name__)
@@ -22,9 +23,12 @@ def _sweep_job(app: Flask) -> None:
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:
+    """The timer sweep, and the email outbox beside it, in a background thread of this process."""
     scheduler = BackgroundScheduler(timezone="UTC")
     scheduler.add_job(_sweep_job, "interval", args=[app], seconds=app.config["SWEEP_INTERVAL_SECONDS"],
                       id="timer-sweep", max_instances=1, coalesce=True)
+    scheduler.add_job(outbox_job, "interval", args=[app], seconds=app.config["OUTBOX_INTERVAL_SECONDS"],
+                      id="email-outbox", max_instances=1, coalesce=True)
     scheduler.start()
     return scheduler
 

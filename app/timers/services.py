@@ -5,6 +5,7 @@ never fire the same timer twice; a sweeper that dies mid-case rolls back and the
 next sweep picks the timer up again.
 """
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..cases.models import Case, Timer
 from ..cases.services import fire_due_timers
@@ -32,8 +33,13 @@ def sweep() -> int:
     while (case := _next_due_case(done)) is not None:
         done.add(case.id)
         due = count_due(case)
-        fire_due_timers(case)
-        db.session.commit()
+        try:
+            fire_due_timers(case)
+            db.session.commit()
+        except StaleDataError:
+            # Another sweeper (or an officer) changed the case first; its timers were handled there.
+            db.session.rollback()
+            continue
         fired += due
     db.session.commit()
     return fired

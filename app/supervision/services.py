@@ -1,0 +1,163 @@
+"""The supervisors' desks: the OWSO chief sees the office, the District Governor the district.
+
+Reassigning, extending a deadline and adding a note are changes to a case, so they go
+through the cases write path and are audited like everything else.
+"""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..accounts.models import Office, User
+from ..accounts.services import people_holding
+from ..audit.services import record
+from ..calendars.services import office_calendar
+from ..calendars.working_time import working_days_between
+from ..cases.models import Case, WorkItem
+from ..cases.services import advance, visible_case
+from ..db import utcnow
+from ..errors import BadRequest, Forbidden, NotFound, Rejected
+from ..extensions import db
+from ..notifications.services import notify
+
+SUPERVISOR_ROLES = ("owso_chief", "district_governor")
+SOON = timedelta(days=2)
+
+
+@dataclass
+class DeskRow:
+    item: WorkItem
+    working_days_late: float | None
+    escalations: list[WorkItem]
+
+
+def require_supervisor(user: User) -> None:
+    if not user.has_role(*SUPERVISOR_ROLES):
+        raise Forbidden("Only the OWSO chief or the District Governor supervises deadlines.")
+
+
+def _in_scope(user: User):
+    """Work the user supervises: the governor's whole district, the chief's own office."""
+    if user.has_role("district_governor"):
+        return WorkItem.district_id == user.office.district_id
+    return WorkItem.office_id == user.office_id
+
+
+def _supervised_item(user: User, item_id: int) -> WorkItem:
+    require_supervisor(user)
+    item = db.session.get(WorkItem, item_id)
+    if item is None or not db.session.scalar(select(WorkItem.id).where(WorkItem.id == item_id, _in_scope(user))):
+        raise NotFound(f"There is no work item {item_id} under your supervision.")
+    if item.status != "open":
+        raise Rejected(f"'{item.name}' on case {item.case.number} is already {item.status}.")
+    return item
+
+
+def desk(user: User, now: datetime | None = None, soon: timedelta = SOON) -> list[DeskRow]:
+    """Overdue and soon-due work (not escalation work itself), most late first."""
+    require_supervisor(user)
+    now = now or utcnow()
+    items = db.session.scalars(
+        select(WorkItem).where(WorkItem.status == "open", WorkItem.escalation_of_id.is_(None),
+                               WorkItem.due_at <= now + soon, _in_scope(user))
+        .options(joinedload(WorkItem.case).joinedload(Case.definition), joinedload(WorkItem.assignee))
+        .order_by(WorkItem.due_at)).unique().all()
+    escalations = defaultdict(list)
+    if items:
+        for escalation in db.session.scalars(select(WorkItem).where(
+                WorkItem.escalation_of_id.in_([i.id for i in items]))):
+            escalations[escalation.escalation_of_id].append(escalation)
+    calendars = {}
+    rows = []
+    for item in items:
+        late = None
+        if item.due_at <= now:
+            calendar = calendars.setdefault(item.office_id, office_calendar(item.case.office))
+            late = round(working_days_between(calendar, item.due_at, now), 1)
+        rows.append(DeskRow(item, late, escalations[item.id]))
+    return rows
+
+
+def grouped(rows: list[DeskRow]) -> dict:
+    by_officer, by_procedure = defaultdict(list), defaultdict(list)
+    for row in rows:
+        by_officer[row.item.assignee.display_name if row.item.assignee else "Not yet taken"].append(row)
+        by_procedure[row.item.case.definition.name].append(row)
+    return {"officer": dict(sorted(by_officer.items())), "procedure": dict(sorted(by_procedure.items()))}
+
+
+def on_time_rates(user: User, now: datetime | None = None) -> list[tuple[Office, int, int]]:
+    """Per office of the governor's district: work with a deadline finished this month, and how much on time."""
+    now = now or utcnow()
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    offices = db.session.scalars(select(Office).where(Office.district_id == user.office.district_id)
+                                 .order_by(Office.name)).all()
+    closed = db.session.execute(
+        select(WorkItem.office_id, WorkItem.closed_at, WorkItem.due_at).where(
+            WorkItem.district_id == user.office.district_id, WorkItem.status == "completed",
+            WorkItem.due_at.is_not(None), WorkItem.escalation_of_id.is_(None),
+            WorkItem.closed_at >= month_start)).all()
+    totals = defaultdict(lambda: [0, 0])
+    for office_id, closed_at, due_at in closed:
+        totals[office_id][0] += 1
+        totals[office_id][1] += closed_at <= due_at
+    return [(office, totals[office.id][0], totals[office.id][1]) for office in offices]
+
+
+def _reason(text: str | None, what: str) -> str:
+    if not text or not text.strip():
+        raise BadRequest(f"Give a reason for the {what}; it goes into the case history.")
+    return text.strip()
+
+
+def reassign(user: User, item_id: int, officer_id: int, reason: str) -> WorkItem:
+    item = _supervised_item(user, item_id)
+    reason = _reason(reason, "reassignment")
+    officer = db.session.get(User, officer_id)
+    if officer is None or officer not in people_holding(item.role, item.case.office):
+        raise Rejected(f"Choose an officer who holds the {item.role} role for {item.case.office.name}.")
+    before = item.assignee.username if item.assignee else None
+    item.assignee = officer
+    item.case.version += 1
+    record("work_item_reassigned", f"{user.display_name} reassigned '{item.name}' to {officer.display_name}: "
+           f"{reason}", actor=user, case=item.case, work_item=item.id, before=before, after=officer.username,
+           reason=reason)
+    notify([officer], "reassigned", f"'{item.name}' on case {item.case.number} is now yours",
+           f"{user.display_name} gave you '{item.name}' on case {item.case.number}: {reason}", case=item.case)
+    db.session.flush()
+    return item
+
+
+def extend_deadline(user: User, item_id: int, new_due: datetime, reason: str) -> WorkItem:
+    item = _supervised_item(user, item_id)
+    reason = _reason(reason, "extension")
+    if item.due_at is None:
+        raise Rejected(f"'{item.name}' has no deadline to extend.")
+    if new_due <= max(item.due_at, utcnow()):
+        raise Rejected("The new deadline must be later than both the current deadline and now.")
+    before = item.due_at
+    shift = new_due - before
+
+    def move(workflow):
+        workflow.shift_timers({timer_id: fires_at + shift
+                               for timer_id, fires_at in workflow.deadline_timers(item.task_id).items()})
+    advance(item.case, user, move)
+    record("deadline_extended", f"{user.display_name} extended '{item.name}' from "
+           f"{before:%Y-%m-%d %H:%M} to {item.due_at:%Y-%m-%d %H:%M} UTC: {reason}", actor=user, case=item.case,
+           work_item=item.id, before=before.isoformat(), after=item.due_at.isoformat(), reason=reason)
+    return item
+
+
+def add_note(user: User, case_id: int, text: str) -> Case:
+    require_supervisor(user)
+    case = visible_case(user, case_id)
+    text = _reason(text, "note")
+    record("note", f"Note from {user.display_name}: {text}", actor=user, case=case, note=text)
+    db.session.flush()
+    return case
+
+
+def officers_for(item: WorkItem) -> list[User]:
+    return sorted(people_holding(item.role, item.case.office), key=lambda u: u.display_name)

@@ -1,0 +1,67 @@
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..db import utcnow
+from ..errors import BadRequest
+from ..extensions import db
+from . import services
+
+bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+
+
+@bp.get("/")
+@login_required
+def desk():
+    services.require_supervisor(current_user)
+    now = utcnow()
+    rows = services.desk(current_user, now)
+    district = current_user.has_role("district_governor")
+    return render_template("supervision/desk.html", rows=rows, groups=services.grouped(rows), now=now,
+                           district=district, officers=services.officers_for,
+                           rates=services.on_time_rates(current_user, now) if district else [])
+
+
+def _back():
+    return redirect(request.form.get("next") or url_for("supervision.desk"))
+
+
+@bp.post("/work-items/<int:item_id>/reassign")
+@login_required
+def reassign(item_id):
+    item = services.reassign(current_user, item_id, request.form.get("officer", type=int),
+                             request.form.get("reason"))
+    db.session.commit()
+    flash(f"'{item.name}' on case {item.case.number} is now with {item.assignee.display_name}.", "info")
+    return _back()
+
+
+@bp.post("/work-items/<int:item_id>/extend")
+@login_required
+def extend(item_id):
+    raw = request.form.get("new_due", "")
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date()
+    except ValueError:
+        raise BadRequest("Give the new deadline as a date (YYYY-MM-DD).")
+    item = services.extend_deadline(current_user, item_id, _end_of_day(day, current_user.office.timezone),
+                                    request.form.get("reason"))
+    db.session.commit()
+    flash(f"'{item.name}' on case {item.case.number} is now due {item.due_at:%Y-%m-%d %H:%M} UTC.", "info")
+    return _back()
+
+
+@bp.post("/cases/<int:case_id>/notes")
+@login_required
+def note(case_id):
+    case = services.add_note(current_user, case_id, request.form.get("text"))
+    db.session.commit()
+    flash(f"Note added to case {case.number}.", "info")
+    return _back()
+
+
+def _end_of_day(day, timezone: str) -> datetime:
+    # A deadline given as a date means the end of that working day in the office's timezone.
+    return datetime.combine(day, time(17, 0), ZoneInfo(timezone))
