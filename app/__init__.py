@@ -49,12 +49,20 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.cli import offices_cli, users_cli
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
+    from .calendars.cli import holidays_cli
+    from .calendars.views import bp as calendars_bp
     from .cases.views import bp as cases_bp
     from .demo.cli import demo_cli
+    from .designer.views import bp as designer_bp
+    from .designer.views import case_diagrams
     from .inbox.views import bp as inbox_bp
+    from .notifications.cli import notifications_cli
+    from .notifications.views import bp as notifications_bp
     from .processes.cli import bpmn_cli
+    from .supervision.views import bp as supervision_bp
     from .timers.cli import scheduler_cli, timers_cli
 
-    for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, offices_cli, users_cli, bpmn_cli,
-                      timers_cli, scheduler_cli, demo_cli):
+    for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli, users_cli, bpmn_cli,
+                      timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
+                      notifications_cli, designer_bp, case_diagrams):
         app.register_blueprint(blueprint)

@@ -131,21 +131,11 @@ document.getElementById('validate')?.addEventListener('click', async (event) => 
 const deployForm = document.getElementById('deploy-form');
 if (deployForm) {
   deployForm.addEventListener('submit', async (event) => {
-    // second pass: the XML is filled in, let the browser submit
-    if (deployForm.dataset.xmlFilled) {
-      delete deployForm.dataset.xmlFilled;
-      return;
-    }
     event.preventDefault();
     deployForm.querySelector('input[name="xml"]').value = await currentXml();
-    deployForm.dataset.xmlFilled = '1';
     dirty = false;
-    if (deployForm.requestSubmit) {
-      deployForm.requestSubmit(event.submitter || undefined);
-    } else {
-      delete deployForm.dataset.xmlFilled;
-      deployForm.submit();
-    }
+    // form.submit() does not fire this handler again, and works after the await above
+    deployForm.submit();
   });
 }
 

@@ -8,14 +8,16 @@ from flask import current_app
 from jsonschema import Draft202012Validator, SchemaError
 from sqlalchemy import func, select
 
-from ..accounts.models import ROLES
 from ..audit.services import record
-from ..engine import DiagramError, Problem, check_script, parse_diagram, timer_problem
+from ..designer.models import FormDraft
+from ..engine import (DiagramError, Problem, check_script, lanes, parse_diagram, timer_problem, unreachable_elements,
+                      untimed_user_tasks)
 from ..errors import NotFound, Rejected, TooLarge
 from ..extensions import db
 from .models import ProcessDefinition
 
 WORKFLOW_ROLES = ["front_office", "back_office", "owso_chief", "district_governor", "ombudsman"]
+FIELD_TYPES = ("string", "integer", "number", "boolean", "array")  # what forms/rendering.py can draw
 
 
 @dataclass
@@ -29,7 +31,16 @@ def load_forms_dir() -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in sorted(forms_dir.glob("*.json"))}
 
 
-def _read_form(name: str, raw: bytes) -> tuple[dict | None, str | None]:
+def form_library() -> dict[str, bytes]:
+    """The forms a deployment may use: the files in forms/, overridden by forms edited in the browser."""
+    forms = load_forms_dir()
+    for draft in db.session.scalars(select(FormDraft)):
+        forms[draft.filename] = json.dumps(draft.schema, ensure_ascii=False).encode()
+    return forms
+
+
+def read_form(name: str, raw: bytes) -> tuple[dict | None, str | None]:
+    """The form's schema, or why staff could not be shown it."""
     try:
         schema = json.loads(raw)
     except ValueError as exc:
@@ -38,13 +49,29 @@ def _read_form(name: str, raw: bytes) -> tuple[dict | None, str | None]:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
         return None, f"form {name} is not a valid JSON Schema: {exc.message}"
-    if schema.get("type") != "object":
+    if not isinstance(schema, dict) or schema.get("type") != "object":
         return None, f"form {name} must describe an object (\"type\": \"object\")"
+    for field, spec in schema.get("properties", {}).items():
+        error = _field_shape_problem(spec)
+        if error:
+            return None, f"form {name}, field '{field}': {error}"
     return schema, None
 
 
+def _field_shape_problem(spec) -> str | None:
+    """Why a property cannot be drawn as one of the HTML fields of forms/rendering.py, or None."""
+    if not isinstance(spec, dict) or spec.get("type") not in FIELD_TYPES:
+        return f"each field needs a \"type\" of {', '.join(FIELD_TYPES)} (nested objects are not supported)"
+    if spec["type"] == "array":
+        items = spec.get("items")
+        if not isinstance(items, dict) or not isinstance(items.get("enum"), list) or not items["enum"]:
+            return "a list field is shown as checkboxes, so it needs \"items\": {\"enum\": [...choices]}"
+    return None
+
+
 def check_diagram(xml: bytes, filename: str, form_files: dict[str, bytes]):
-    """Every blocking problem of a diagram, or its summary and forms when it can be deployed."""
+    """The diagram's summary and forms (None, {} when unreadable) and its problems: errors block a
+    deployment, warnings do not."""
     try:
         diagram = parse_diagram(xml, filename)
     except DiagramError as exc:
@@ -55,7 +82,7 @@ def check_diagram(xml: bytes, filename: str, form_files: dict[str, bytes]):
     forms = {}
     for name in {t.form for t in diagram.user_tasks if t.form} | ({diagram.start_form} - {None}):
         if name in form_files:
-            schema, _ = _read_form(name, form_files[name])
+            schema, _ = read_form(name, form_files[name])
             forms[name] = schema
     return diagram, forms, problems
 
@@ -63,9 +90,13 @@ def check_diagram(xml: bytes, filename: str, form_files: dict[str, bytes]):
 def lint(diagram, form_files: dict[str, bytes]) -> list[Problem]:
     """One Window's own rules on top of the BPMN schema and the engine's parser."""
     problems = []
-    for lane in diagram.lanes:
-        if lane not in WORKFLOW_ROLES:
-            problems.append(Problem(f"Lane '{lane}' is not a role; use one of {', '.join(WORKFLOW_ROLES)}."))
+    for lane in lanes(diagram):
+        if lane.name not in WORKFLOW_ROLES:
+            problems.append(Problem(f"Lane '{lane.name}' is not a role; use one of {', '.join(WORKFLOW_ROLES)}.",
+                                    lane.id, lane.line))
+    for element in unreachable_elements(diagram):
+        problems.append(Problem(f"'{element.name or element.id}' can never be reached: no sequence flow leads "
+                                "to it from a start event.", element.id, element.line))
     forms_to_check = {diagram.start_form: diagram.process_id} if diagram.start_form else {}
     for task in diagram.user_tasks:
         if task.lane is None:
@@ -73,11 +104,16 @@ def lint(diagram, form_files: dict[str, bytes]) -> list[Problem]:
                                     "that does the work.", task.id, task.line))
         if task.form:
             forms_to_check.setdefault(task.form, task.id)
+    for task in untimed_user_tasks(diagram):
+        problems.append(Problem(f"User task '{task.name or task.id}' has no service-standard timer; attach a "
+                                "non-interrupting timer (e.g. working_days(5)) to it or to a subprocess around it.",
+                                task.id, task.line, severity="warning"))
     for name, element_id in forms_to_check.items():
         if name not in form_files:
-            problems.append(Problem(f"Form file '{name}' does not exist in forms/.", element_id))
+            problems.append(Problem(f"Form file '{name}' does not exist (neither in forms/ nor edited in the "
+                                    "browser).", element_id))
             continue
-        _, error = _read_form(name, form_files[name])
+        _, error = read_form(name, form_files[name])
         if error:
             problems.append(Problem(error, element_id))
     for timer in diagram.timers:
@@ -115,7 +151,7 @@ def latest_version(key: str) -> ProcessDefinition:
 
 def deploy(files: list[tuple[str, bytes]], actor=None, form_files: dict[str, bytes] | None = None) -> list[Deployment]:
     """Validate every file first; deploy all of them or none. Unchanged diagrams keep their version."""
-    form_files = load_forms_dir() if form_files is None else form_files
+    form_files = form_library() if form_files is None else form_files
     checked, problems = [], []
     for filename, xml in files:
         diagram, forms, found = check_diagram(xml, filename, form_files)

@@ -1,0 +1,218 @@
+"""The designer area (/designer), and the diagram XML behind a case page."""
+import io
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..cases.services import visible_case
+from ..engine import MAX_DIAGRAM_BYTES
+from ..errors import DomainError, NotFound, Rejected, error_response
+from ..extensions import db
+from ..forms.rendering import fields_for
+from ..processes.services import WORKFLOW_ROLES, form_library
+from . import services as designer
+
+bp = Blueprint("designer", __name__, url_prefix="/designer")
+case_diagrams = Blueprint("case_diagrams", __name__)
+
+
+@bp.before_request
+@login_required
+def designers_only():
+    designer.require_designer(current_user)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def upload_too_large(error):
+    # Raised by Werkzeug (MAX_CONTENT_LENGTH) before any view runs: say what the limits are.
+    size = (f"{request.content_length / (1024 * 1024):.0f} MB" if request.content_length  # unknown when chunked
+            else f"over {current_app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB")
+    return error_response(f"The upload is {size}; a diagram may be at most {MAX_DIAGRAM_BYTES // (1024 * 1024)} MB. "
+                          "Nothing was saved.", 413)
+
+
+def _xml(xml: bytes, download_name: str | None = None):
+    response = send_file(io.BytesIO(xml), mimetype="application/xml", as_attachment=download_name is not None,
+                         download_name=download_name)
+    # A diagram opened in its own tab must not run whatever XHTML someone put into it.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- procedures ----------------------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    return _index()
+
+
+def _index(error: DomainError | None = None):
+    """The procedure list, with the reason a new procedure or an import was refused."""
+    return render_template("designer/index.html", procedures=designer.procedures(),
+                           error=error), error.status if error else 200
+
+
+@bp.post("/procedures")
+def create():
+    try:
+        draft = designer.new_procedure(request.form.get("key", ""), request.form.get("name", ""), current_user)
+    except DomainError as refused:
+        db.session.rollback()
+        return _index(refused)
+    db.session.commit()
+    flash(f"Draft of {draft.name} created from the template: edit it, validate, save, then deploy.", "info")
+    return redirect(url_for(".edit_draft", key=draft.key))
+
+
+@bp.post("/import")
+def import_file():
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _index(Rejected("Choose a .bpmn file to import."))
+    try:
+        draft, problems = designer.import_draft(upload.filename, upload.read(), current_user)
+    except DomainError as refused:
+        db.session.rollback()
+        return _index(refused)
+    db.session.commit()
+    errors = sum(1 for p in problems if p["severity"] == "error")
+    flash(f"{upload.filename} is now the draft of {draft.name}"
+          + (f"; {errors} problem(s) to fix before deploying." if errors else "."), "info")
+    return redirect(url_for(".edit_draft", key=draft.key))
+
+
+@bp.get("/procedures/<key>")
+def show(key):
+    return render_template("designer/procedure.html", procedure=designer.procedure(key),
+                           versions=designer.version_history(key))
+
+
+def _modeler(key: str, name: str, xml_url: str, source: str, problems=None, status: int = 200):
+    return render_template("designer/modeler.html", key=key, name=name, xml_url=xml_url, source=source,
+                           roles=WORKFLOW_ROLES, forms=sorted(form_library()), problems=problems or [],
+                           has_draft=designer.find_draft(key) is not None), status
+
+
+@bp.get("/procedures/<key>/versions/<int:number>")
+def edit_version(key, number):
+    definition = designer.version(key, number)
+    return _modeler(key, definition.name, url_for(".version_xml", key=key, number=number), f"version {number}")
+
+
+@bp.get("/procedures/<key>/draft")
+def edit_draft(key):
+    return _modeler(key, designer.draft(key).name, url_for(".draft_xml", key=key), "draft")
+
+
+@bp.get("/procedures/<key>/versions/<int:number>/xml")
+def version_xml(key, number):
+    return _xml(designer.version(key, number).bpmn_xml)
+
+
+@bp.get("/procedures/<key>/versions/<int:number>/download")
+def download_version(key, number):
+    return _xml(designer.version(key, number).bpmn_xml, f"{key}-v{number}.bpmn")
+
+
+@bp.get("/procedures/<key>/draft/xml")
+def draft_xml(key):
+    return _xml(designer.draft(key).bpmn_xml)
+
+
+@bp.get("/procedures/<key>/draft/download")
+def download_draft(key):
+    return _xml(designer.draft(key).bpmn_xml, f"{key}-draft.bpmn")
+
+
+@bp.post("/procedures/<key>/draft/xml")
+def save_draft(key):
+    _, problems = designer.save_draft(key, request.get_data(), current_user)
+    db.session.commit()
+    return jsonify({"saved": True, "problems": problems})
+
+
+@bp.post("/procedures/<key>/validate")
+def validate(key):
+    return jsonify({"problems": designer.validate(request.get_data(), key)})
+
+
+@bp.post("/procedures/<key>/deploy")
+def deploy(key):
+    """Deploy the modeler's XML (form field xml) or, without it, the saved draft."""
+    # browsers send the newlines of a form field as CRLF; keep the XML as the modeler wrote it
+    xml = request.form.get("xml", "").replace("\r\n", "\n").encode() or None
+    try:
+        deployment = designer.deploy_draft(key, xml, current_user)
+    except Rejected as refused:
+        db.session.rollback()
+        if xml is not None:
+            designer.save_draft(key, xml, current_user)  # keep the designer's work to fix it
+            db.session.commit()
+        return _modeler(key, designer.draft(key).name, url_for(".draft_xml", key=key), "draft",
+                        refused.details, refused.status)
+    db.session.commit()
+    definition = deployment.definition
+    if deployment.created:
+        flash(f"Deployed {definition.name} version {definition.version}. New cases use it; cases already "
+              "running stay on their version.", "info")
+    else:
+        flash(f"Nothing to deploy: version {definition.version} is already exactly this diagram.", "info")
+    return redirect(url_for(".show", key=key))
+
+
+# --- forms ---------------------------------------------------------------------------------
+
+@bp.get("/forms")
+def forms():
+    return render_template("designer/forms.html", forms=designer.forms())
+
+
+@bp.get("/forms/new")
+def new_form():
+    filename = request.args.get("filename", "").strip()
+    designer.new_form_text(filename)
+    return redirect(url_for(".edit_form", filename=filename))
+
+
+@bp.route("/forms/<filename>", methods=["GET", "POST"])
+def edit_form(filename):
+    designer.check_form_name(filename)
+    status, problems = 200, []
+    if request.method == "GET":
+        try:
+            text = designer.form_text(filename)
+        except NotFound:
+            text = designer.new_form_text(filename)
+    else:
+        text = request.form.get("schema", "")
+        if request.form.get("action") == "save":
+            try:
+                designer.save_form(filename, text, current_user)
+            except Rejected as refused:
+                db.session.rollback()
+                status = refused.status
+            else:
+                db.session.commit()
+                flash(f"Form {filename} saved. Diagrams deployed from now on use this version.", "info")
+                return redirect(url_for(".edit_form", filename=filename))
+    schema, problems = designer.check_form(filename, text)
+    return render_template("designer/form.html", filename=filename, text=text, schema=schema, problems=problems,
+                           fields=fields_for(schema) if schema else []), status
+
+
+@bp.post("/forms/preview")
+def preview_form():
+    """The form as staff will see it, as an HTML fragment for the editor's live preview."""
+    schema, problems = designer.check_form(request.form.get("filename", ""), request.form.get("schema", ""))
+    return render_template("designer/_form_preview.html", schema=schema, problems=problems,
+                           fields=fields_for(schema) if schema else []), 200 if schema else 422
+
+
+# --- a case's diagram ------------------------------------------------------------------------
+
+@case_diagrams.get("/cases/<int:case_id>/diagram.bpmn")
+@login_required
+def case_diagram(case_id):
+    return _xml(visible_case(current_user, case_id).definition.bpmn_xml)
