@@ -6,43 +6,39 @@ savepoint recipe, with the pysqlite fix on SQLite). Set TEST_DATABASE_URL to run
 same tests on PostgreSQL.
 """
 import os
-import re
 import tempfile
-from pathlib import Path
+from contextlib import contextmanager
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
-from app.accounts.services import create_office, create_user
 from app.extensions import db
-from app.processes.services import deploy_directory
+from support import ApiClient, Auth, build_world
 
-PASSWORD = "correct horse battery"
-TEST_DIAGRAMS = Path(__file__).parent / "diagrams"
-
-STAFF = [
-    # username, roles, office
-    ("dara", ["front_office"], "KPS"),
-    ("sokha", ["back_office"], "KPS"),
-    ("vanna", ["owso_chief"], "KPS"),
-    ("governor", ["district_governor"], "KPS"),
-    ("ombudsman", ["ombudsman"], "KPS"),
-    ("designer", ["designer"], "KPS"),
-    ("admin", ["admin"], "KPS"),
-    ("bopha", ["front_office"], "SRK"),
-    ("rithy", ["back_office"], "SRK"),
-    ("chan", ["owso_chief"], "SRK"),
-    ("theary", ["front_office"], "BTB"),
-    ("piseth", ["back_office"], "BTB"),
-]
-
-
-def _database_url() -> str:
-    if os.environ.get("TEST_DATABASE_URL"):
-        return os.environ["TEST_DATABASE_URL"]
-    return f"sqlite:///{tempfile.mkdtemp(prefix='onewindow-test-')}/test.sqlite"
+@contextmanager
+def _test_database():
+    """A fresh database for this run: a temp SQLite file, or a new PostgreSQL database on the
+    TEST_DATABASE_URL server (dropped afterwards), so parallel runs never share tables."""
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tempfile.mkdtemp(prefix='onewindow-test-')}/test.sqlite"
+        return
+    url = make_url(server)
+    name = f"{url.database}_{os.getpid()}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _fix_pysqlite_savepoints(engine) -> None:
@@ -58,30 +54,19 @@ def _fix_pysqlite_savepoints(engine) -> None:
 
 @pytest.fixture(scope="session")
 def app():
-    url = _database_url()
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False,
-                      "SECRET_KEY": "test"})
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        else:
-            _fix_pysqlite_savepoints(db.engine)
-        upgrade()
-        build_world()
-        db.session.commit()
-        db.session.remove()
-    yield app
-
-
-def build_world() -> None:
-    create_office("KPS", "Kampong Siem OWSO", "KPS-D")
-    create_office("SRK", "Srei Santhor OWSO", "KPS-D")
-    create_office("BTB", "Battambang City OWSO", "BTB-D")
-    for username, roles, office in STAFF:
-        create_user(username, PASSWORD, roles, office, full_name=username.title())
-    deploy_directory()
+    with _test_database() as url:
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False,
+                          "SECRET_KEY": "test"})
+        with app.app_context():
+            if db.engine.dialect.name == "sqlite":
+                _fix_pysqlite_savepoints(db.engine)
+            upgrade()
+            build_world()
+            db.session.commit()
+            db.session.remove()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -91,7 +76,10 @@ def database(app):
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        # A plain SQLAlchemy session: Flask-SQLAlchemy's own picks the engine per table and would
+        # step around the outer transaction.
+        db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+                                    scopefunc=_app_ctx_id)
         try:
             yield db.session
         finally:
@@ -99,6 +87,28 @@ def database(app):
             db.session = original
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture
+def committed(app):
+    """Real commits, seen by other connections and threads; what the test adds is removed after."""
+    from app.audit.models import AuditEvent
+    from app.cases.models import Case, Timer, WorkItem
+    from app.accounts.models import ApiToken
+    from app.notifications.models import Notification
+    with app.app_context():
+        start_case = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM \"case\""))
+        start_event = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM audit_event"))
+        db.session.remove()
+        yield db
+        db.session.rollback()
+        for model in (Notification, Timer, WorkItem):
+            db.session.execute(model.__table__.delete().where(model.case_id > start_case))
+        db.session.execute(AuditEvent.__table__.delete().where(AuditEvent.id > start_event))
+        db.session.execute(ApiToken.__table__.delete())
+        db.session.execute(Case.__table__.delete().where(Case.id > start_case))
+        db.session.commit()
+        db.session.remove()
 
 
 @pytest.fixture
@@ -111,30 +121,6 @@ def runner(app, database):
     return app.test_cli_runner()
 
 
-def csrf_token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
-
-
-class Auth:
-    """Signs in through the real login form, CSRF token included."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def login(self, username: str, password: str = PASSWORD):
-        page = self.client.get("/login")
-        return self.client.post("/login", data={"username": username, "password": password,
-                                                "csrf_token": csrf_token_from(page.get_data(as_text=True))})
-
-    def post(self, url: str, data: dict | None = None, **kwargs):
-        """POST a page form the way a browser does: with the token from the page it came from."""
-        page = self.client.get(kwargs.pop("form_page", "/"))
-        form = {"csrf_token": csrf_token_from(page.get_data(as_text=True)), **(data or {})}
-        return self.client.post(url, data=form, **kwargs)
-
-
 @pytest.fixture
 def auth(client):
     return Auth(client)
@@ -144,21 +130,3 @@ def auth(client):
 def api(client):
     """A JSON API client: api.as_user('dara') then api.get/post with the bearer token."""
     return ApiClient(client)
-
-
-class ApiClient:
-    def __init__(self, client):
-        self.client = client
-        self.headers = {}
-
-    def as_user(self, username: str, password: str = PASSWORD) -> "ApiClient":
-        response = self.client.post("/api/v1/token", json={"username": username, "password": password})
-        assert response.status_code == 200, response.get_json()
-        self.headers = {"Authorization": f"Bearer {response.get_json()['token']}"}
-        return self
-
-    def get(self, url, **kwargs):
-        return self.client.get(url, headers=self.headers, **kwargs)
-
-    def post(self, url, **kwargs):
-        return self.client.post(url, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)

@@ -11,7 +11,7 @@ from app.engine import CaseWorkflow, EngineError, ScriptHelpers, check_script, p
 from app.errors import Rejected
 from app.processes.services import _store, deploy
 
-from conftest import TEST_DIAGRAMS
+from support import TEST_DIAGRAMS
 
 HELPERS = ScriptHelpers(working_days=lambda n: f"PT{n * 86400}S", today=lambda: "2026-11-23")
 

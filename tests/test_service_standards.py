@@ -1,0 +1,139 @@
+"""Service standards are kept: deadlines count working days in the office calendar, the
+sweep escalates late work to the chief and then the governor, and a send-back to the
+applicant stops the clock."""
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from app.accounts.models import Office, User
+from app.audit.models import AuditEvent
+from app.calendars.holiday_files import Holiday
+from app.calendars.services import import_holidays
+from app.cases import services as cases
+from app.cases.models import Timer, WorkItem
+from app.extensions import db
+import app.timers.services
+from app.timers.services import sweep
+
+from office_data import APPLICATION, CORRECTIONS_RECEIVED, INTAKE, REVIEW_SEND_BACK
+
+PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")
+
+
+def local(*args) -> datetime:
+    return datetime(*args, tzinfo=PHNOM_PENH)
+
+
+def user(username) -> User:
+    return db.session.scalars(select(User).where(User.username == username)).one()
+
+
+def open_item(case, task) -> WorkItem:
+    return next(i for i in case.open_items if i.task == task)
+
+
+@pytest.fixture
+def kampong_siem(database):
+    """KPS closes on Wednesday 9 December 2026 for the district's own event."""
+    office = database.scalars(select(Office).where(Office.code == "KPS")).one()
+    import_holidays([Holiday(date(2026, 12, 9), "District water festival closure")], office=office)
+    return office
+
+
+def licence_in_review(office, at: datetime):
+    """Registered Monday 7 December 09:00 and checked at 10:00: the back-office review begins."""
+    dara = user("dara")
+    with time_machine.travel(at, tick=False):
+        case = cases.start_case("commercial_licence", APPLICATION, dara, office)
+    with time_machine.travel(at + timedelta(hours=1), tick=False):
+        cases.complete(dara, open_item(case, "check_documents").id, INTAKE)
+    return case
+
+
+def test_the_review_is_due_five_working_days_later_skipping_the_weekend_and_the_closure(kampong_siem):
+    case = licence_in_review(kampong_siem, local(2026, 12, 7, 9, 0))
+    review = open_item(case, "technical_review")
+    # Tue 8, (Wed 9 closed), Thu 10, Fri 11, (weekend), Mon 14, Tue 15 at the same hour.
+    assert review.due_at == local(2026, 12, 15, 10, 0)
+
+
+def test_an_overdue_review_reaches_the_chief_at_its_deadline_and_the_governor_three_days_later(kampong_siem):
+    case = licence_in_review(kampong_siem, local(2026, 12, 7, 9, 0))
+    review = open_item(case, "technical_review")
+
+    with time_machine.travel(local(2026, 12, 15, 9, 59), tick=False):
+        assert sweep() == 0
+    with time_machine.travel(local(2026, 12, 15, 10, 0, 15), tick=False):
+        assert sweep() == 1
+    chief_work = open_item(case, "back_office_processing_chief_followup")
+    assert chief_work.role == "owso_chief" and chief_work.escalation_level == 1
+    assert chief_work.escalation_of_id == review.id and chief_work.late_by_seconds == 15
+    assert review.status == "open" and review.assignee_id is None  # the work stays with its owner
+    assert "back_office_processing_governor_followup" not in {i.task for i in case.open_items}
+
+    # The governor's threshold is eight working days: Fri 18 December 10:00.
+    with time_machine.travel(local(2026, 12, 18, 9, 0), tick=False):
+        assert sweep() == 0
+    with time_machine.travel(local(2026, 12, 18, 10, 1), tick=False):
+        assert sweep() == 1
+    governor_work = open_item(case, "back_office_processing_governor_followup")
+    assert governor_work.role == "district_governor" and governor_work.escalation_level == 2
+    escalations = db.session.scalars(select(AuditEvent.summary).where(
+        AuditEvent.case_id == case.id, AuditEvent.kind == "escalated")).all()
+    assert len(escalations) == 2 and "Review the application" in escalations[0]
+
+
+def test_the_sweep_is_idempotent_and_catches_up_after_downtime(kampong_siem):
+    first = licence_in_review(kampong_siem, local(2026, 12, 7, 9, 0))
+    second = licence_in_review(kampong_siem, local(2026, 12, 7, 11, 0))
+    # The server was off for a month: both timers of both cases are long overdue.
+    with time_machine.travel(local(2027, 1, 11, 8, 0), tick=False):
+        assert sweep() == 4
+        assert sweep() == 0
+    for case in (first, second):
+        assert {"back_office_processing_chief_followup", "back_office_processing_governor_followup"} <= {
+            i.task for i in case.open_items}
+        fired = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.case_id == case.id, AuditEvent.kind == "timer_fired"))
+        assert fired == 1
+
+
+def test_a_sweeper_that_dies_mid_case_loses_nothing(kampong_siem, monkeypatch):
+    case = licence_in_review(kampong_siem, local(2026, 12, 7, 9, 0))
+    db.session.commit()
+
+    def crash(case):
+        raise SystemExit("power cut")
+    monkeypatch.setattr(app.timers.services, "fire_due_timers", crash)
+    with time_machine.travel(local(2026, 12, 15, 12, 0), tick=False), pytest.raises(SystemExit):
+        sweep()
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Timer).where(Timer.case_id == case.id)) == 2
+    monkeypatch.undo()
+    with time_machine.travel(local(2026, 12, 15, 12, 0, 15), tick=False):
+        assert sweep() == 1
+    assert open_item(case, "back_office_processing_chief_followup")
+
+
+def test_sending_back_stops_the_clock_and_the_applicant_reply_resumes_the_time_left(kampong_siem):
+    case = licence_in_review(kampong_siem, local(2026, 12, 7, 9, 0))
+    sokha, dara = user("sokha"), user("dara")
+    # Sent back on Thursday 10 December 10:00, with three working days of the standard left
+    # (Fri 11, Mon 14, Tue 15 until 10:00).
+    with time_machine.travel(local(2026, 12, 10, 10, 0), tick=False):
+        cases.complete(sokha, open_item(case, "technical_review").id, REVIEW_SEND_BACK)
+    assert case.clock_stopped_at is not None
+    assert db.session.scalar(select(func.count()).select_from(Timer).where(Timer.case_id == case.id)) == 0
+    with time_machine.travel(local(2026, 12, 28, 12, 0), tick=False):
+        assert sweep() == 0  # the deadline would have passed long ago: the clock was stopped
+    # The applicant answers on Monday 28 December at 12:00: three working days remain.
+    with time_machine.travel(local(2026, 12, 28, 12, 0), tick=False):
+        cases.complete(dara, open_item(case, "applicant_corrections").id, CORRECTIONS_RECEIVED)
+    assert case.clock_stopped_at is None
+    review = open_item(case, "technical_review")
+    assert review.due_at == local(2026, 12, 31, 12, 0)
+    history = db.session.scalars(select(AuditEvent.kind).where(AuditEvent.case_id == case.id)).all()
+    assert "clock_stopped" in history and "clock_resumed" in history
