@@ -18,7 +18,8 @@ class Case(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)  # running, completed, error
     channel: Mapped[str] = mapped_column(String(20), default="counter")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
-    workflow_state: Mapped[str] = mapped_column(Text)
+    # Tens of KB per case, needed only by the write path: lists and inboxes never load it.
+    workflow_state: Mapped[str] = mapped_column(Text, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

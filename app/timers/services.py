@@ -33,6 +33,10 @@ def sweep() -> int:
     while (case := _next_due_case(done)) is not None:
         done.add(case.id)
         due = count_due(case)
+        if not due:
+            # Another sweeper fired them between our look at the timer table and our lock.
+            db.session.rollback()
+            continue
         try:
             fire_due_timers(case)
             db.session.commit()
