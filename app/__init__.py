@@ -1,7 +1,9 @@
 """One Window: case management for One Window Service Offices."""
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import Flask
+from flask_login import current_user
 
 from . import config, errors
 from .extensions import csrf, db, login_manager, migrate
@@ -19,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     errors.init_app(app)
+    app.add_template_filter(local_time)
     _register_models()
     _register_blueprints(app)
 
@@ -26,6 +29,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["SCHEDULER_ENABLED"] and serving_with_flask_run(app):
         start_scheduler(app)
     return app
+
+
+def local_time(moment) -> str:
+    """A time as the office reads it: in the signed-in user's office timezone."""
+    zone = current_user.office.timezone if current_user.is_authenticated else "Asia/Phnom_Penh"
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
 def _register_models() -> None:

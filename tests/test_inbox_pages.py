@@ -1,6 +1,11 @@
 """Staff work the inbox in the browser: register at the counter, open work, fill the form
 rendered from its schema, get field-level messages, and see the case page."""
 import re
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from app.cases.models import WorkItem
 
 from support import csrf_token_from
 from office_data import APPLICATION
@@ -29,9 +34,12 @@ def test_a_registration_missing_fields_is_refused_with_a_message_per_field(clien
     assert 'value="Sok Chanthy"' in html  # what was typed is kept
 
 
-def test_the_inbox_lists_work_and_the_form_is_rendered_from_its_schema(client, auth):
+def test_the_inbox_lists_work_and_the_form_is_rendered_from_its_schema(client, auth, database):
     register(client, auth)
     inbox = client.get("/").get_data(as_text=True)
+    due = database.scalars(select(WorkItem.due_at).where(WorkItem.status == "open")).first()
+    assert due.astimezone(ZoneInfo("Asia/Phnom_Penh")).strftime("%Y-%m-%d %H:%M") in inbox  # office time
+    assert "times in Asia/Phnom_Penh" in inbox
     item_url = re.search(r'href="(/work-items/\d+)"', inbox).group(1)
     page = client.get(item_url).get_data(as_text=True)
     assert '<select id="field-intake_decision" name="intake_decision">' in page

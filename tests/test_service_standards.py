@@ -137,3 +137,13 @@ def test_sending_back_stops_the_clock_and_the_applicant_reply_resumes_the_time_l
     assert review.due_at == local(2026, 12, 31, 12, 0)
     history = db.session.scalars(select(AuditEvent.kind).where(AuditEvent.case_id == case.id)).all()
     assert "clock_stopped" in history and "clock_resumed" in history
+
+
+def test_the_history_is_stamped_when_things_happen_not_when_they_are_saved(kampong_siem):
+    from app.audit.services import record
+    with time_machine.travel(local(2026, 12, 7, 9, 0), tick=False):
+        first = record("note", "Applicant called")
+    with time_machine.travel(local(2026, 12, 8, 9, 0), tick=False):
+        second = record("note", "Applicant came in")
+    db.session.flush()
+    assert (first.at, second.at) == (local(2026, 12, 7, 9, 0), local(2026, 12, 8, 9, 0))

@@ -11,8 +11,8 @@ import time_machine
 from flask import Blueprint
 from sqlalchemy import select
 
-from ..accounts.models import Office, User
-from ..accounts.services import create_office, create_user
+from ..accounts.models import DISTRICT_ROLES, Office, User
+from ..accounts.services import create_office, create_user, people_holding
 from ..calendars.holiday_files import national_holidays
 from ..calendars.services import import_holidays
 from ..cases import services as cases
@@ -24,7 +24,11 @@ from ..timers.services import sweep
 demo_cli = Blueprint("demo", __name__, cli_group="demo")
 
 DEMO_PASSWORD = "onewindow-demo"
-OFFICES = [("KPS", "Kampong Siem OWSO", "KPS-D"), ("BTB", "Battambang City OWSO", "BTB-D")]
+# Two districts; Kampong Siem district has two OWSOs, so its governor's desk compares them.
+OFFICES = [("KPS", "Kampong Siem OWSO", "KPS-D"), ("SRK", "Srei Santhor OWSO", "KPS-D"),
+           ("BTB", "Battambang City OWSO", "BTB-D")]
+# The governor and the ombudsman serve the whole district; they sit in its first office.
+DISTRICT_SEATS = {"KPS", "BTB"}
 # Demo usernames are <short role>.<office>, e.g. chief.kps
 SHORT_NAMES = {"front_office": "front", "back_office": "back", "owso_chief": "chief",
                "district_governor": "governor", "ombudsman": "ombudsman"}
@@ -101,7 +105,8 @@ def _seed_office(office: Office) -> int:
         started += 1
     _play(3, lambda: cases.start_case("construction_permit", PERMIT, front, office))
     _play(1, lambda: cases.start_case("birth_registration", BIRTH, front, office))
-    _play(4, lambda: cases.start_case("ombudsman_complaint", COMPLAINT, _user(f"ombudsman.{code}"), office))
+    ombudsman = people_holding("ombudsman", office)[0]
+    _play(4, lambda: cases.start_case("ombudsman_complaint", COMPLAINT, ombudsman, office))
     return started + 3
 
 
@@ -119,6 +124,8 @@ def seed_command():
             continue
         office = create_office(code, name, district)
         for role, short in SHORT_NAMES.items():
+            if role in DISTRICT_ROLES and code not in DISTRICT_SEATS:
+                continue
             username = f"{short}.{code.lower()}"
             create_user(username, DEMO_PASSWORD, [role], code, full_name=f"{role.replace('_', ' ').title()} "
                         f"({code})", email=f"{username}@example.org")
@@ -132,5 +139,6 @@ def seed_command():
     click.echo(f"Demo ready: {new_cases} new case(s), {fired} overdue timer(s) fired.")
     click.echo(f"Sign in at http://127.0.0.1:5000/login with password '{DEMO_PASSWORD}' as:")
     for user in db.session.scalars(select(User).order_by(User.office_id, User.username)):
-        if user.username.endswith((".kps", ".btb")) or user.username in ("designer", "admin"):
+        if user.username.endswith(tuple(f".{code.lower()}" for code, _, _ in OFFICES)) or \
+                user.username in ("designer", "admin"):
             click.echo(f"  {user.username:<22} {', '.join(sorted(user.roles)):<20} {user.office.name}")
