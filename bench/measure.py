@@ -160,7 +160,7 @@ class Bench:
         seq = "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < :copies) "
 
         case_cols = [c for c in columns["case"] if c != "id"]
-        picks = [f"src.number || :tag || CAST(seq.n AS VARCHAR)" if c == "number" else f'src."{c}"'
+        picks = ["src.number || :tag || CAST(seq.n AS VARCHAR)" if c == "number" else f'src."{c}"'
                  for c in case_cols]
         db.session.execute(text(
             f'INSERT INTO "case" ({", ".join(chr(34) + c + chr(34) for c in case_cols)}) '

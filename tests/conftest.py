@@ -8,14 +8,18 @@ same tests on PostgreSQL.
 import os
 import tempfile
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import create_engine, event, make_url, select, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
+from app.accounts.models import Office
+from app.calendars.holiday_files import Holiday
+from app.calendars.services import import_holidays
 from app.extensions import db
 from support import ApiClient, Auth, build_world
 
@@ -130,3 +134,11 @@ def auth(client):
 def api(client):
     """A JSON API client: api.as_user('dara') then api.get/post with the bearer token."""
     return ApiClient(client)
+
+
+@pytest.fixture
+def kampong_siem(database):
+    """The KPS office, which closes on Wednesday 9 December 2026 for the district's own event."""
+    office = database.scalars(select(Office).where(Office.code == "KPS")).one()
+    import_holidays([Holiday(date(2026, 12, 9), "District water festival closure")], office=office)
+    return office

@@ -1,9 +1,19 @@
 """The world the tests live in, and the clients they use, shared by every test module."""
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import time_machine
+from sqlalchemy import select
+
+from app.accounts.models import User
 from app.accounts.services import create_office, create_user
+from app.cases import services as cases
+from app.cases.models import WorkItem
+from app.extensions import db
 from app.processes.services import deploy_directory
+from office_data import APPLICATION, INTAKE
 
 PASSWORD = "correct horse battery"
 TEST_DIAGRAMS = Path(__file__).parent / "diagrams"
@@ -77,3 +87,29 @@ class ApiClient:
 
     def post(self, url, **kwargs):
         return self.client.post(url, headers={**self.headers, **kwargs.pop("headers", {})}, **kwargs)
+
+
+PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")
+
+
+def local(*args) -> datetime:
+    """A moment on the office's wall clock in Phnom Penh."""
+    return datetime(*args, tzinfo=PHNOM_PENH)
+
+
+def user(username) -> User:
+    return db.session.scalars(select(User).where(User.username == username)).one()
+
+
+def open_item(case, task) -> WorkItem:
+    return next(i for i in case.open_items if i.task == task)
+
+
+def licence_in_review(office, at: datetime):
+    """A commercial licence registered at `at` and checked an hour later: the back-office review begins."""
+    dara = user("dara")
+    with time_machine.travel(at, tick=False):
+        case = cases.start_case("commercial_licence", APPLICATION, dara, office)
+    with time_machine.travel(at + timedelta(hours=1), tick=False):
+        cases.complete(dara, open_item(case, "check_documents").id, INTAKE)
+    return case

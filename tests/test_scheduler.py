@@ -17,7 +17,7 @@ from app.timers.scheduler import serving_with_flask_run, start_scheduler
 from app.timers.services import sweep
 
 from office_data import APPLICATION, INTAKE
-from test_service_standards import local
+from support import local
 
 
 def in_command(name):

@@ -1,56 +1,19 @@
 """Service standards are kept: deadlines count working days in the office calendar, the
 sweep escalates late work to the chief and then the governor, and a send-back to the
 applicant stops the clock."""
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from app.accounts.models import Office, User
-from app.audit.models import AuditEvent
-from app.calendars.holiday_files import Holiday
-from app.calendars.services import import_holidays
-from app.cases import services as cases
-from app.cases.models import Timer, WorkItem
-from app.extensions import db
 import app.timers.services
+from app.audit.models import AuditEvent
+from app.cases import services as cases
+from app.cases.models import Timer
+from app.extensions import db
 from app.timers.services import sweep
 
-from office_data import APPLICATION, CORRECTIONS_RECEIVED, INTAKE, REVIEW_SEND_BACK
-
-PHNOM_PENH = ZoneInfo("Asia/Phnom_Penh")
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=PHNOM_PENH)
-
-
-def user(username) -> User:
-    return db.session.scalars(select(User).where(User.username == username)).one()
-
-
-def open_item(case, task) -> WorkItem:
-    return next(i for i in case.open_items if i.task == task)
-
-
-@pytest.fixture
-def kampong_siem(database):
-    """KPS closes on Wednesday 9 December 2026 for the district's own event."""
-    office = database.scalars(select(Office).where(Office.code == "KPS")).one()
-    import_holidays([Holiday(date(2026, 12, 9), "District water festival closure")], office=office)
-    return office
-
-
-def licence_in_review(office, at: datetime):
-    """Registered Monday 7 December 09:00 and checked at 10:00: the back-office review begins."""
-    dara = user("dara")
-    with time_machine.travel(at, tick=False):
-        case = cases.start_case("commercial_licence", APPLICATION, dara, office)
-    with time_machine.travel(at + timedelta(hours=1), tick=False):
-        cases.complete(dara, open_item(case, "check_documents").id, INTAKE)
-    return case
+from office_data import CORRECTIONS_RECEIVED, REVIEW_SEND_BACK
+from support import licence_in_review, local, open_item, user
 
 
 def test_the_review_is_due_five_working_days_later_skipping_the_weekend_and_the_closure(kampong_siem):

@@ -13,8 +13,7 @@ from app.notifications.models import Notification
 from app.supervision import services as supervision
 from app.timers.services import sweep
 
-from support import PASSWORD, csrf_token_from
-from test_service_standards import PHNOM_PENH, kampong_siem, licence_in_review, local, open_item, user  # noqa: F401
+from support import PASSWORD, PHNOM_PENH, csrf_token_from, licence_in_review, local, open_item, user
 
 
 def overdue_review(office):

@@ -8,7 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record
 from ..db import utcnow
-from ..errors import BadRequest, Conflict, NotFound, Rejected
+from ..errors import Conflict, NotFound, Rejected
 from ..extensions import db
 from .models import DISTRICT_ROLES, ROLES, ApiToken, District, Office, User, UserRole
 
@@ -106,9 +106,3 @@ def user_for_token(token: str) -> User | None:
     if row is None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row.user
-
-
-def require_text(value, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise BadRequest(f"{what} is required.")
-    return value.strip()

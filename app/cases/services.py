@@ -138,13 +138,6 @@ def _run_service_clock(case: Case, workflow: CaseWorkflow, calendar, actor, now:
                case=case, paused_since=paused_at.isoformat())
 
 
-def load_case(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None:
-        raise NotFound(f"There is no case {case_id}.")
-    return case
-
-
 def can_see_case(user: User, case: Case) -> bool:
     if user.has_role(*DISTRICT_ROLES):
         return case.office.district_id == user.office.district_id

@@ -103,10 +103,6 @@ class CaseWorkflow:
     def completed(self) -> bool:
         return self._workflow.completed
 
-    @property
-    def failed_tasks(self) -> list[str]:
-        return [t.task_spec.bpmn_id or t.task_spec.name for t in self._workflow.get_tasks(state=TaskState.ERROR)]
-
     def data(self) -> dict:
         """Everything the case knows: the data of finished tasks, latest value of each field wins."""
         merged = dict(self._workflow.data)

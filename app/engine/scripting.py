@@ -1,8 +1,9 @@
 """Designer-written scripts and expressions run here, under RestrictedPython.
 
 No imports, no open(), no names or attributes starting with an underscore; only
-safe builtins and the helpers documented in HELPER_NAMES. Task data is the
-namespace, as in SpiffWorkflow's own TaskDataEnvironment.
+safe builtins and three helpers: working_days(n) (an ISO 8601 duration until n working
+days from now in the office calendar), today() (the office's date) and now() (UTC, ISO
+8601). Task data is the namespace, as in SpiffWorkflow's own TaskDataEnvironment.
 """
 import ast
 from dataclasses import dataclass
@@ -14,12 +15,6 @@ from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getit
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
-
-HELPER_NAMES = {
-    "working_days": "working_days(n): ISO 8601 duration until n working days from now in the office calendar",
-    "now": "now(): the current time (ISO 8601, UTC)",
-    "today": "today(): today's date in the office timezone (YYYY-MM-DD)",
-}
 
 _BUILTINS = dict(safe_builtins)
 _BUILTINS.update({
