@@ -53,7 +53,8 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
 
 
 def advance(case: Case, actor: User | None, action: Callable[[CaseWorkflow], None], completed_item=None,
-             workflow: CaseWorkflow | None = None, calendar=None):
+            workflow: CaseWorkflow | None = None, calendar=None):
+    """Let the engine act on the case, then re-project it; an engine failure stops the case, recorded."""
     calendar = calendar or office_calendar(case.office)
     workflow = workflow or CaseWorkflow.from_json(case.workflow_state, script_helpers(calendar))
     error = None
