@@ -216,10 +216,11 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
     return case
 
 
-def fire_due_timers(case: Case) -> Case:
-    """Called by the sweep for a case with a due timer."""
+def fire_due_timers(case: Case) -> int:
+    """Called by the sweep with the case locked; returns how many timers fired (none: nothing is written)."""
     due = [t.element_id for t in db.session.scalars(
         select(Timer).where(Timer.case_id == case.id, Timer.fires_at <= utcnow()))]
-    advance(case, None, lambda wf: wf.fire_due_timers())
-    record("timer_fired", f"Timer(s) {', '.join(due) or 'none'} fired", case=case, timers=due)
-    return case
+    if due:
+        advance(case, None, lambda wf: wf.fire_due_timers())
+        record("timer_fired", f"Timer(s) {', '.join(due)} fired", case=case, timers=due)
+    return len(due)

@@ -10,7 +10,7 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
 MAX_DIAGRAM_BYTES = 5 * 1024 * 1024
 
 
@@ -60,12 +60,10 @@ class Diagram:
     name: str
     properties: dict
     start_form: str | None
-    lanes: list[str]
     user_tasks: list[UserTaskInfo]
     timers: list[TimerInfo]
     scripts: list[tuple[str, str, int | None]]  # (element id, source, line)
     conditions: list[tuple[str, str, int | None]]
-    has_layout: bool
     tree: etree._Element = field(repr=False)
 
 
@@ -186,9 +184,7 @@ def summarise(root, process) -> Diagram:
     return Diagram(
         process_id=process.get("id"), name=process.get("name") or process.get("id"),
         properties=properties_of(process), start_form=start_form,
-        lanes=sorted({lane.get("name") or "" for lane in process.iter(f"{{{BPMN_NS}}}lane")}),
         user_tasks=user_tasks, timers=timers, scripts=scripts, conditions=conditions,
-        has_layout=root.find(".//bpmndi:BPMNDiagram/bpmndi:BPMNPlane/*", NS) is not None,
         tree=root)
 
 

@@ -4,7 +4,7 @@ Cases are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so several sweepers
 never fire the same timer twice; a sweeper that dies mid-case rolls back and the
 next sweep picks the timer up again.
 """
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..cases.models import Case, Timer
@@ -22,23 +22,14 @@ def _next_due_case(skip: set[int]) -> Case | None:
     return db.session.scalars(query).first()
 
 
-def count_due(case: Case) -> int:
-    return db.session.scalar(select(func.count()).select_from(Timer).where(
-        Timer.case_id == case.id, Timer.fires_at <= utcnow()))
-
-
 def sweep() -> int:
     """Fire every timer due now; return how many fired."""
     fired, done = 0, set()
     while (case := _next_due_case(done)) is not None:
         done.add(case.id)
-        due = count_due(case)
-        if not due:
-            # Another sweeper fired them between our look at the timer table and our lock.
-            db.session.rollback()
-            continue
         try:
-            fire_due_timers(case)
+            # None due: another sweeper fired them between our look at the timer table and our lock.
+            due = fire_due_timers(case)
             db.session.commit()
         except StaleDataError:
             # Another sweeper (or an officer) changed the case first; its timers were handled there.
