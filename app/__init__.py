@@ -6,6 +6,7 @@ from flask import Flask
 from flask_login import current_user
 
 from . import config, errors
+from .db import serialise_sqlite_writers
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -17,6 +18,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            serialise_sqlite_writers(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

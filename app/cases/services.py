@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import DISTRICT_ROLES, ROLES, User
 from ..accounts.services import people_holding
@@ -15,7 +16,7 @@ from ..audit.services import record
 from ..calendars.services import office_calendar, script_helpers
 from ..calendars.working_time import add_working_time, working_time_between
 from ..db import utcnow
-from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError
+from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError, StepNotWaiting
 from ..errors import Conflict, Forbidden, NotFound
 from ..extensions import db
 from ..forms.validation import validate_submission
@@ -26,15 +27,16 @@ from .models import Case, CaseCounter, Timer, WorkItem
 
 
 def _next_number(office) -> str:
+    """The office's next number this year, counted in one statement: simultaneous starts queue on the
+    counter row and each gets its own number; a start that rolls back gives its number back."""
     year = utcnow().year
-    counter = db.session.scalars(select(CaseCounter).where(
-        CaseCounter.office_id == office.id, CaseCounter.year == year).with_for_update()).first()
-    if counter is None:
-        counter = CaseCounter(office_id=office.id, year=year, last_number=0)
-        db.session.add(counter)
-    counter.last_number += 1
-    db.session.flush()
-    return f"{office.code}-{year}-{counter.last_number:05d}"
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(CaseCounter).values(office_id=office.id, year=year, last_number=1)
+                 .on_conflict_do_update(index_elements=[CaseCounter.office_id, CaseCounter.year],
+                                        set_={"last_number": CaseCounter.last_number + 1})
+                 .returning(CaseCounter.last_number))
+    number = db.session.execute(statement).scalar_one()
+    return f"{office.code}-{year}-{number:05d}"
 
 
 def start_case(process_key: str, data: dict, actor: User | None, office, channel: str = "counter") -> Case:
@@ -159,8 +161,14 @@ def can_see_item(user: User, item: WorkItem) -> bool:
 
 
 def workable_item(user: User, item_id: int) -> WorkItem:
-    """The work item if the user may work it: 404 for another office's, 403 for another role's."""
-    item = db.session.get(WorkItem, item_id)
+    """The work item if the user may work it: 404 for another office's, 403 for another role's.
+
+    Its case is locked first and the item read after, so of several people acting on one item at
+    the same moment each sees what the one before them did: one wins, the others get 409."""
+    case_id = db.session.scalar(select(WorkItem.case_id).where(WorkItem.id == item_id))
+    if case_id is not None:
+        lock_case(case_id)
+    item = db.session.get(WorkItem, item_id, populate_existing=True)
     if item is None or not can_see_item(user, item):
         raise NotFound(f"There is no work item {item_id} in your office.")
     if item.role not in user.roles:
@@ -168,6 +176,14 @@ def workable_item(user: User, item_id: int) -> WorkItem:
     if item.status != "open":
         raise Conflict(f"'{item.name}' on case {item.case.number} was already {item.status}.")
     return item
+
+
+def lock_case(case_id: int) -> Case:
+    """The case, re-read under a row lock held until commit (PostgreSQL: FOR UPDATE; SQLite: every
+    write transaction already holds the database's write lock, see app/db.py)."""
+    case = db.session.get(Case, case_id, with_for_update=True, populate_existing=True)
+    db.session.expire(case, ["work_items"])
+    return case
 
 
 def claim(user: User, item_id: int) -> WorkItem:
@@ -209,7 +225,10 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
     data = validate_submission(form, data) if form is not None else dict(data)
     before = {key: case.data.get(key) for key in data}
     item.comment = comment or None
-    advance(case, user, lambda wf: wf.complete(item.task_id, data), completed_item=item)
+    try:
+        advance(case, user, lambda wf: wf.complete(item.task_id, data), completed_item=item)
+    except StepNotWaiting:
+        raise Conflict(f"'{item.name}' on case {case.number} was already done; reload the case.")
     record("work_item_completed", f"{user.display_name} completed '{item.name}'"
            + (f": {comment}" if comment else ""), actor=user, case=case, work_item=item.id, task=item.task,
            before=before, after=data)
