@@ -79,7 +79,7 @@ def test_the_upgrade_chains_the_history_recorded_before_it_exactly_as_it_is_chai
         chained_live = [(e.id, e.hash) for e in _events(case)]
         db.session.remove()
 
-        downgrade(revision="5b8e2f7a1c33")
+        downgrade(revision="7c1d4e9a2b60-1")  # to just before the chain
         upgrade()
 
         assert [(e.id, e.hash) for e in db.session.scalars(

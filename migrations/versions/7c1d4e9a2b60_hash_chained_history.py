@@ -1,7 +1,7 @@
 """hash-chained history: every audit event carries a SHA-256 chained per case
 
 Revision ID: 7c1d4e9a2b60
-Revises: 5b8e2f7a1c33
+Revises: 7c1e4a9b2d50
 Create Date: 2026-12-01 19:40:00
 
 Existing events are chained in the order they were recorded (by id), so a database upgraded
@@ -16,7 +16,7 @@ from app.audit.chain import event_hash
 from app.db import UTCDateTime
 
 revision = '7c1d4e9a2b60'
-down_revision = '5b8e2f7a1c33'
+down_revision = '7c1e4a9b2d50'
 branch_labels = None
 depends_on = None
 
