@@ -160,17 +160,24 @@ def can_see_item(user: User, item: WorkItem) -> bool:
     return item.office_id == user.office_id
 
 
-def workable_item(user: User, item_id: int) -> WorkItem:
-    """The work item if the user may work it: 404 for another office's, 403 for another role's.
-
-    Its case is locked first and the item read after, so of several people acting on one item at
-    the same moment each sees what the one before them did: one wins, the others get 409."""
-    case_id = db.session.scalar(select(WorkItem.case_id).where(WorkItem.id == item_id))
-    if case_id is not None:
-        lock_case(case_id)
-    item = db.session.get(WorkItem, item_id, populate_existing=True)
+def visible_item(user: User, item_id: int, lock: bool = False) -> WorkItem:
+    """The work item if the user may see it. With lock, its case is locked first and the item read
+    after, so of several people acting on one item at the same moment each sees what the one before
+    them did: one wins, the others get 409."""
+    if lock:
+        case_id = db.session.scalar(select(WorkItem.case_id).where(WorkItem.id == item_id))
+        if case_id is not None:
+            lock_case(case_id)
+    item = db.session.get(WorkItem, item_id, populate_existing=lock)
     if item is None or not can_see_item(user, item):
         raise NotFound(f"There is no work item {item_id} in your office.")
+    return item
+
+
+def workable_item(user: User, item_id: int) -> WorkItem:
+    """The work item, its case locked, if the user may work it: 404 for another office's, 403 for
+    another role's, 409 if it is no longer open."""
+    item = visible_item(user, item_id, lock=True)
     if item.role not in user.roles:
         raise Forbidden(f"'{item.name}' is work for the {item.role} role, which you do not hold.")
     if item.status != "open":
