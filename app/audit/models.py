@@ -3,7 +3,6 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import User
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -18,7 +17,8 @@ class AuditEvent(db.Model):
     summary: Mapped[str] = mapped_column(Text)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    actor: Mapped[User | None] = relationship()
+    # Named, not imported: accounts record audit events, so audit never imports accounts.
+    actor = relationship("User")
 
     def as_dict(self) -> dict:
         return {"at": self.at.isoformat(), "actor": self.actor.username if self.actor else "system",
