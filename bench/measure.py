@@ -191,8 +191,8 @@ class Bench:
         from sqlalchemy import event, select
 
         from app.cases import work_items
-        from app.cases.write_path import start_case
         from app.cases.models import Case, Timer, WorkItem
+        from app.cases.write_path import start_case
         from app.timers.services import sweep
         from office_data import APPLICATION, INTAKE, REVIEW_APPROVE
         db, r = self.db, self.results
@@ -390,8 +390,9 @@ class Bench:
         from app.audit.models import AuditEvent
         from app.calendars.services import office_calendar, set_office_calendar
         from app.calendars.working_time import add_working_days
-        from app.cases import services as cases
+        from app.cases import work_items
         from app.cases.models import Timer
+        from app.cases.write_path import start_case
         from app.timers.scheduler import start_scheduler
         from office_data import APPLICATION, INTAKE
         from support import PASSWORD

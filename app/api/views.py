@@ -4,7 +4,7 @@ from flask import Blueprint, g, jsonify, request
 
 from ..accounts.services import authenticate, issue_token
 from ..cases import work_items
-from ..cases.queries import visible_case
+from ..cases.queries import visible_case, visible_item
 from ..cases.write_path import start_case as start_new_case
 from ..cases.presenters import case_dict, work_item_dict
 from ..db import utcnow
@@ -15,6 +15,7 @@ from ..permissions import Role, role_required
 from ..processes.services import deploy, latest_versions
 from ..supervision import services as supervision
 from .auth import Unauthorized, token_required
+from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -25,6 +26,11 @@ def json_body() -> dict:
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object (Content-Type: application/json).")
     return body
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
 
 
 @bp.post("/token")
@@ -92,6 +98,13 @@ def escalations():
         "escalations": [{"id": e.id, "role": e.role, "level": e.escalation_level, "status": e.status,
                          "late_by_seconds_when_raised": e.late_by_seconds} for e in row.escalations],
     } for row in rows])
+
+
+@bp.get("/work-items/<int:item_id>")
+@token_required
+def work_item(item_id):
+    item = visible_item(g.api_user, item_id)
+    return jsonify({**work_item_dict(item), "form_schema": item.case.definition.form(item.form)})
 
 
 @bp.post("/work-items/<int:item_id>/claim")

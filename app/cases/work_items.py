@@ -2,20 +2,18 @@
 the event; completing hands the case to the engine write path."""
 from ..accounts.models import User
 from ..audit.services import record
-from ..errors import Conflict, Forbidden, NotFound
+from ..errors import Conflict, Forbidden
 from ..extensions import db
 from ..forms.validation import validate_submission
-from ..permissions import may_see_item
 from ..processes.models import ProcessDefinition
 from .models import Case, WorkItem
+from .queries import visible_item
 from .write_path import advance
 
 
 def workable_item(user: User, item_id: int) -> WorkItem:
     """The work item if the user may work it: 404 for another office's, 403 for another role's."""
-    item = db.session.get(WorkItem, item_id)
-    if item is None or not may_see_item(user, item):
-        raise NotFound(f"There is no work item {item_id} in your office.")
+    item = visible_item(user, item_id)
     if item.role not in user.roles:
         raise Forbidden(f"'{item.name}' is work for the {item.role} role, which you do not hold.")
     if item.status != "open":
