@@ -6,8 +6,10 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
-from app.accounts.services import create_user, issue_token
-from app.cases import services as cases
+from app.accounts.services import issue_token
+from app.administration.services import create_user
+from app.cases import work_items
+from app.cases.write_path import start_case
 from app.cases.models import WorkItem
 from app.errors import Conflict
 
@@ -45,16 +47,16 @@ def test_a_claimed_item_cannot_be_taken_or_completed_by_a_colleague(api, databas
 def test_the_loser_of_a_simultaneous_completion_writes_nothing(app, database):
     """Both requests read the case before either writes: the version check stops the second."""
     dara = database.scalars(select(User).where(User.username == "dara")).one()
-    case = cases.start_case("commercial_licence", APPLICATION, dara, dara.office)
+    case = start_case("commercial_licence", APPLICATION, dara, dara.office)
     database.commit()
     item = case.open_items[0]
     # The first officer's write lands after the second officer loaded the case.
     stale_version = case.version
-    cases.complete(dara, item.id, INTAKE)
+    work_items.complete(dara, item.id, INTAKE)
     database.commit()
     database.expire_all()
     try:
-        cases.complete(dara, item.id, INTAKE, seen_version=stale_version)
+        work_items.complete(dara, item.id, INTAKE, seen_version=stale_version)
     except Conflict as conflict:
         assert "already completed" in conflict.message or "changed" in conflict.message
     else:
@@ -98,7 +100,7 @@ def at_once(app, calls) -> list[tuple[int, dict]]:
 
 def new_licence(committed) -> tuple[int, int]:
     dara = committed.session.scalars(select(User).where(User.username == "dara")).one()
-    case = cases.start_case("commercial_licence", APPLICATION, dara, dara.office)
+    case = start_case("commercial_licence", APPLICATION, dara, dara.office)
     committed.session.commit()
     ids = case.id, case.open_items[0].id
     committed.session.remove()
@@ -187,13 +189,13 @@ def test_work_the_engine_no_longer_waits_for_is_refused_and_the_case_keeps_runni
     from app.calendars.services import office_calendar, script_helpers
     from app.engine import CaseWorkflow
     dara = database.scalars(select(User).where(User.username == "dara")).one()
-    case = cases.start_case("commercial_licence", APPLICATION, dara, dara.office)
+    case = start_case("commercial_licence", APPLICATION, dara, dara.office)
     item = case.open_items[0]
     workflow = CaseWorkflow.from_json(case.workflow_state, script_helpers(office_calendar(case.office)))
     workflow.complete(item.task_id, INTAKE)
     case.workflow_state = workflow.to_json()  # the engine moved on; the work item was not re-projected
     try:
-        cases.complete(dara, item.id, INTAKE)
+        work_items.complete(dara, item.id, INTAKE)
     except Conflict as conflict:
         assert conflict.message == (f"'Check documents and take the official fee' on case {case.number} was "
                                     "already done; reload the case.")
@@ -204,7 +206,7 @@ def test_work_the_engine_no_longer_waits_for_is_refused_and_the_case_keeps_runni
 
 def test_a_new_office_opening_with_twenty_counters_at_once_numbers_them_one_to_twenty(app, committed):
     """The first cases of the year in an office: no counter row exists yet when all twenty arrive."""
-    from app.accounts.services import create_office
+    from app.administration.services import create_office
     from app.db import utcnow
     with app.app_context():
         create_office("KPS-N", "Kampong Siem North OWSO", "KPS-D")
