@@ -1,5 +1,5 @@
 """Portable SQL pieces for the reports: durations and nearest-rank percentiles, on SQLite and PostgreSQL."""
-from sqlalchemy import Float, case, func, select
+from sqlalchemy import Float, String, case, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -35,3 +35,23 @@ def percentiles(rows, groups: list[str], wanted=(50, 90)):
     return select(*ranked_keys, *[
         func.min(case((ranked.c.rank * 100 >= ranked.c.n * p, ranked.c.value))).label(f"p{p}")
         for p in wanted]).group_by(*ranked_keys)
+
+
+class LocalMonth(ColumnElement):
+    """'YYYY-MM' of a UTC timestamp on the wall clock of a fixed UTC offset (Cambodia keeps one)."""
+    inherit_cache = True
+    type = String()
+
+    def __init__(self, column, offset_minutes: int):
+        self.column, self.offset_minutes = column, int(offset_minutes)
+
+
+@compiles(LocalMonth, "sqlite")
+def _month_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(element.column, **kw)}, '{element.offset_minutes:+d} minutes')"
+
+
+@compiles(LocalMonth)
+def _month_postgresql(element, compiler, **kw):
+    return (f"to_char(({compiler.process(element.column, **kw)} AT TIME ZONE 'UTC') + "
+            f"interval '{element.offset_minutes} minutes', 'YYYY-MM')")

@@ -28,13 +28,13 @@ def office(code):
 
 def december():
     """A: 1-3 Dec, 2.25 working days, on time. B: 2-21 Dec, sent back 3-7 Dec (2 working days paused),
-    11.04 working days, late. C: started 7 Dec, left in review past its 5-day deadline. D: started
-    31 Dec, not yet due. E: 30 Nov - 2 Dec, 2 working days, on time. F: at Srei Santhor, open, not due."""
+    11.04 working days, late. C: started 7 Dec, left in review past its 5-day deadline. D: applied
+    online on 31 Dec, not yet due. E: 30 Nov - 2 Dec, 2 working days, on time. F: at Srei Santhor, open, not due."""
     kps, srk = office("KPS"), office("SRK")
     played = {}
 
-    def start(name, moment, where=kps, who="dara"):
-        played[name] = at(moment, cases.start_case, "commercial_licence", APPLICATION, user(who), where)
+    def start(name, moment, where=kps, who="dara", channel="counter"):
+        played[name] = at(moment, cases.start_case, "commercial_licence", APPLICATION, user(who), where, channel)
         return played[name]
 
     e = start("E", local(2026, 11, 30, 9))
@@ -61,7 +61,7 @@ def december():
     c = start("C", local(2026, 12, 7, 9))
     work(local(2026, 12, 7, 10), "dara", c, "check_documents", INTAKE)
 
-    start("D", local(2026, 12, 31, 9))
+    start("D", local(2026, 12, 31, 9), channel="online")
     start("F", local(2026, 12, 31, 9), where=srk, who="bopha")
     return played
 

@@ -2,8 +2,9 @@
 send-back time shown apart, each officer's pace, escalations by level and step, and the work still
 standing at each step of the licence."""
 import pytest
-from report_world import at, december
+from report_world import at, december, office
 
+from app.reports.channels import channel_mix
 from app.reports.service_standards import Period
 from app.reports.steps import escalations_by_step, time_per_officer, time_per_step, waiting_at_steps
 from app.timers.services import sweep
@@ -15,7 +16,6 @@ DECEMBER = Period(local(2026, 12, 1), local(2027, 1, 1))
 @pytest.fixture
 def kps(database):
     december()
-    from report_world import office
     return [office("KPS").id]
 
 
@@ -56,3 +56,11 @@ def test_the_heatmap_counts_the_work_standing_at_each_step_and_how_long_it_has_w
         {"task": "check_documents", "waiting": 1, "overdue": 1, "median_hours": 120.0, "oldest_hours": 120.0},
         {"task": "technical_review", "waiting": 1, "overdue": 1, "median_hours": 695.0, "oldest_hours": 695.0},
     ]
+
+
+def test_the_channel_mix_counts_cases_by_the_month_they_started_on_the_office_clock(kps):
+    autumn = Period(local(2026, 11, 1), local(2027, 1, 1))
+    assert [r.as_dict() for r in channel_mix(autumn, kps, local(2027, 1, 5))] == [
+        {"month": "2026-11", "channel": "counter", "cases": 1},
+        {"month": "2026-12", "channel": "counter", "cases": 3},
+        {"month": "2026-12", "channel": "online", "cases": 1}]
