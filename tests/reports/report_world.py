@@ -6,7 +6,8 @@ import time_machine
 from sqlalchemy import select
 
 from app.accounts.models import Office
-from app.cases import services as cases
+from app.cases import work_items
+from app.cases.write_path import start_case
 from app.extensions import db
 from office_data import (APPLICATION, CORRECTIONS_RECEIVED, HAND_OVER, INTAKE, REVIEW_APPROVE, REVIEW_SEND_BACK,
                          SIGN)
@@ -19,7 +20,7 @@ def at(moment, action, *args):
 
 
 def work(moment, username, case, task, data):
-    return at(moment, cases.complete, user(username), open_item(case, task).id, data)
+    return at(moment, work_items.complete, user(username), open_item(case, task).id, data)
 
 
 def office(code):
@@ -34,7 +35,7 @@ def december():
     played = {}
 
     def start(name, moment, where=kps, who="dara", channel="counter"):
-        played[name] = at(moment, cases.start_case, "commercial_licence", APPLICATION, user(who), where, channel)
+        played[name] = at(moment, start_case, "commercial_licence", APPLICATION, user(who), where, channel)
         return played[name]
 
     e = start("E", local(2026, 11, 30, 9))
@@ -45,7 +46,7 @@ def december():
 
     a = start("A", local(2026, 12, 1, 9))
     work(local(2026, 12, 1, 10), "dara", a, "check_documents", INTAKE)
-    at(local(2026, 12, 1, 11), cases.claim, user("sokha"), open_item(a, "technical_review").id)
+    at(local(2026, 12, 1, 11), work_items.claim, user("sokha"), open_item(a, "technical_review").id)
     work(local(2026, 12, 2, 9), "sokha", a, "technical_review", REVIEW_APPROVE)
     work(local(2026, 12, 3, 9), "vanna", a, "sign_licence", SIGN)
     work(local(2026, 12, 3, 15), "dara", a, "hand_over", HAND_OVER)
