@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from .designer.views import bp as designer_bp
     from .designer.views import case_diagrams
     from .inbox.views import bp as inbox_bp
+    from .incidents.views import bp as incidents_bp
     from .notifications.cli import notifications_cli
     from .notifications.views import bp as notifications_bp
     from .processes.cli import bpmn_cli
@@ -70,5 +71,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli, users_cli, bpmn_cli,
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
-                      notifications_cli, designer_bp, case_diagrams, audit_cli):
+                      notifications_cli, designer_bp, case_diagrams, audit_cli, incidents_bp):
         app.register_blueprint(blueprint)

@@ -60,6 +60,9 @@ WORKFLOW_ROLES = (Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.OWSO_CHIEF, Role.DIS
 DISTRICT_ROLES = frozenset({Role.DISTRICT_GOVERNOR, Role.OMBUDSMAN})
 # Who keeps deadlines: the chief for the office, the governor for the district.
 SUPERVISOR_ROLES = (Role.OWSO_CHIEF, Role.DISTRICT_GOVERNOR)
+# Who looks after cases in error (every office's; they see where and why a case stopped, not its data)
+# and moves running cases to a new version of their procedure.
+INCIDENT_ROLES = (Role.ADMIN, Role.DESIGNER)
 
 
 def role_title(role: str) -> str:

@@ -215,7 +215,7 @@ class Bench:
             for run in range(self.runs + 1):  # the first run warms caches up and is not counted
                 self._fresh_session()
                 t = time.perf_counter()
-                fired = sweep()
+                fired = sweep().fired
                 if run:
                     samples.append(time.perf_counter() - t)
                 assert fired == 0, f"the sweep fired {fired} timer(s); none should be due"

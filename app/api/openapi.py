@@ -98,6 +98,23 @@ SCHEMAS = {
             "history": {"type": "array", "items": ref("Event")},
         },
     },
+    "Incident": {
+        "type": "object",
+        "required": ["case_id", "case_number", "office", "process", "version", "element_id", "message", "since"],
+        "properties": {"case_id": {"type": "integer"}, "case_number": {"type": "string"}, "office": {"type": "string"},
+                       "process": {"type": "string"}, "version": {"type": "integer"},
+                       "element_id": nullable({"type": "string"}), "message": {"type": "string"},
+                       "since": nullable(TIME)},
+    },
+    "Retry": {
+        "type": "object",
+        "properties": {"data": {"type": "object", "description": "corrected values for the step that failed"}},
+    },
+    "RetriedCase": {
+        "type": "object", "required": ["id", "number", "status", "process", "version"],
+        "properties": {"id": {"type": "integer"}, "number": {"type": "string"}, "status": {"type": "string"},
+                       "process": {"type": "string"}, "version": {"type": "integer"}},
+    },
     "Escalation": {
         "allOf": [ref("WorkItem"), {
             "type": "object", "required": ["office", "late_by_seconds", "working_days_late", "escalations"],
@@ -190,6 +207,17 @@ PATHS = {
     "/api/v1/cases/{case_id}": {
         "get": operation("A case with its data, open work and history.",
                          {**ok(ref("Case")), **errors(*STAFF, 404)}, parameters=[CASE_ID]),
+    },
+    "/api/v1/incidents": {
+        "get": operation("Admins, designers: every case in error, where and why it stopped, longest first.",
+                         {**ok({"type": "array", "items": ref("Incident")}), **errors(*STAFF, 403)}),
+    },
+    "/api/v1/cases/{case_id}/retry": {
+        "post": operation("Admins, designers: run a case in error again (with corrected data); audited. "
+                          "422 when it fails again, with the new error; the retry is kept in its history.",
+                          {**ok(ref("RetriedCase")), **errors(*STAFF, 403, 404, 409, 413, 422)},
+                          {"required": False, "content": {"application/json": {"schema": ref("Retry")}}},
+                          [CASE_ID]),
     },
     "/api/v1/inbox": {
         "get": operation("Open work the caller may do, soonest deadline first.",

@@ -11,7 +11,8 @@ from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import csrf, db
 from ..inbox.queries import inbox_items
-from ..permissions import Role, role_required
+from ..incidents import services as incident_services
+from ..permissions import INCIDENT_ROLES, Role, role_required
 from ..processes.services import deploy, latest_versions
 from ..supervision import services as supervision
 from .auth import Unauthorized, token_required
@@ -136,3 +137,27 @@ def complete(item_id):
     case = work_items.complete(g.api_user, item_id, data, body.get("comment"), seen)
     db.session.commit()
     return jsonify(case_dict(case))
+
+
+@bp.get("/incidents")
+@token_required
+@role_required(*INCIDENT_ROLES)
+def incidents():
+    return jsonify([incident.as_dict() for incident in incident_services.open_incidents()])
+
+
+@bp.post("/cases/<int:case_id>/retry")
+@token_required
+@role_required(*INCIDENT_ROLES)
+def retry_case(case_id):
+    body = request.get_json(silent=True) if request.get_data() else {}
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object, e.g. {\"data\": {\"fee_riel\": 50000}}, or empty.")
+    case = incident_services.retry(case_id, g.api_user, body.get("data"))
+    db.session.commit()  # a failed retry is kept too: the case history says it was tried
+    incident = incident_services.incident_of(case)
+    if case.status == "error":
+        return jsonify({"error": f"Case {case.number} failed again: {case.error}",
+                        "details": incident.as_dict()}), 422
+    return jsonify({"id": case.id, "number": case.number, "status": case.status,
+                    "process": incident.process, "version": incident.version})

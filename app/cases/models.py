@@ -22,6 +22,9 @@ class Case(db.Model):
     workflow_state: Mapped[str] = mapped_column(Text, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
+    # An incident: the element the engine stopped at, and since when (see app/incidents/).
+    error_element: Mapped[str | None] = mapped_column(String(100))
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -59,13 +59,25 @@ def advance(case: Case, actor: User | None, action: Callable[[CaseWorkflow], Non
             workflow: CaseWorkflow | None = None, calendar=None):
     """Let the engine act on the case, then re-project it; an engine failure stops the case, recorded."""
     calendar = calendar or office_calendar(case.office)
-    workflow = workflow or CaseWorkflow.from_json(case.workflow_state, script_helpers(calendar))
+    try:
+        workflow = workflow or CaseWorkflow.from_json(case.workflow_state, script_helpers(calendar))
+    except EngineError as exc:
+        record_incident(case, str(exc), exc.element_id, actor)
+        db.session.flush()
+        return
     error = None
     try:
         action(workflow)
     except EngineError as exc:
         error = exc
     _project(case, workflow, calendar, actor, completed_item, error)
+
+
+def record_incident(case: Case, message: str, element_id: str | None, actor: User | None = None) -> None:
+    """The case stops where the engine could not go on, and stays an incident until a retry moves it."""
+    case.status, case.error, case.error_element, case.failed_at = "error", message, element_id, utcnow()
+    record("case_failed", f"Case {case.number} stopped with an error: {message}", actor=actor, case=case,
+           element_id=element_id)
 
 
 def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item, error: EngineError | None):
@@ -95,10 +107,12 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
     case.serializer_version = SERIALIZER_VERSION
     case.data = workflow.data()
     if error is not None:
-        case.status, case.error = "error", str(error)
-        record("case_failed", f"Case {case.number} stopped with an error: {error}", actor=actor, case=case,
-               element_id=error.element_id)
-    elif workflow.completed:
+        record_incident(case, str(error), error.element_id, actor)
+        db.session.flush()
+        return
+    if case.status == "error":  # a retry got it moving again
+        case.status, case.error, case.error_element, case.failed_at = "running", None, None, None
+    if workflow.completed:
         case.status, case.completed_at = "completed", now
         record_finish(case, calendar, now)
         record("case_completed", f"Case {case.number} is complete", actor=actor, case=case)
@@ -126,11 +140,19 @@ def _run_service_clock(case: Case, workflow: CaseWorkflow, calendar, actor, now:
                case=case, paused_since=paused_at.isoformat())
 
 
+def due_timers(case: Case) -> list[str]:
+    """The elements of the case's timers that are due now: strictly past, as the engine fires them."""
+    return list(db.session.scalars(select(Timer.element_id).where(Timer.case_id == case.id,
+                                                                  Timer.fires_at < utcnow())))
+
+
 def fire_due_timers(case: Case) -> int:
-    """Called by the sweep with the case locked; returns how many timers fired (none: nothing is written)."""
-    due = [t.element_id for t in db.session.scalars(
-        select(Timer).where(Timer.case_id == case.id, Timer.fires_at <= utcnow()))]
+    """Called by the sweep with the case locked; returns how many timers fired (none: nothing is written,
+    or the case became an incident instead)."""
+    due = due_timers(case)
     if due:
         advance(case, None, lambda wf: wf.fire_due_timers())
+        if case.status == "error":
+            return 0
         record("timer_fired", f"Timer(s) {', '.join(due)} fired", case=case, timers=due)
     return len(due)

@@ -137,7 +137,7 @@ def seed_command():
         db.session.commit()
         new_cases += _seed_office(office)
         db.session.commit()
-    fired = sweep()
+    fired = sweep().fired
     click.echo(f"Demo ready: {new_cases} new case(s), {fired} overdue timer(s) fired.")
     click.echo(f"Sign in at http://127.0.0.1:5000/login with password '{DEMO_PASSWORD}' as:")
     for user in db.session.scalars(select(User).order_by(User.office_id, User.username)):

@@ -85,7 +85,10 @@ class CaseWorkflow:
 
     @classmethod
     def from_json(cls, state: str, helpers: ScriptHelpers) -> "CaseWorkflow":
-        workflow = _SERIALIZER.deserialize_json(state)
+        try:
+            workflow = _SERIALIZER.deserialize_json(state)
+        except Exception as exc:  # whatever is wrong with it, it is this case's fault, not the caller's
+            raise EngineError(f"The case's saved state cannot be read ({type(exc).__name__}: {exc})") from exc
         workflow.script_engine = script_engine(helpers)
         return cls(workflow)
 
@@ -206,6 +209,15 @@ class CaseWorkflow:
             task.data.update(data)
             task.run()
         self._run(finish)
+
+    def retry(self, data: dict) -> None:
+        """Run the steps that failed again, with corrected data if any, and carry on from there."""
+        def again():
+            for task in self._workflow.get_tasks(state=TaskState.ERROR):
+                task.data.update(data)
+                task._set_state(TaskState.READY)
+            self._workflow.refresh_timers()
+        self._run(again)
 
     def fire_due_timers(self) -> None:
         self._run(self._workflow.refresh_timers)
