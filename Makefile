@@ -98,11 +98,17 @@ run: venv npm
 # ---------------------------------------------------------------- system packages
 
 # One apt-get update, then whatever is missing: chromium (+ driver) for browser tests,
-# PostgreSQL server for the PostgreSQL run. scripts/postgres.sh would also install it.
+# PostgreSQL server for the PostgreSQL run (scripts/postgres.sh would also install it),
+# Pango and the Khmer OS fonts that WeasyPrint renders certificates with, poppler-utils
+# (pdftoppm, pdftotext) and zbar-tools (zbarimg) that the certificate tests read them with.
 sysdeps:
 	@pkgs=""; \
 	[ -x /usr/bin/chromium ] || pkgs="$$pkgs chromium chromium-driver"; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || pkgs="$$pkgs postgresql"; \
+	[ -d /usr/share/fonts/truetype/khmeros ] || pkgs="$$pkgs fonts-khmeros"; \
+	[ -x /usr/bin/pdftoppm ] || pkgs="$$pkgs poppler-utils"; \
+	[ -x /usr/bin/zbarimg ] || pkgs="$$pkgs zbar-tools"; \
+	dpkg -s libpango-1.0-0 >/dev/null 2>&1 || pkgs="$$pkgs libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$pkgs" ]; then \
 	    echo "installing Debian packages:$$pkgs"; \
 	    $(APT) update -q; \

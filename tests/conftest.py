@@ -60,7 +60,7 @@ def _fix_pysqlite_savepoints(engine) -> None:
 def app():
     with _test_database() as url:
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False,
-                          "SECRET_KEY": "test"})
+                          "SECRET_KEY": "test", "CERTIFICATE_KEY_DIR": tempfile.mkdtemp(prefix="onewindow-keys-")})
         with app.app_context():
             if db.engine.dialect.name == "sqlite":
                 _fix_pysqlite_savepoints(db.engine)

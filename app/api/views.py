@@ -5,6 +5,7 @@ from flask import Blueprint, g, jsonify, request
 from ..accounts.services import authenticate, issue_token
 from ..cases import services as cases
 from ..cases.presenters import case_dict, work_item_dict
+from ..certificates.services import certificate_summary
 from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import csrf, db
@@ -68,7 +69,8 @@ def start_case():
 @bp.get("/cases/<int:case_id>")
 @token_required
 def show_case(case_id):
-    return jsonify(case_dict(cases.visible_case(g.api_user, case_id)))
+    case = cases.visible_case(g.api_user, case_id)
+    return jsonify({**case_dict(case), "certificate": certificate_summary(case)})
 
 
 @bp.get("/inbox")

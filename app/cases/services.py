@@ -16,13 +16,23 @@ from ..calendars.services import office_calendar, script_helpers
 from ..calendars.working_time import add_working_time, working_time_between
 from ..db import utcnow
 from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError
-from ..errors import Conflict, Forbidden, NotFound
+from ..errors import BadRequest, Conflict, Forbidden, NotFound
 from ..extensions import db
 from ..forms.validation import validate_submission
 from ..notifications.services import notify
 from ..processes.models import ProcessDefinition
 from ..processes.services import latest_version
 from .models import Case, CaseCounter, Timer, WorkItem
+
+CHANNELS = ("counter", "online", "phone")
+# Packages above cases (certificates) act on completed work without cases importing them.
+_completion_listeners: list[Callable] = []
+
+
+def on_work_completed(listener: Callable) -> Callable:
+    """Register ``listener(case, item, actor, data)``, called inside the transaction of each completion."""
+    _completion_listeners.append(listener)
+    return listener
 
 
 def _next_number(office) -> str:
@@ -38,6 +48,8 @@ def _next_number(office) -> str:
 
 
 def start_case(process_key: str, data: dict, actor: User | None, office, channel: str = "counter") -> Case:
+    if channel not in CHANNELS:
+        raise BadRequest(f"The channel must be one of {', '.join(CHANNELS)}, not {channel!r}.")
     definition = latest_version(process_key)
     data = validate_submission(definition.form(definition.start_form), data)
     calendar = office_calendar(office)
@@ -213,6 +225,8 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
     record("work_item_completed", f"{user.display_name} completed '{item.name}'"
            + (f": {comment}" if comment else ""), actor=user, case=case, work_item=item.id, task=item.task,
            before=before, after=data)
+    for listener in _completion_listeners:
+        listener(case, item, user, data)
     return case
 
 
