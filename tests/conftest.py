@@ -9,8 +9,10 @@ import os
 import tempfile
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
+from babel.messages.frontend import CommandLineInterface
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, event, make_url, select, text
@@ -56,8 +58,15 @@ def _fix_pysqlite_savepoints(engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def _compile_translations() -> None:
+    """Compiled catalogues are build output (make translations); a bare pytest run builds them too."""
+    CommandLineInterface().run(["pybabel", "compile",
+                                "-d", str(Path(__file__).resolve().parent.parent / "app" / "translations")])
+
+
 @pytest.fixture(scope="session")
 def app():
+    _compile_translations()
     with _test_database() as url:
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False,
                           "SECRET_KEY": "test", "CERTIFICATE_KEY_DIR": tempfile.mkdtemp(prefix="onewindow-keys-")})

@@ -1,7 +1,7 @@
 """certificates and signing keys
 
 Revision ID: 7416c3469636
-Revises: 5b8e2f7a1c33
+Revises: 7c1e4a9b2d50
 Create Date: 2026-12-01 19:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7416c3469636'
-down_revision = '5b8e2f7a1c33'
+down_revision = '7c1e4a9b2d50'
 branch_labels = None
 depends_on = None
 
