@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.services import record
@@ -119,7 +120,8 @@ def for_staff(user, case_id: int) -> Certificate:
 def by_number(number: str) -> Certificate:
     certificate = db.session.scalars(select(Certificate).where(Certificate.number == number.strip())).first()
     if certificate is None:
-        raise NotFound(f"There is no certificate numbered {number!r}. Check the number printed on it.")
+        raise NotFound(_("There is no certificate numbered '%(number)s'. Check the number printed on it.",
+                         number=number.strip()))
     return certificate
 
 
@@ -148,6 +150,7 @@ class Verification:
     status: str  # valid, revoked, expired, unknown, invalid
     message: str
     certificate: dict | None = None
+    record: Certificate | None = None  # for the page; not part of the answer
 
     def as_dict(self) -> dict:
         return {"valid": self.valid, "status": self.status, "message": self.message,
@@ -163,27 +166,30 @@ def verify(payload) -> Verification:
         return Verification(False, "invalid", reason)
     certificate = db.session.scalars(select(Certificate).where(Certificate.number == claims["n"])).first()
     if certificate is None or certificate.payload != payload.strip():
-        return Verification(False, "unknown", f"The signature is genuine, but certificate {claims['n']} is not "
-                                              "in the register. Ask the issuing office.")
+        return Verification(False, "unknown", _("The signature is genuine, but certificate %(number)s is not in "
+                                                "the register. Ask the issuing office.", number=claims["n"]))
     view = public_view(certificate)
     if view["status"] == "revoked":
-        return Verification(False, "revoked", f"Certificate {certificate.number} was revoked on "
-                                              f"{view['revoked_on']}: {certificate.revocation_reason}", view)
+        message = _("Certificate %(number)s was revoked on %(day)s: %(reason)s", number=certificate.number,
+                    day=view["revoked_on"], reason=certificate.revocation_reason)
+        return Verification(False, "revoked", message, view, certificate)
     if view["status"] == "expired":
-        return Verification(False, "expired", f"Certificate {certificate.number} expired on "
-                                              f"{view['valid_until']}.", view)
-    return Verification(True, "valid", f"Certificate {certificate.number} is genuine and valid.", view)
+        message = _("Certificate %(number)s expired on %(day)s.", number=certificate.number, day=view["valid_until"])
+        return Verification(False, "expired", message, view, certificate)
+    return Verification(True, "valid", _("Certificate %(number)s is genuine and valid.", number=certificate.number),
+                        view, certificate)
 
 
 def _checked_claims(payload: str) -> tuple[dict | None, str]:
-    forged = "This code was not signed by a One Window office: the certificate is forged or was altered."
+    forged = _("This code was not signed by a One Window office: the certificate is forged or was altered.")
     if len(payload) > MAX_PAYLOAD_LENGTH:
         return None, forged
-    prefix, _, rest = payload.partition(".")
-    body, _, signature = rest.partition(".")
-    if prefix != PAYLOAD_PREFIX or not body or not signature:
-        return None, "This is not a One Window certificate code (it should start with OW1. and have three parts)."
+    parts = payload.split(".")
+    if len(parts) != 3 or parts[0] != PAYLOAD_PREFIX or not parts[1] or not parts[2]:
+        return None, _("This is not a One Window certificate code (it should start with OW1. and have three "
+                       "parts).")
     try:
+        prefix, body, signature = parts
         claims = json.loads(keys.unb64(body))
         raw_signature = keys.unb64(signature)
     except ValueError:

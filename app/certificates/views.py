@@ -4,10 +4,12 @@ from flask_login import current_user, login_required
 from ..api.auth import token_required
 from ..errors import BadRequest, DomainError
 from ..extensions import csrf, db
+from ..i18n import public_pages
 from . import services as certificates
+from .kinds import KINDS
 from .rendering import pdf_of
 
-bp = Blueprint("certificates", __name__, url_prefix="/certificates")
+bp = public_pages(Blueprint("certificates", __name__, url_prefix="/certificates"))
 api = Blueprint("certificates_api", __name__, url_prefix="/api/v1")
 csrf.exempt(api)
 
@@ -37,14 +39,15 @@ def certificate_for(case):
 def check_number():
     number = request.args.get("number", "").strip()
     if not number:
-        return render_template("certificates/check.html", result=None, number="")
+        return render_template("certificates/check.html", result=None, number="", kinds=KINDS)
     try:
-        view = certificates.public_view(certificates.by_number(number))
+        certificate = certificates.by_number(number)
     except DomainError as error:
         result = certificates.Verification(False, "unknown", error.message)
-        return render_template("certificates/check.html", result=result, number=number), 404
-    result = certificates.Verification(view["status"] == "valid", view["status"], "", view)
-    return render_template("certificates/check.html", result=result, number=number)
+        return render_template("certificates/check.html", result=result, number=number, kinds=KINDS), 404
+    view = certificates.public_view(certificate)
+    result = certificates.Verification(view["status"] == "valid", view["status"], "", view, certificate)
+    return render_template("certificates/check.html", result=result, number=number, kinds=KINDS)
 
 
 @bp.get("/check")
@@ -52,7 +55,7 @@ def check_payload():
     payload = request.args.get("p", "")
     if not payload.strip():
         return redirect(url_for("certificates.check_number"))
-    return render_template("certificates/check.html", result=certificates.verify(payload), number="")
+    return render_template("certificates/check.html", result=certificates.verify(payload), number="", kinds=KINDS)
 
 
 # --- staff pages ------------------------------------------------------------------------

@@ -152,22 +152,31 @@ def test_after_a_key_rotation_old_certificates_still_verify_and_new_ones_use_the
 
 def test_the_qr_code_opens_the_public_check_page_with_holder_and_service(api, client):
     certificate = certificate_of(api, signed_licence(api)["id"])
-    page = client.get(f"/certificates/check?p={certificate['payload']}")
+    page = client.get(f"/certificates/check?p={certificate['payload']}&lang=en")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert 'class="verdict-word">Valid<' in html
     assert "Sok Chanthy" in html and "Commercial licence" in html and "Chanthy Mini Mart" in html
-    by_number = client.get(f"/certificates/?number={certificate['number']}").get_data(as_text=True)
+    by_number = client.get(f"/certificates/?number={certificate['number']}&lang=en").get_data(as_text=True)
     assert 'class="verdict-word">Valid<' in by_number
-    unknown = client.get("/certificates/?number=KPS-CL-2026-99999")
+    unknown = client.get("/certificates/?number=KPS-CL-2026-99999&lang=en")
     assert unknown.status_code == 404 and 'class="verdict-word">Unknown<' in unknown.get_data(as_text=True)
+
+
+def test_the_check_page_speaks_khmer_to_the_public_unless_asked_otherwise(api, app):
+    certificate = certificate_of(api, signed_licence(api)["id"])
+    citizen = app.test_client()
+    html = citizen.get(f"/certificates/check?p={certificate['payload']}").get_data(as_text=True)
+    assert 'class="verdict-word">មានសុពលភាព<' in html
+    assert "អាជ្ញាបណ្ណពាណិជ្ជកម្ម" in html
+    assert f"វិញ្ញាបនបត្រ {certificate['number']} ពិតប្រាកដ និងមានសុពលភាព។" in html
 
 
 def test_script_in_a_holders_name_is_shown_as_text_on_the_check_page(api, client):
     from office_data import APPLICATION
     case = signed_licence(api, application={**APPLICATION, "applicant_name": "<script>alert(1)</script>"})
     certificate = certificate_of(api, case["id"])
-    html = client.get(f"/certificates/check?p={certificate['payload']}").get_data(as_text=True)
+    html = client.get(f"/certificates/check?p={certificate['payload']}&lang=en").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
