@@ -1,7 +1,7 @@
 """certificates and signing keys
 
 Revision ID: 7416c3469636
-Revises: 7c1e4a9b2d50
+Revises: 7c1d4e9a2b60
 Create Date: 2026-12-01 19:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7416c3469636'
-down_revision = '7c1e4a9b2d50'
+down_revision = '7c1d4e9a2b60'
 branch_labels = None
 depends_on = None
 
