@@ -14,11 +14,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.services import record
-from ..cases import services as cases
 from ..cases.models import Case
+from ..cases.queries import visible_case
+from ..cases.write_path import on_work_completed
 from ..db import utcnow
 from ..errors import BadRequest, Conflict, Forbidden, NotFound
 from ..extensions import db
+from ..permissions import may_revoke_certificate, may_see_case
 from . import keys
 from .kinds import KINDS, CertificateKind, kind_for_signing
 from .models import Certificate, SigningKey
@@ -34,7 +36,7 @@ def office_today(office) -> date:
 
 # --- issuing ----------------------------------------------------------------------------
 
-@cases.on_work_completed
+@on_work_completed
 def issue_when_signed(case: Case, item, actor, data: dict) -> None:
     kind = kind_for_signing(case.definition.key, item.task)
     if kind is not None and data.get("signature_decision") == "sign":
@@ -109,7 +111,7 @@ def certificate_summary(case: Case) -> dict | None:
 
 
 def for_staff(user, case_id: int) -> Certificate:
-    case = cases.visible_case(user, case_id)
+    case = visible_case(user, case_id)
     certificate = certificate_of_case(case)
     if certificate is None:
         raise NotFound(f"Case {case.number} has no certificate yet: one is issued when the signing step is "
@@ -214,9 +216,9 @@ def published_keys() -> list[dict]:
 
 def revoke(user, number: str, reason) -> Certificate:
     certificate = by_number(number)
-    if not cases.can_see_case(user, certificate.case):
+    if not may_see_case(user, certificate.case):
         raise NotFound(f"There is no certificate numbered {number!r} in your office.")
-    if not (user.has_role("owso_chief") and user.office_id == certificate.office_id):
+    if not may_revoke_certificate(user, certificate):
         raise Forbidden("Only the chief of the issuing office may revoke a certificate.")
     if not isinstance(reason, str) or not reason.strip():
         raise BadRequest("Say why the certificate is revoked: {\"reason\": \"...\"}; the reason is shown to "

@@ -5,6 +5,7 @@ from ..api.auth import token_required
 from ..errors import BadRequest, DomainError
 from ..extensions import csrf, db
 from ..i18n import public_pages
+from ..permissions import may_revoke_certificate
 from . import services as certificates
 from .kinds import KINDS
 from .rendering import pdf_of
@@ -31,6 +32,9 @@ def _pdf_response(certificate):
 @bp.app_template_global()
 def certificate_for(case):
     return certificates.certificate_of_case(case)
+
+
+bp.add_app_template_global(may_revoke_certificate)
 
 
 # --- the public verification page (what the QR code opens) ------------------------------
