@@ -50,13 +50,13 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from .administration.cli import offices_cli, users_cli
     from .accounts.views import bp as accounts_bp
+    from .api.certificates import bp as certificates_api
     from .api.views import bp as api_bp
     from .audit.cli import audit_cli
     from .calendars.cli import holidays_cli
     from .calendars.views import bp as calendars_bp
     from .cases.views import bp as cases_bp
     from .certificates.cli import certificates_cli
-    from .certificates.views import api as certificates_api
     from .certificates.views import bp as certificates_bp
     from .demo.cli import demo_cli
     from .designer.views import bp as designer_bp

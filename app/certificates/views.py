@@ -1,9 +1,8 @@
-from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..api.auth import token_required
-from ..errors import BadRequest, DomainError
-from ..extensions import csrf, db
+from ..errors import DomainError
+from ..extensions import db
 from ..i18n import public_pages
 from ..permissions import may_revoke_certificate
 from . import services as certificates
@@ -11,18 +10,9 @@ from .kinds import KINDS
 from .rendering import pdf_of
 
 bp = public_pages(Blueprint("certificates", __name__, url_prefix="/certificates"))
-api = Blueprint("certificates_api", __name__, url_prefix="/api/v1")
-csrf.exempt(api)
 
 
-def _json_object() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object (Content-Type: application/json).")
-    return body
-
-
-def _pdf_response(certificate):
+def pdf_response(certificate):
     body = pdf_of(certificate)
     db.session.commit()
     return body, 200, {"Content-Type": "application/pdf",
@@ -67,7 +57,7 @@ def check_payload():
 @bp.get("/case/<int:case_id>.pdf")
 @login_required
 def case_pdf(case_id):
-    return _pdf_response(certificates.for_staff(current_user, case_id))
+    return pdf_response(certificates.for_staff(current_user, case_id))
 
 
 @bp.post("/<number>/revoke")
@@ -77,35 +67,3 @@ def revoke_page(number):
     db.session.commit()
     flash(f"Certificate {certificate.number} is revoked; anyone who checks it now sees why.", "info")
     return redirect(url_for("cases.show", case_id=certificate.case_id), 303)
-
-
-# --- JSON API ---------------------------------------------------------------------------
-
-@api.get("/cases/<int:case_id>/certificate")
-@token_required
-def case_certificate(case_id):
-    return _pdf_response(certificates.for_staff(g.api_user, case_id))
-
-
-@api.post("/certificates/<number>/revoke")
-@token_required
-def revoke(number):
-    certificate = certificates.revoke(g.api_user, number, _json_object().get("reason"))
-    db.session.commit()
-    return jsonify(certificates.public_view(certificate))
-
-
-@api.get("/public/certificates/<number>")
-def public_certificate(number):
-    return jsonify(certificates.public_view(certificates.by_number(number)))
-
-
-@api.post("/public/certificates/verify")
-def verify():
-    return jsonify(certificates.verify(_json_object().get("payload")).as_dict())
-
-
-@api.get("/public/keys")
-def public_keys():
-    return jsonify({"algorithm": "Ed25519", "payload_format": "OW1.<base64url JSON claims>.<base64url signature "
-                    "over the bytes 'OW1.<claims>'>", "keys": certificates.published_keys()})
