@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
 from ..audit.services import record
@@ -23,6 +24,7 @@ from ..permissions import Role, people_holding
 from ..processes.services import latest_version
 from .escalation import escalate
 from .models import Case, CaseCounter, Timer, WorkItem
+from .standards import record_finish, record_pause
 
 CHANNELS = ("counter", "online", "phone")
 # Packages above cases (certificates) act on completed work without cases importing them.
@@ -40,15 +42,16 @@ def completion_listeners() -> tuple[Callable, ...]:
 
 
 def _next_number(office) -> str:
+    """The office's next number this year, counted in one statement: simultaneous starts queue on the
+    counter row and each gets its own number; a start that rolls back gives its number back."""
     year = utcnow().year
-    counter = db.session.scalars(select(CaseCounter).where(
-        CaseCounter.office_id == office.id, CaseCounter.year == year).with_for_update()).first()
-    if counter is None:
-        counter = CaseCounter(office_id=office.id, year=year, last_number=0)
-        db.session.add(counter)
-    counter.last_number += 1
-    db.session.flush()
-    return f"{office.code}-{year}-{counter.last_number:05d}"
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(CaseCounter).values(office_id=office.id, year=year, last_number=1)
+                 .on_conflict_do_update(index_elements=[CaseCounter.office_id, CaseCounter.year],
+                                        set_={"last_number": CaseCounter.last_number + 1})
+                 .returning(CaseCounter.last_number))
+    number = db.session.execute(statement).scalar_one()
+    return f"{office.code}-{year}-{number:05d}"
 
 
 def start_case(process_key: str, data: dict, actor: User | None, office, channel: str = "counter") -> Case:
@@ -58,7 +61,8 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
     data = validate_submission(definition.form(definition.start_form), data)
     calendar = office_calendar(office)
     case = Case(number=_next_number(office), office=office, definition=definition, channel=channel,
-                started_by_id=actor.id if actor else None, workflow_state="", serializer_version=SERIALIZER_VERSION)
+                started_by_id=actor.id if actor else None, workflow_state="", serializer_version=SERIALIZER_VERSION,
+                service_standard_days=definition.service_standard_days)
     db.session.add(case)
     db.session.flush()
     record("case_started", f"Case {case.number} started: {definition.name} (version {definition.version})",
@@ -113,6 +117,7 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
                element_id=error.element_id)
     elif workflow.completed:
         case.status, case.completed_at = "completed", now
+        record_finish(case, calendar, now)
         record("case_completed", f"Case {case.number} is complete", actor=actor, case=case)
     db.session.flush()
 
@@ -132,6 +137,7 @@ def _run_service_clock(case: Case, workflow: CaseWorkflow, calendar, actor, now:
         paused_at = case.clock_stopped_at
         workflow.resume_timers(lambda fires_at: add_working_time(
             calendar, now, working_time_between(calendar, paused_at, fires_at)))
+        record_pause(case, calendar, now)
         case.clock_stopped_at = None
         record("clock_resumed", "Service clock resumed with the working time that was left", actor=actor,
                case=case, paused_since=paused_at.isoformat())
