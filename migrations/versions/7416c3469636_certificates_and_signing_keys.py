@@ -1,7 +1,7 @@
 """certificates and signing keys
 
 Revision ID: 7416c3469636
-Revises: 7c1d4e9a2b60
+Revises: 8d2f5b0c3e71
 Create Date: 2026-12-01 19:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7416c3469636'
-down_revision = '7c1d4e9a2b60'
+down_revision = '8d2f5b0c3e71'
 branch_labels = None
 depends_on = None
 
