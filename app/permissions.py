@@ -187,3 +187,10 @@ def reported_offices(user: User) -> list[int] | None:
     if user.has_role(Role.OWSO_CHIEF):
         return [user.office_id]
     raise Forbidden("Only the OWSO chief, the District Governor and administrators read the office reports.")
+
+
+# --- certificates ----------------------------------------------------------------------
+
+def may_revoke_certificate(user: User, certificate) -> bool:
+    """Only the chief of the office that issued it."""
+    return user.has_role(Role.OWSO_CHIEF) and user.office_id == certificate.office_id
