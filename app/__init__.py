@@ -5,6 +5,7 @@ from flask import Flask
 
 from . import config, errors, i18n
 from .db import serialise_sqlite_writers
+from .engine import configure_sandbox
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -19,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             serialise_sqlite_writers(db.engine)
+    configure_sandbox(app.config["SCRIPT_CPU_SECONDS"], app.config["SCRIPT_MEMORY_MB"])
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

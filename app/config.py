@@ -39,6 +39,9 @@ def from_environment(instance_path: str) -> dict:
         "SCHEDULER_ENABLED": os.environ.get("SCHEDULER_ENABLED", "1") == "1",
         "SWEEP_INTERVAL_SECONDS": float(os.environ.get("SWEEP_INTERVAL_SECONDS", "15")),
         "OUTBOX_INTERVAL_SECONDS": float(os.environ.get("OUTBOX_INTERVAL_SECONDS", "30")),
+        # Each script task, condition and timer expression may use this much CPU time and memory.
+        "SCRIPT_CPU_SECONDS": float(os.environ.get("SCRIPT_CPU_SECONDS", "2")),
+        "SCRIPT_MEMORY_MB": int(os.environ.get("SCRIPT_MEMORY_MB", "256")),
         "BPMN_DIR": os.environ.get("BPMN_DIR", str(project_root / "bpmn")),
         "FORMS_DIR": os.environ.get("FORMS_DIR", str(project_root / "forms")),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=float(os.environ.get("SESSION_HOURS", "8"))),

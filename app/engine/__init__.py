@@ -9,13 +9,15 @@ from .analysis import (DiagramChanges, Element, diagram_changes, lanes, unreacha
 from .diagrams import (MAX_DIAGRAM_BYTES, Diagram, DiagramError, Problem, TimerInfo, UserTaskInfo, parse_diagram,
                        process_identity)
 from .runtime import CaseWorkflow, ReadyTask, WaitingTimer, EngineError, SERIALIZER_VERSION, StepNotWaiting
+from .sandbox import configure_sandbox, script_call_ms
 from .scripting import ScriptHelpers, check_script
-from .timers import timer_problem
+from .timers import MAX_WORKING_DAYS, timer_problem
 
 __all__ = [
     "DiagramChanges", "Element", "diagram_changes", "lanes", "unreachable_elements", "untimed_user_tasks",
     "MAX_DIAGRAM_BYTES", "process_identity", "Diagram", "DiagramError", "Problem", "UserTaskInfo", "TimerInfo",
     "parse_diagram",
     "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION", "StepNotWaiting",
-    "ScriptHelpers", "check_script", "timer_problem",
+    "ScriptHelpers", "check_script", "timer_problem", "configure_sandbox", "script_call_ms",
+    "MAX_WORKING_DAYS",
 ]

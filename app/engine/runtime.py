@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins import ScriptTaskMixin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -14,7 +15,8 @@ from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from .diagrams import load_specs
-from .scripting import ScriptError, ScriptHelpers, script_engine
+from .sandbox import ScriptError
+from .scripting import ScriptHelpers, script_engine
 
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
 SERIALIZER_VERSION = _SERIALIZER.VERSION
@@ -100,11 +102,8 @@ class CaseWorkflow:
             action()
             self._workflow.do_engine_steps()
         except (SpiffWorkflowException, ScriptError) as exc:
-            element_id = None
             task = getattr(exc, "task", None)
-            if task is not None:
-                element_id = task.task_spec.bpmn_id
-            raise EngineError(_describe(exc), element_id) from exc
+            raise EngineError(_describe(exc, task), task.task_spec.bpmn_id if task else None) from exc
 
     @property
     def completed(self) -> bool:
@@ -249,7 +248,15 @@ def _earliest(timer_tasks) -> datetime | None:
     return min((_utc(t._get_internal_data("event_value")) for t in timer_tasks), default=None)
 
 
-def _describe(exc: Exception) -> str:
+def _describe(exc: Exception, task) -> str:
+    script_error = exc if isinstance(exc, ScriptError) else None
+    cause = exc
+    while script_error is None and (cause := cause.__cause__ or cause.__context__) is not None:
+        script_error = cause if isinstance(cause, ScriptError) else None
+    if script_error is not None and task is not None:
+        spec = task.task_spec
+        what = "Script" if isinstance(spec, ScriptTaskMixin) else "The expression of"
+        return f"{what} '{spec.bpmn_name or spec.bpmn_id}' ({spec.bpmn_id}) failed: {script_error}"
     message = str(exc)
     notes = getattr(exc, "notes", None) or getattr(exc, "__notes__", None) or []
     if notes:

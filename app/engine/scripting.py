@@ -10,21 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-_BUILTINS = dict(safe_builtins)
-_BUILTINS.update({
-    "min": min, "max": max, "sum": sum, "sorted": sorted, "any": any, "all": all,
-    "list": list, "dict": dict, "enumerate": enumerate, "reversed": reversed, "map": map, "filter": filter,
-})
-
-
-class ScriptError(Exception):
-    """A script or expression a designer wrote was refused or failed."""
+from .sandbox import SANDBOX, ScriptError
+from .sandbox_worker import Refused, compile_source
 
 
 @dataclass
@@ -41,41 +31,6 @@ class ScriptHelpers:
         }
 
 
-def _inplace(op, x, y):
-    operators = {"+=": lambda a, b: a + b, "-=": lambda a, b: a - b, "*=": lambda a, b: a * b,
-                 "/=": lambda a, b: a / b, "//=": lambda a, b: a // b, "%=": lambda a, b: a % b}
-    if op not in operators:
-        raise ScriptError(f"the operator {op} is not allowed in scripts")
-    return operators[op](x, y)
-
-
-def _write_guard(obj):
-    if isinstance(obj, (dict, list)):
-        return obj
-    raise ScriptError("scripts may only change lists and dictionaries in the case data")
-
-
-def _guards() -> dict:
-    return {
-        "__builtins__": _BUILTINS,
-        "_getattr_": safer_getattr,
-        "_getitem_": default_guarded_getitem,
-        "_getiter_": default_guarded_getiter,
-        "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-        "_unpack_sequence_": guarded_unpack_sequence,
-        "_write_": _write_guard,
-        "_inplacevar_": _inplace,
-    }
-
-
-def _compile(source: str, mode: str):
-    compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(source, filename="<script>")
-    if result.errors:
-        raise ScriptError("; ".join(result.errors))
-    return result.code
-
-
 _UNAVAILABLE = {"open", "eval", "exec", "compile", "globals", "locals", "vars", "getattr", "setattr",
                 "delattr", "input", "breakpoint", "help", "exit", "quit"}
 
@@ -89,8 +44,8 @@ def check_script(source: str, mode: str = "exec") -> str | None:
                 return f"line {node.lineno}: imports are not allowed in scripts"
             if isinstance(node, ast.Name) and node.id in _UNAVAILABLE:
                 return f"line {node.lineno}: {node.id}() is not available in scripts"
-        _compile(source, mode)
-    except ScriptError as exc:
+        compile_source(source, mode)
+    except Refused as exc:
         return str(exc)
     except SyntaxError as exc:
         return f"syntax error: {exc.msg} (line {exc.lineno})"
@@ -98,25 +53,16 @@ def check_script(source: str, mode: str = "exec") -> str | None:
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    def __init__(self, helpers: dict):
-        super().__init__(helpers)
+    """Every script and expression goes to the sandbox's worker processes (see sandbox.py)."""
 
     def evaluate(self, expression, context, external_context=None):
-        namespace = {**_guards(), **self.globals, **(external_context or {}), **context}
-        return eval(_compile(expression, "eval"), namespace)
+        return SANDBOX.run("eval", expression, context, external_context, self.globals)
 
     def execute(self, script, context, external_context=None):
         clash = set(self.globals) & set(context)
         if clash:
             raise ScriptError(f"case data uses the helper name(s) {sorted(clash)}; rename those fields")
-        namespace = {**_guards(), **self.globals, **(external_context or {}), **context}
-        exec(_compile(script, "exec"), namespace)
-        for name, value in namespace.items():
-            if name.startswith("_") or name in self.globals or callable(value):
-                continue
-            if external_context and name in external_context:
-                continue
-            context[name] = value
+        context.update(SANDBOX.run("exec", script, context, external_context, self.globals))
         return True
 
     def call_service(self, context, **kwargs):
