@@ -3,6 +3,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..i18n import chosen_language
+from .models import ROLES
 from .services import authenticate, set_language
 
 bp = Blueprint("accounts", __name__)
@@ -13,6 +14,12 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
     return url_for("inbox.index")
+
+
+@bp.app_template_filter("role_name")
+def role_name(role: str) -> str:
+    """A role as staff call it: front_office -> 'Front-office officer' (or its Khmer)."""
+    return ROLES.get(role, role)
 
 
 @bp.before_app_request

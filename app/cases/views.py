@@ -9,9 +9,20 @@ from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
 from ..processes.services import latest_version, latest_versions
 from . import services as cases
+from .models import CASE_STATUSES, WORK_ITEM_STATUSES
 from .presenters import history
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+@bp.app_template_filter("case_status")
+def case_status(status: str) -> str:
+    return CASE_STATUSES.get(status, status)
+
+
+@bp.app_template_filter("work_status")
+def work_status(status: str) -> str:
+    return WORK_ITEM_STATUSES.get(status, status)
 
 
 @bp.get("/<int:case_id>")
