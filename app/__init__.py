@@ -50,6 +50,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.cli import offices_cli, users_cli
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
+    from .audit.cli import audit_cli
     from .calendars.cli import holidays_cli
     from .calendars.views import bp as calendars_bp
     from .cases.views import bp as cases_bp
@@ -65,5 +66,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli, users_cli, bpmn_cli,
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
-                      notifications_cli, designer_bp, case_diagrams):
+                      notifications_cli, designer_bp, case_diagrams, audit_cli):
         app.register_blueprint(blueprint)
