@@ -1,25 +1,11 @@
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
-
-ROLES = {
-    "front_office": _l("Front-office officer"),
-    "back_office": _l("Back-office officer"),
-    "owso_chief": _l("OWSO chief"),
-    "district_governor": _l("District Governor"),
-    "ombudsman": _l("District Ombudsman"),
-    "designer": _l("Process designer"),
-    "admin": _l("Administrator"),
-}
-# These roles look after every office of their district, not just their own.
-DISTRICT_ROLES = {"district_governor", "ombudsman"}
-
 
 class District(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)

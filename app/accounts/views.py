@@ -3,7 +3,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..i18n import chosen_language
-from .models import ROLES
+from ..permissions import role_title
 from .services import authenticate, set_language
 
 bp = Blueprint("accounts", __name__)
@@ -19,7 +19,7 @@ def _safe_next(target: str | None) -> str:
 @bp.app_template_filter("role_name")
 def role_name(role: str) -> str:
     """A role as staff call it: front_office -> 'Front-office officer' (or its Khmer)."""
-    return ROLES.get(role, role)
+    return role_title(role)
 
 
 @bp.before_app_request

@@ -21,7 +21,6 @@ def index():
     page = max(request.args.get("page", 1, type=int), 1)
     rows, older = notifications.notifications_for(current_user, page)
     return render_template("notifications/index.html", notifications=rows, page=page, older=older,
-                           case_numbers=notifications.case_numbers(n.case_id for n in rows),
                            zone=current_user.office.timezone, unread=notifications.unread_count(current_user))
 
 
