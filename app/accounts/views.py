@@ -3,7 +3,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..i18n import chosen_language
-from ..permissions import role_title
 from .services import authenticate, set_language
 
 bp = Blueprint("accounts", __name__)
@@ -14,12 +13,6 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
     return url_for("inbox.index")
-
-
-@bp.app_template_filter("role_name")
-def role_name(role: str) -> str:
-    """A role as staff call it: front_office -> 'Front-office officer' (or its Khmer)."""
-    return role_title(role)
 
 
 @bp.before_app_request
