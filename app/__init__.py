@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from .designer.views import case_diagrams
     from .inbox.views import bp as inbox_bp
     from .incidents.views import bp as incidents_bp
+    from .cases.cli import cases_cli
     from .notifications.cli import notifications_cli
     from .notifications.views import bp as notifications_bp
     from .processes.cli import bpmn_cli
@@ -84,3 +85,4 @@ def _register_blueprints(app: Flask) -> None:
                       certificates_cli, reports_bp, api_reports_bp, performance_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(incidents_bp)
+    app.register_blueprint(cases_cli)

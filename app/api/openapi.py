@@ -116,6 +116,24 @@ SCHEMAS = {
         "properties": {"id": {"type": "integer"}, "number": {"type": "string"}, "status": {"type": "string"},
                        "process": {"type": "string"}, "version": {"type": "integer"}},
     },
+    "MigrationRequest": {
+        "type": "object",
+        "properties": {"to_version": {"type": "integer", "minimum": 1, "maximum": ID_MAX,
+                                      "description": "default: the latest version"},
+                       "dry_run": {"type": "boolean", "default": True,
+                                   "description": "true: only say which cases could move"}},
+    },
+    "MigrationReport": {
+        "type": "object", "required": ["process", "to_version", "dry_run", "movable", "blocked"],
+        "properties": {
+            "process": {"type": "string"}, "to_version": {"type": "integer"}, "dry_run": {"type": "boolean"},
+            "movable": {"type": "array", "items": {"type": "string"},
+                        "description": "case numbers that can move (a dry run) or moved"},
+            "blocked": {"type": "array", "items": {
+                "type": "object", "required": ["case_number", "reason"],
+                "properties": {"case_number": {"type": "string"}, "reason": {"type": "string"}}}},
+        },
+    },
     "Escalation": {
         "allOf": [ref("WorkItem"), {
             "type": "object", "required": ["office", "late_by_seconds", "working_days_late", "escalations"],
@@ -290,6 +308,14 @@ PATHS = {
     "/api/v1/cases/{case_id}": {
         "get": operation("A case with its data, open work and history.",
                          {**ok(ref("Case")), **errors(*STAFF, 404)}, parameters=[CASE_ID]),
+    },
+    "/api/v1/processes/{key}/migrations": {
+        "post": operation("Designers: move the running cases of a procedure to a version (default the latest); "
+                          "a dry run only says which can move and why the others cannot.",
+                          {**ok(ref("MigrationReport")), **errors(*STAFF, 403, 404, 413)},
+                          json_body(ref("MigrationRequest")),
+                          [{"name": "key", "in": "path", "required": True, "description": "the procedure's key",
+                            "schema": {"type": "string", "maxLength": 100}}]),
     },
     "/api/v1/incidents": {
         "get": operation("Admins, designers: every case in error, where and why it stopped, longest first.",

@@ -6,6 +6,7 @@ from ..accounts.services import authenticate, issue_token
 from ..cases import work_items
 from ..cases.queries import visible_case, visible_item
 from ..cases.write_path import start_case as start_new_case
+from ..cases.migration import migrate_cases
 from ..cases.presenters import case_dict, work_item_dict
 from ..certificates.services import certificate_summary
 from ..db import utcnow
@@ -163,3 +164,19 @@ def retry_case(case_id):
                         "details": incident.as_dict()}), 422
     return jsonify({"id": case.id, "number": case.number, "status": case.status,
                     "process": incident.process, "version": incident.version})
+
+
+@bp.post("/processes/<key>/migrations")
+@token_required
+@role_required(Role.DESIGNER)
+def migrate_process(key):
+    body = json_body()
+    to_version, dry_run = body.get("to_version"), body.get("dry_run", True)
+    if to_version is not None and (not isinstance(to_version, int) or isinstance(to_version, bool)
+                                   or not 1 <= to_version <= 2**31 - 1):
+        raise BadRequest("\"to_version\" must be a version number such as 2 (leave it out for the latest).")
+    if not isinstance(dry_run, bool):
+        raise BadRequest("\"dry_run\" must be true (only report) or false (move the cases).")
+    report = migrate_cases(key, to_version, dry_run, g.api_user)
+    db.session.commit()
+    return jsonify(report.as_dict())

@@ -103,7 +103,10 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
     ready = {task.task_id: task for task in workflow.ready_tasks()}
     for item in case.open_items:
         if item.task_id in ready:
-            item.due_at = ready.pop(item.task_id).due_at
+            task = ready.pop(item.task_id)
+            item.due_at, item.name, item.form = task.due_at, task.name, task.form
+            if (task.lane or "") != item.role:  # a migrated case whose step moved to another lane
+                item.role, item.assignee = task.lane or "", None
             continue
         item.status = "completed" if item is completed_item else "cancelled"
         item.closed_at = now
@@ -127,7 +130,7 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
         record_incident(case, str(error), error.element_id, actor)
         db.session.flush()
         return
-    if case.status == "error":  # a retry got it moving again
+    if case.status == "error" and not workflow.failed:  # a retry got it moving again
         case.status, case.error, case.error_element, case.failed_at = "running", None, None, None
     if workflow.completed:
         case.status, case.completed_at = "completed", now

@@ -2,9 +2,11 @@
 import io
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..cases.migration import migrate_cases
 from ..cases.queries import visible_case
 from ..engine import MAX_DIAGRAM_BYTES
 from ..errors import DomainError, NotFound, Rejected, error_response
@@ -217,3 +219,21 @@ def preview_form():
 @login_required
 def case_diagram(case_id):
     return _xml(visible_case(current_user, case_id).definition.bpmn_xml)
+
+
+@bp.get("/procedures/<key>/migrate")
+def migration(key):
+    """What a move of the running cases to a version would do (a dry run), with the button to do it."""
+    to_version = request.args.get("to", type=int)
+    report = migrate_cases(key, to_version, dry_run=True, actor=current_user)
+    return render_template("designer/migrate.html", key=key, report=report,
+                           versions=designer.version_history(key))
+
+
+@bp.post("/procedures/<key>/migrate")
+def migrate(key):
+    report = migrate_cases(key, request.form.get("to", type=int), dry_run=False, actor=current_user)
+    db.session.commit()
+    flash(_("%(moved)s case(s) moved to version %(version)s; %(blocked)s could not move.",
+            moved=len(report.movable), version=report.to_version, blocked=len(report.blocked)), "info")
+    return redirect(url_for("designer.migration", key=key, to=report.to_version))

@@ -9,6 +9,7 @@ from .analysis import (DiagramChanges, Element, diagram_changes, lanes, unreacha
 from .diagrams import (MAX_DIAGRAM_BYTES, Diagram, DiagramError, Problem, TimerInfo, UserTaskInfo, parse_diagram,
                        process_identity)
 from .runtime import CaseWorkflow, ReadyTask, WaitingTimer, EngineError, SERIALIZER_VERSION, StepNotWaiting
+from .migration import migrate, migration_blocker
 from .sandbox import configure_sandbox, script_call_ms
 from .scripting import ScriptHelpers, check_script
 from .timers import MAX_WORKING_DAYS, timer_problem
@@ -19,5 +20,5 @@ __all__ = [
     "parse_diagram",
     "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION", "StepNotWaiting",
     "ScriptHelpers", "check_script", "timer_problem", "configure_sandbox", "script_call_ms",
-    "MAX_WORKING_DAYS",
+    "MAX_WORKING_DAYS", "migrate", "migration_blocker",
 ]

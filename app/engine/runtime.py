@@ -109,6 +109,11 @@ class CaseWorkflow:
     def completed(self) -> bool:
         return self._workflow.completed
 
+    @property
+    def failed(self) -> bool:
+        """Whether a step is still in error (waiting for a retry)."""
+        return bool(self._workflow.get_tasks(state=TaskState.ERROR))
+
     def data(self) -> dict:
         """Everything the case knows: the data of finished tasks, latest value of each field wins."""
         merged = dict(self._workflow.data)
