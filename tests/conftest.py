@@ -100,13 +100,14 @@ def committed(app):
     from app.cases.models import Case, Timer, WorkItem
     from app.accounts.models import ApiToken
     from app.notifications.models import Notification
+    from app.payments.models import FeeWaiver, Payment
     with app.app_context():
         start_case = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM \"case\""))
         start_event = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM audit_event"))
         db.session.remove()
         yield db
         db.session.rollback()
-        for model in (Notification, Timer, WorkItem):
+        for model in (Notification, Timer, WorkItem, Payment, FeeWaiver):
             db.session.execute(model.__table__.delete().where(model.case_id > start_case))
         db.session.execute(AuditEvent.__table__.delete().where(AuditEvent.id > start_event))
         db.session.execute(ApiToken.__table__.delete())

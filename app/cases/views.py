@@ -1,6 +1,8 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..catalogue.fees import describe_fee
+from ..catalogue.services import service_for_process, services
 from ..db import utcnow
 from ..designer.services import case_markers
 from ..errors import NotFound, Rejected
@@ -28,7 +30,9 @@ def show(case_id):
 def choose():
     if not current_user.has_role("front_office"):
         abort(403)
-    return render_template("cases/choose.html", definitions=latest_versions())
+    promises = {service.process_key: service.current for service in services()}
+    return render_template("cases/choose.html", definitions=latest_versions(), promises=promises,
+                           fee_text=describe_fee)
 
 
 @bp.route("/new/<key>", methods=["GET", "POST"])
@@ -55,5 +59,7 @@ def start(key):
                 db.session.commit()
                 flash(f"Case {case.number} registered.", "info")
                 return redirect(url_for("cases.show", case_id=case.id))
+    service = service_for_process(key)
     return render_template("cases/start.html", definition=definition, form=form,
+                           promise=service.current if service else None,
                            fields=fields_for(form, values, errors), errors=errors), 422 if errors else 200
