@@ -1,5 +1,6 @@
 """Taking the official fee. Write functions flush and audit; the caller commits once."""
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.services import people_holding
 from ..audit.services import record
@@ -32,11 +33,15 @@ def _open_waiver(case, status: str) -> FeeWaiver | None:
 
 def _next_receipt_number(office) -> str:
     year = utcnow().year
-    counter = db.session.scalars(select(ReceiptCounter).where(
-        ReceiptCounter.office_id == office.id, ReceiptCounter.year == year).with_for_update()).first()
+    query = select(ReceiptCounter).where(ReceiptCounter.office_id == office.id, ReceiptCounter.year == year)
+    counter = db.session.scalars(query.with_for_update()).first()
     if counter is None:
-        counter = ReceiptCounter(office_id=office.id, year=year, last_number=0)
-        db.session.add(counter)
+        try:  # the office's first receipt of the year; another officer may be taking theirs this instant
+            with db.session.begin_nested():
+                counter = ReceiptCounter(office_id=office.id, year=year, last_number=0)
+                db.session.add(counter)
+        except IntegrityError:
+            counter = db.session.scalars(query.with_for_update()).one()
     counter.last_number += 1
     db.session.flush()
     return f"{office.code}-R-{year}-{counter.last_number:06d}"
@@ -67,8 +72,12 @@ def take_fee(case, amount, actor) -> Payment:
     payment = Payment(case_id=case.id, office_id=case.office_id, receipt_number=_next_receipt_number(case.office),
                       amount_riel=amount, fee_due_riel=due, waiver_id=waiver.id if waiver else None,
                       recorded_by_id=actor.id, recorded_at=utcnow())
-    db.session.add(payment)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(payment)
+    except IntegrityError:  # a colleague recorded this case's fee at the same moment and won
+        raise Conflict(f"The fee for case {case.number} was recorded by someone else just now; nothing of yours "
+                       "was saved. Reload the case.") from None
     record("fee_paid", f"Fee of {amount:,} riel paid; official receipt {payment.receipt_number}"
            + (f" (reduced from {due:,} riel by an approved waiver)" if waiver else ""),
            actor=actor, case=case, amount_riel=amount, fee_due_riel=due, receipt_number=payment.receipt_number,

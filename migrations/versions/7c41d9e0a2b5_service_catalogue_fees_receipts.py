@@ -1,7 +1,7 @@
 """service catalogue, fees and receipts, access codes
 
 Revision ID: 7c41d9e0a2b5
-Revises: 5b8e2f7a1c33
+Revises: 7c1d4e9a2b60
 Create Date: 2026-12-01 19:30:32.572178
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '7c41d9e0a2b5'
-down_revision = '5b8e2f7a1c33'
+down_revision = '7c1d4e9a2b60'
 branch_labels = None
 depends_on = None
 
