@@ -5,14 +5,15 @@ from ..audit.services import case_history_break
 from ..catalogue.fees import describe_fee
 from ..catalogue.services import service_for_process, services
 from ..db import utcnow
-from ..designer.services import case_markers
 from ..errors import NotFound, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
 from ..processes.services import latest_version, latest_versions
-from . import services as cases
-from .presenters import history
+from ..permissions import Role, role_required
+from .presenters import case_markers, history
+from .queries import visible_case
+from .write_path import start_case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -20,7 +21,7 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 @bp.get("/<int:case_id>")
 @login_required
 def show(case_id):
-    case = cases.visible_case(current_user, case_id)
+    case = visible_case(current_user, case_id)
     now = utcnow()
     return render_template("cases/show.html", case=case, history=history(case), now=now,
                            markers=case_markers(case, now), history_break=case_history_break(case.id))
@@ -28,9 +29,8 @@ def show(case_id):
 
 @bp.get("/new")
 @login_required
+@role_required(Role.FRONT_OFFICE)
 def choose():
-    if not current_user.has_role("front_office"):
-        abort(403)
     promises = {service.process_key: service.current for service in services()}
     return render_template("cases/choose.html", definitions=latest_versions(), promises=promises,
                            fee_text=describe_fee)
@@ -38,9 +38,8 @@ def choose():
 
 @bp.route("/new/<key>", methods=["GET", "POST"])
 @login_required
+@role_required(Role.FRONT_OFFICE)
 def start(key):
-    if not current_user.has_role("front_office"):
-        abort(403)
     try:
         definition = latest_version(key)
     except NotFound:
@@ -52,7 +51,7 @@ def start(key):
         values = request.form
         if not errors:
             try:
-                case = cases.start_case(key, data, current_user, current_user.office, channel="counter")
+                case = start_case(key, data, current_user, current_user.office, channel="counter")
             except Rejected as rejected:
                 db.session.rollback()
                 errors = rejected.details if isinstance(rejected.details, dict) else {}

@@ -2,13 +2,13 @@
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.services import people_holding
 from ..audit.services import record
 from ..catalogue.fees import fee_for
 from ..db import utcnow
-from ..errors import Conflict, Forbidden, NotFound, Rejected
+from ..errors import Conflict, NotFound, Rejected
 from ..extensions import db
 from ..notifications.services import notify
+from ..permissions import Role, people_holding, require_role
 from .models import FeeWaiver, Payment, ReceiptCounter
 
 
@@ -86,8 +86,9 @@ def take_fee(case, amount, actor) -> Payment:
 
 
 def request_waiver(case, amount, reason: str, actor) -> FeeWaiver:
-    if not actor.has_role("front_office") or actor.office_id != case.office_id:
-        raise Forbidden("Only a front-office officer of the case's office asks for a fee waiver.")
+    require_role(actor, Role.FRONT_OFFICE, message="Only a front-office officer asks for a fee waiver.")
+    if actor.office_id != case.office_id:
+        raise NotFound(f"There is no case {case.number} in your office.")
     due = fee_due(case)
     if due is None:
         raise Rejected(f"Case {case.number} has no published fee to waive.", {})
@@ -110,7 +111,7 @@ def request_waiver(case, amount, reason: str, actor) -> FeeWaiver:
     summary = f"Fee waiver asked for case {case.number}: {amount:,} riel instead of {due:,} riel ({reason})"
     record("fee_waiver_requested", summary, actor=actor, case=case, waiver_id=waiver.id, amount_riel=amount,
            fee_due_riel=due, reason=reason)
-    notify(people_holding("owso_chief", case.office), "fee_waiver", f"Fee waiver to decide: case {case.number}",
+    notify(people_holding(Role.OWSO_CHIEF, case.office), "fee_waiver", f"Fee waiver to decide: case {case.number}",
            summary + ". Approve or refuse it on the case page.", case=case)
     return waiver
 
@@ -119,8 +120,7 @@ def decide_waiver(case, waiver_id: int, approve: bool, actor) -> FeeWaiver:
     waiver = db.session.get(FeeWaiver, waiver_id)
     if waiver is None or waiver.case_id != case.id or waiver.office_id != actor.office_id:
         raise NotFound(f"There is no fee waiver {waiver_id} on case {case.number} in your office.")
-    if not actor.has_role("owso_chief"):
-        raise Forbidden("Only the OWSO chief approves or refuses a fee waiver.")
+    require_role(actor, Role.OWSO_CHIEF, message="Only the OWSO chief approves or refuses a fee waiver.")
     if waiver.status != "requested":
         raise Conflict(f"This waiver was already {waiver.status}.")
     waiver.status = "approved" if approve else "refused"

@@ -4,9 +4,10 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app.accounts.services import create_office
+from app.administration.services import create_office
 from app.audit.models import AuditEvent
-from app.cases import services as cases
+from app.cases.work_items import complete
+from app.cases.write_path import start_case
 from app.cases.models import Timer
 from app.catalogue.services import change_service, find_service, seed_catalogue
 from app.errors import Rejected
@@ -79,12 +80,12 @@ def test_the_governors_threshold_follows_the_catalogue_and_a_running_case_keeps_
     # Wed 2 December 2026, 09:00 in Kampong Siem: the office closes on Wed 9 December.
     dara = user("dara")
     with time_machine.travel(local(2026, 12, 2, 9, 0), tick=False):
-        before = cases.start_case("commercial_licence", APPLICATION, dara, kampong_siem)
+        before = start_case("commercial_licence", APPLICATION, dara, kampong_siem)
         change_service(find_service("commercial_licence"), {"deadline_working_days": 12}, user("admin"),
                        "Longer standard")
-        after = cases.start_case("commercial_licence", APPLICATION, dara, kampong_siem)
+        after = start_case("commercial_licence", APPLICATION, dara, kampong_siem)
         for case in (before, after):
-            cases.complete(dara, open_item(case, "check_documents").id,
+            complete(dara, open_item(case, "check_documents").id,
                            {"intake_decision": "accept", "fee_paid_riel": 100000})
     assert (before.service_version.version, after.service_version.version) == (1, 2)
     governor = {case.number: next(t.fires_at for t in _timers(case) if t.element_id ==
@@ -103,7 +104,7 @@ def test_a_new_office_offers_every_service_until_an_administrator_closes_one(dat
     assert licence.current.offered_at(office)
     change_service(licence, {"closed_office_ids": [office.id]}, user("admin"), "No licensing officer yet")
     with pytest.raises(Rejected) as refused:
-        cases.start_case("commercial_licence", APPLICATION, None, office, channel="online")
+        start_case("commercial_licence", APPLICATION, None, office, channel="online")
     assert refused.value.status == 422 and refused.value.details == {"office": "does not offer this service"}
     assert str(refused.value).startswith("Prey Veng OWSO does not offer 'Commercial licence for a small business'."
                                          " Offices that do: ")

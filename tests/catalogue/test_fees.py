@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
-from app.cases import services as cases
+from app.cases.work_items import complete
+from app.cases.write_path import ACCESS_CODE_ALPHABET, start_case
 from app.cases.models import Case
-from app.cases.services import ACCESS_CODE_ALPHABET
 from app.errors import Forbidden, Rejected
 from app.payments.models import Payment
 from app.payments.services import decide_waiver, fee_due, payment_for, request_waiver, waiver_counts
@@ -23,11 +23,11 @@ PERMIT = {"owner_name": "Chhim Vuthy", "owner_id_card_number": "011122233", "own
 
 def licence(office_user="dara"):
     officer = user(office_user)
-    return cases.start_case("commercial_licence", APPLICATION, officer, officer.office)
+    return start_case("commercial_licence", APPLICATION, officer, officer.office)
 
 
 def accept(case, officer, fee):
-    return cases.complete(user(officer), open_item(case, "check_documents").id,
+    return complete(user(officer), open_item(case, "check_documents").id,
                           {"intake_decision": "accept", "fee_paid_riel": fee})
 
 
@@ -64,10 +64,10 @@ def test_the_published_fee_is_paid_against_a_receipt_numbered_in_the_offices_ser
 
 def test_a_fee_formula_is_worked_out_from_the_application_in_the_scripts_sandbox(database):
     dara = user("dara")
-    permit = cases.start_case("construction_permit", PERMIT, dara, dara.office)
+    permit = start_case("construction_permit", PERMIT, dara, dara.office)
     assert fee_due(permit) == 196000  # 100,000 + 1,000 per m² of 96 m²
     with pytest.raises(Rejected, match="is 196,000 riel"):
-        cases.complete(dara, open_item(permit, "check_documents").id,
+        complete(dara, open_item(permit, "check_documents").id,
                        {"intake_decision": "accept", "fee_paid_riel": 200000})
 
 
