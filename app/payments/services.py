@@ -1,5 +1,6 @@
 """Taking the official fee. Write functions flush and audit; the caller commits once."""
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
@@ -32,19 +33,16 @@ def _open_waiver(case, status: str) -> FeeWaiver | None:
 
 
 def _next_receipt_number(office) -> str:
+    """The office's next receipt number this year, counted in one statement like case numbers:
+    simultaneous payments queue on the counter row and a payment that rolls back gives its number back."""
     year = utcnow().year
-    query = select(ReceiptCounter).where(ReceiptCounter.office_id == office.id, ReceiptCounter.year == year)
-    counter = db.session.scalars(query.with_for_update()).first()
-    if counter is None:
-        try:  # the office's first receipt of the year; another officer may be taking theirs this instant
-            with db.session.begin_nested():
-                counter = ReceiptCounter(office_id=office.id, year=year, last_number=0)
-                db.session.add(counter)
-        except IntegrityError:
-            counter = db.session.scalars(query.with_for_update()).one()
-    counter.last_number += 1
-    db.session.flush()
-    return f"{office.code}-R-{year}-{counter.last_number:06d}"
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(ReceiptCounter).values(office_id=office.id, year=year, last_number=1)
+                 .on_conflict_do_update(index_elements=[ReceiptCounter.office_id, ReceiptCounter.year],
+                                        set_={"last_number": ReceiptCounter.last_number + 1})
+                 .returning(ReceiptCounter.last_number))
+    number = db.session.execute(statement).scalar_one()
+    return f"{office.code}-R-{year}-{number:06d}"
 
 
 def take_fee(case, amount, actor) -> Payment:
