@@ -39,6 +39,7 @@ def _register_models() -> None:
     from .calendars import models as calendar_models  # noqa: F401
     from .cases import models as cases_models  # noqa: F401
     from .catalogue import models as catalogue_models  # noqa: F401
+    from .certificates import models as certificate_models  # noqa: F401
     from .designer import models as designer_models  # noqa: F401
     from .notifications import models as notification_models  # noqa: F401
     from .payments import models as payments_models  # noqa: F401
@@ -55,12 +56,15 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from .administration.cli import offices_cli, users_cli
     from .accounts.views import bp as accounts_bp
+    from .api.certificates import bp as certificates_api
     from .api.views import bp as api_bp
     from .audit.cli import audit_cli
     from .calendars.cli import holidays_cli
     from .calendars.views import bp as calendars_bp
     from .cases.views import bp as cases_bp
     from .catalogue.cli import catalogue_cli
+    from .certificates.cli import certificates_cli
+    from .certificates.views import bp as certificates_bp
     from .demo.cli import demo_cli
     from .designer.views import bp as designer_bp
     from .designer.views import case_diagrams
@@ -74,6 +78,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli, users_cli, bpmn_cli,
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
-                      notifications_cli, designer_bp, case_diagrams, audit_cli, catalogue_cli,
-                      public_api_bp):
+                      notifications_cli, designer_bp, case_diagrams, audit_cli, certificates_bp, certificates_api,
+                      certificates_cli, catalogue_cli, public_api_bp):
         app.register_blueprint(blueprint)

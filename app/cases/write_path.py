@@ -18,7 +18,7 @@ from ..calendars.working_time import add_working_days, add_working_time, working
 from ..catalogue.services import offices_offering, service_for_process
 from ..db import utcnow
 from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError
-from ..errors import Rejected
+from ..errors import BadRequest, Rejected
 from ..extensions import db
 from ..forms.validation import validate_submission
 from ..notifications.services import notify
@@ -27,6 +27,20 @@ from ..processes.services import latest_version
 from .escalation import escalate
 from .models import Case, CaseCounter, Timer, WorkItem
 from .standards import record_finish, record_pause
+
+CHANNELS = ("counter", "online", "phone")
+# Packages above cases (certificates) act on completed work without cases importing them.
+_completion_listeners: list[Callable] = []
+
+
+def on_work_completed(listener: Callable) -> Callable:
+    """Register ``listener(case, item, actor, data)``, called inside the transaction of each completion."""
+    _completion_listeners.append(listener)
+    return listener
+
+
+def completion_listeners() -> tuple[Callable, ...]:
+    return tuple(_completion_listeners)
 
 
 def _next_number(office) -> str:
@@ -54,6 +68,8 @@ def new_access_code() -> str:
 
 def start_case(process_key: str, data: dict, actor: User | None, office, channel: str = "counter",
                applicant: dict | None = None, idempotency_key: str | None = None) -> Case:
+    if channel not in CHANNELS:
+        raise BadRequest(f"The channel must be one of {', '.join(CHANNELS)}, not {channel!r}.")
     definition = latest_version(process_key)
     service = service_for_process(process_key)
     promise = service.current if service else None

@@ -1,7 +1,7 @@
 """service catalogue, fees and receipts, access codes
 
 Revision ID: 7c41d9e0a2b5
-Revises: 8d2f5b0c3e71
+Revises: 7416c3469636
 Create Date: 2026-12-01 19:30:32.572178
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '7c41d9e0a2b5'
-down_revision = '8d2f5b0c3e71'
+down_revision = '7416c3469636'
 branch_labels = None
 depends_on = None
 
