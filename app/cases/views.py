@@ -2,7 +2,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ..audit.services import case_history_break
-from ..catalogue.fees import describe_fee
 from ..catalogue.services import service_for_process, services
 from ..db import utcnow
 from ..errors import NotFound, Rejected
@@ -10,12 +9,29 @@ from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
 from ..processes.services import latest_version, latest_versions
-from ..permissions import Role, role_required
+from ..permissions import Role, role_required, role_title
+from .models import CASE_STATUSES, WORK_ITEM_STATUSES
 from .presenters import case_markers, history
 from .queries import visible_case
 from .write_path import start_case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+@bp.app_template_filter("role_name")
+def role_name(role: str) -> str:
+    """A role as staff call it: front_office -> 'Front-office officer' (or its Khmer)."""
+    return role_title(role)
+
+
+@bp.app_template_filter("case_status")
+def case_status(status: str) -> str:
+    return CASE_STATUSES.get(status, status)
+
+
+@bp.app_template_filter("work_status")
+def work_status(status: str) -> str:
+    return WORK_ITEM_STATUSES.get(status, status)
 
 
 @bp.get("/<int:case_id>")
@@ -32,8 +48,7 @@ def show(case_id):
 @role_required(Role.FRONT_OFFICE)
 def choose():
     promises = {service.process_key: service.current for service in services()}
-    return render_template("cases/choose.html", definitions=latest_versions(), promises=promises,
-                           fee_text=describe_fee)
+    return render_template("cases/choose.html", definitions=latest_versions(), promises=promises)
 
 
 @bp.route("/new/<key>", methods=["GET", "POST"])

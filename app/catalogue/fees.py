@@ -72,8 +72,3 @@ def fixed_fee(rule: dict) -> int | None:
     """The fee when it does not depend on the application, else None."""
     return rule["riel"] if rule.get("kind") == "fixed" else None
 
-
-def describe_fee(rule: dict) -> str:
-    """The fee in words for staff pages: '100,000 riel' or the formula."""
-    riel = fixed_fee(rule)
-    return f"{riel:,} riel" if riel is not None else f"worked out as {rule.get('expression', rule['kind'])}"
