@@ -103,16 +103,19 @@ def committed(app):
     from app.cases.models import Case, CaseCounter, Timer, WorkItem
     from app.accounts.models import ApiToken, Office, User, UserRole
     from app.notifications.models import Notification
+    from app.payments.models import FeeWaiver, Payment
+    from app.processes.models import ProcessDefinition
     with app.app_context():
         start_case = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM \"case\""))
         start_event = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM audit_event"))
         start_user = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM \"user\""))
         start_office = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM office"))
+        start_definition = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM process_definition"))
         counters = {(c.office_id, c.year): c.last_number for c in db.session.scalars(select(CaseCounter))}
         db.session.remove()
         yield db
         db.session.rollback()
-        for model in (Notification, Timer, WorkItem, AuditHead):
+        for model in (Notification, Timer, WorkItem, AuditHead, Payment, FeeWaiver):
             db.session.execute(model.__table__.delete().where(model.case_id > start_case))
         db.session.execute(Notification.__table__.delete().where(Notification.user_id > start_user))
         db.session.execute(AuditEvent.__table__.delete().where(AuditEvent.id > start_event))
@@ -122,6 +125,7 @@ def committed(app):
         db.session.execute(User.__table__.delete().where(User.id > start_user))
         db.session.execute(CaseCounter.__table__.delete().where(CaseCounter.office_id > start_office))
         db.session.execute(Office.__table__.delete().where(Office.id > start_office))
+        db.session.execute(ProcessDefinition.__table__.delete().where(ProcessDefinition.id > start_definition))
         for counter in db.session.scalars(select(CaseCounter)):
             if (counter.office_id, counter.year) in counters:
                 counter.last_number = counters[(counter.office_id, counter.year)]

@@ -104,8 +104,8 @@ def test_the_server_answers_other_requests_while_a_script_spins(app, committed, 
 
 def test_an_absurd_working_days_is_refused_at_deploy(database):
     for expression, message in [
-        ("working_days(10**10**10)", "working_days takes a number written out, e.g. working_days(5), or the "
-                                     "name of a case field, not a calculation (10**10**10)"),
+        ("working_days(10**10**10)", "working_days counts days with numbers, case fields and + - * // only, "
+                                     "not 10**10**10"),
         ("working_days(100000)", "working_days(100000) is too far away: a timer counts at most 2500 working days"),
     ]:
         with pytest.raises(Rejected) as refused:

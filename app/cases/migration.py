@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..audit.services import record
-from ..calendars.services import office_calendar, script_helpers
+from ..calendars.services import office_calendar
 from ..engine import CaseWorkflow, EngineError, migrate, migration_blocker
 from ..errors import NotFound
 from ..extensions import db
@@ -14,7 +14,7 @@ from ..processes.models import ProcessDefinition
 from ..processes.services import latest_version
 from .models import Case
 from .queries import lock_case
-from .write_path import advance
+from .write_path import advance, helpers_for
 
 MOVABLE_STATUSES = ("running", "error")  # a case in error moves too: then retry it on the corrected diagram
 
@@ -45,7 +45,7 @@ def target_version(key: str, version: int | None) -> ProcessDefinition:
 
 def _blocker(case: Case, target: ProcessDefinition) -> tuple[CaseWorkflow | None, str | None]:
     try:
-        workflow = CaseWorkflow.from_json(case.workflow_state, script_helpers(office_calendar(case.office)))
+        workflow = CaseWorkflow.from_json(case.workflow_state, helpers_for(case, office_calendar(case.office)))
         return workflow, migration_blocker(workflow, target.bpmn_xml, target.filename, target.version)
     except EngineError as exc:
         return None, str(exc)

@@ -10,8 +10,8 @@ from .diagrams import (MAX_DIAGRAM_BYTES, Diagram, DiagramError, Problem, TimerI
                        process_identity)
 from .runtime import CaseWorkflow, ReadyTask, WaitingTimer, EngineError, SERIALIZER_VERSION, StepNotWaiting
 from .migration import migrate, migration_blocker
-from .sandbox import configure_sandbox, script_call_ms
-from .scripting import ScriptHelpers, check_script
+from .sandbox import ScriptError, configure_sandbox, script_call_ms
+from .scripting import ScriptHelpers, check_script, evaluate_expression
 from .timers import MAX_WORKING_DAYS, timer_problem
 
 __all__ = [
@@ -19,6 +19,6 @@ __all__ = [
     "MAX_DIAGRAM_BYTES", "process_identity", "Diagram", "DiagramError", "Problem", "UserTaskInfo", "TimerInfo",
     "parse_diagram",
     "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION", "StepNotWaiting",
-    "ScriptHelpers", "check_script", "timer_problem", "configure_sandbox", "script_call_ms",
-    "MAX_WORKING_DAYS", "migrate", "migration_blocker",
+    "ScriptError", "ScriptHelpers", "check_script", "evaluate_expression", "timer_problem",
+    "configure_sandbox", "script_call_ms", "MAX_WORKING_DAYS", "migrate", "migration_blocker",
 ]

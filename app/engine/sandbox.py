@@ -135,11 +135,14 @@ class Sandbox:
                 return
         worker.close()
 
-    def run(self, mode: str, source: str, context: dict, external_context: dict | None, helpers: dict):
-        """Evaluate (mode "eval") or execute ("exec") the source with the context as its variables.
-        Returns the expression's value, or the variables the script left."""
+    def run(self, mode: str, source: str, context: dict, external_context: dict | None, helpers: dict,
+            objects: dict | None = None):
+        """Evaluate (mode "eval") or execute ("exec") the source with the context as its variables, the
+        helpers as functions called back here and the objects ({name: ("namespace", dict) or
+        ("unavailable", message)}) as read-only values. Returns the expression's value, or the
+        variables the script left."""
         try:
-            message = ("run", mode, source, context, external_context or {}, sorted(helpers))
+            message = ("run", mode, source, context, external_context or {}, sorted(helpers), objects or {})
             pickle.dumps(message)
         except Exception as exc:
             raise ScriptError(f"the case data holds a value scripts cannot read ({exc})") from None

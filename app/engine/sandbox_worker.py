@@ -6,7 +6,7 @@ standard library and RestrictedPython, never the app. app/engine/scripting.py im
 compiler and guards from here to check scripts at deploy time.
 
 Frames are a 4-byte big-endian length and a pickle. From the parent: ("run", mode, source, context,
-external_context, helper_names) and, while a script waits on a helper, ("result", value) or
+external_context, helper_names, objects) and, while a script waits on a helper, ("result", value) or
 ("error", message). To the parent: ("call", helper, args), then ("done", value) or
 ("failed", kind, message) with kind "error", "cpu" or "memory".
 """
@@ -16,6 +16,7 @@ import resource
 import signal
 import struct
 import sys
+from types import SimpleNamespace
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
@@ -77,6 +78,14 @@ class _HelperFailed(Exception):
     pass
 
 
+class _Unavailable:
+    def __init__(self, message: str):
+        self._message = message
+
+    def __getattr__(self, name):
+        raise Refused(self._message.format(name=name))
+
+
 def _read(stream):
     header = stream.read(4)
     if len(header) < 4:
@@ -92,7 +101,7 @@ def _write(stream, message) -> None:
 
 
 def _run(message, cpu_seconds: float, inbox, outbox):
-    _, mode, source, context, external_context, helper_names = message
+    _, mode, source, context, external_context, helper_names, objects = message
 
     def helper(name):
         def call(*args):
@@ -104,6 +113,8 @@ def _run(message, cpu_seconds: float, inbox, outbox):
         return call
 
     helpers = {name: helper(name) for name in helper_names}
+    helpers.update({name: SimpleNamespace(**value) if kind == "namespace" else _Unavailable(value)
+                    for name, (kind, value) in objects.items()})
     namespace = {**guards(), **helpers, **(external_context or {}), **context}
     used = sum(resource.getrusage(resource.RUSAGE_SELF)[:2])
     # A Python-level loop is interrupted by the timer; a long C call (a huge power, a huge sort) by the

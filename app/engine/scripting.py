@@ -3,11 +3,13 @@
 No imports, no open(), no names or attributes starting with an underscore; only
 safe builtins and three helpers: working_days(n) (an ISO 8601 duration until n working
 days from now in the office calendar), today() (the office's date) and now() (UTC, ISO
-8601). Task data is the namespace, as in SpiffWorkflow's own TaskDataEnvironment.
+8601); and `service`, the case's catalogue entry (service.deadline_working_days).
+Task data is the namespace, as in SpiffWorkflow's own TaskDataEnvironment.
 """
 import ast
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from types import SimpleNamespace
 from typing import Callable
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -17,17 +19,30 @@ from .sandbox import SANDBOX, ScriptError
 from .sandbox_worker import Refused, compile_source
 
 
+@dataclass(frozen=True)
+class Unavailable:
+    """A name scripts may use whose value this case does not have: reading from it says why."""
+    message: str  # with {name} for the attribute read
+
+
+NO_SERVICE = Unavailable("service.{name} is read from the service catalogue, and this case's procedure has no "
+                         "catalogue entry")
+
+
 @dataclass
 class ScriptHelpers:
-    """The functions scripts may call; bound to a case's office calendar by the caller."""
+    """The functions scripts may call; bound to a case's office calendar by the caller.
+    `service` is the catalogue entry in force when the case started (service.deadline_working_days)."""
     working_days: Callable[[int], str]
     today: Callable[[], str]
+    service: dict | None = None
 
     def as_globals(self) -> dict:
         return {
             "working_days": self.working_days,
             "today": self.today,
             "now": lambda: datetime.now(timezone.utc).isoformat(),
+            "service": SimpleNamespace(**self.service) if self.service else NO_SERVICE,
         }
 
 
@@ -53,20 +68,45 @@ def check_script(source: str, mode: str = "exec") -> str | None:
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    """Every script and expression goes to the sandbox's worker processes (see sandbox.py)."""
+    """Every script and expression goes to the sandbox's worker processes (see sandbox.py): the helper
+    functions are called back from there, the read-only objects (service) are sent along as data."""
+
+    def __init__(self, environment_globals=None):
+        super().__init__(environment_globals)
+        self.helpers, self.objects = {}, {}
+        for name, value in self.globals.items():
+            if isinstance(value, SimpleNamespace):
+                self.objects[name] = ("namespace", vars(value))
+            elif isinstance(value, Unavailable):
+                self.objects[name] = ("unavailable", value.message)
+            else:
+                self.helpers[name] = value
 
     def evaluate(self, expression, context, external_context=None):
-        return SANDBOX.run("eval", expression, context, external_context, self.globals)
+        return SANDBOX.run("eval", expression, context, external_context, self.helpers, self.objects)
 
     def execute(self, script, context, external_context=None):
         clash = set(self.globals) & set(context)
         if clash:
             raise ScriptError(f"case data uses the helper name(s) {sorted(clash)}; rename those fields")
-        context.update(SANDBOX.run("exec", script, context, external_context, self.globals))
+        context.update(SANDBOX.run("exec", script, context, external_context, self.helpers, self.objects))
         return True
 
     def call_service(self, context, **kwargs):
         raise ScriptError("service tasks are not available in One Window")
+
+
+def evaluate_expression(expression: str, data: dict):
+    """An expression over case data outside any diagram (a fee formula), in the scripts' sandbox."""
+    refused = check_script(expression, "eval")
+    if refused:
+        raise ScriptError(refused)
+    try:
+        return RestrictedEnvironment({}).evaluate(expression, dict(data))
+    except ScriptError:
+        raise
+    except Exception as exc:
+        raise ScriptError(f"{type(exc).__name__}: {exc}") from exc
 
 
 def script_engine(helpers: ScriptHelpers) -> PythonScriptEngine:
