@@ -41,6 +41,7 @@ def _register_models() -> None:
     from .accounts import models as accounts_models  # noqa: F401  (Alembic sees every table)
     from .audit import models as audit_models  # noqa: F401
     from .calendars import models as calendar_models  # noqa: F401
+    from .decisions import models as decisions_models  # noqa: F401
     from .cases import models as cases_models  # noqa: F401
     from .designer import models as designer_models  # noqa: F401
     from .notifications import models as notification_models  # noqa: F401

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..forms.validation import validate_submission
 from ..notifications.services import notify
 from ..processes.models import ProcessDefinition
-from ..processes.services import latest_version
+from ..processes.services import latest_version, spec_sources
 from .models import Case, CaseCounter, Timer, WorkItem
 
 
@@ -47,7 +47,7 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
     db.session.flush()
     record("case_started", f"Case {case.number} started: {definition.name} (version {definition.version})",
            actor=actor, case=case, channel=channel, data=data)
-    workflow = CaseWorkflow.create(definition.bpmn_xml, definition.filename, data, script_helpers(calendar))
+    workflow = CaseWorkflow.create(spec_sources(definition), data, script_helpers(calendar))
     advance(case, actor, CaseWorkflow.start, workflow=workflow, calendar=calendar)
     return case
 
