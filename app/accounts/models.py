@@ -7,19 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
 
-ROLES = {
-    "front_office": "Front-office officer",
-    "back_office": "Back-office officer",
-    "owso_chief": "OWSO chief",
-    "district_governor": "District Governor",
-    "ombudsman": "District Ombudsman",
-    "designer": "Process designer",
-    "admin": "Administrator",
-}
-# These roles look after every office of their district, not just their own.
-DISTRICT_ROLES = {"district_governor", "ombudsman"}
-
-
 class District(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -49,6 +36,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # The language of their pages ('km' or 'en'); None until they choose, then the office's default.
+    locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     office: Mapped[Office] = relationship()

@@ -3,7 +3,6 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import User
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -17,9 +16,18 @@ class AuditEvent(db.Model):
     kind: Mapped[str] = mapped_column(String(40), index=True)
     summary: Mapped[str] = mapped_column(Text)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # SHA-256 of this event and the hash of the case's event before it (audit/chain.py).
+    hash: Mapped[str] = mapped_column(String(64))
 
-    actor: Mapped[User | None] = relationship()
+    # Named, not imported: accounts record audit events, so audit never imports accounts.
+    actor = relationship("User")
 
     def as_dict(self) -> dict:
         return {"at": self.at.isoformat(), "actor": self.actor.username if self.actor else "system",
                 "kind": self.kind, "summary": self.summary, "data": self.data}
+
+
+class AuditHead(db.Model):
+    """The hash of each case's latest event: without it a cut tail would go unnoticed."""
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -9,15 +9,14 @@ from jsonschema import Draft202012Validator, SchemaError
 from sqlalchemy import func, select
 
 from ..audit.services import record
-from ..designer.models import FormDraft
 from ..decisions.services import check_decision, decision_version, latest_decision, latest_decisions, store_decision
 from ..engine import (DecisionTable, Diagram, DiagramError, Problem, SpecSources, assigned_names, check_script, lanes,
                       outline, parse_decision, spiff_problems, timer_problem, unreachable_elements, untimed_user_tasks)
 from ..errors import NotFound, Rejected, TooLarge
 from ..extensions import db
-from .models import ProcessDefinition
+from ..permissions import WORKFLOW_ROLES
+from .models import FormDraft, ProcessDefinition
 
-WORKFLOW_ROLES = ["front_office", "back_office", "owso_chief", "district_governor", "ombudsman"]
 FIELD_TYPES = ("string", "integer", "number", "boolean", "array")  # what forms/rendering.py can draw
 
 

@@ -1,7 +1,7 @@
 """decision tables, and what each procedure version calls and evaluates
 
 Revision ID: 8d41c6e2b7a9
-Revises: 5b8e2f7a1c33
+Revises: 7c1d4e9a2b60
 Create Date: 2026-12-01 20:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '8d41c6e2b7a9'
-down_revision = '5b8e2f7a1c33'
+down_revision = '7c1d4e9a2b60'
 branch_labels = None
 depends_on = None
 

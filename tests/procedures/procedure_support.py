@@ -5,7 +5,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from app.cases import services as cases
+from app.cases import work_items
+from app.cases.write_path import start_case
 from app.cases.models import Case
 
 from support import user
@@ -62,13 +63,13 @@ def work_through(case: Case, *tasks: str, data: dict | None = None) -> Case:
                "district_governor": "governor"}
     for task in tasks:
         item = next(i for i in case.open_items if i.task == task)
-        case = cases.complete(user(holders[item.role]), item.id, data or {})
+        case = work_items.complete(user(holders[item.role]), item.id, data or {})
     return case
 
 
 def start(key: str, data: dict | None = None) -> Case:
     dara = user("dara")
-    return cases.start_case(key, data or {}, dara, dara.office)
+    return start_case(key, data or {}, dara, dara.office)
 
 
 def case_by_number(database, number: str) -> Case:
