@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
 from ..audit.services import record
@@ -15,6 +16,7 @@ from ..calendars.services import office_calendar, script_helpers
 from ..calendars.working_time import add_working_time, working_time_between
 from ..db import utcnow
 from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError
+from ..errors import BadRequest
 from ..extensions import db
 from ..forms.validation import validate_submission
 from ..notifications.services import notify
@@ -24,20 +26,37 @@ from .escalation import escalate
 from .models import Case, CaseCounter, Timer, WorkItem
 from .standards import record_finish, record_pause
 
+CHANNELS = ("counter", "online", "phone")
+# Packages above cases (certificates) act on completed work without cases importing them.
+_completion_listeners: list[Callable] = []
+
+
+def on_work_completed(listener: Callable) -> Callable:
+    """Register ``listener(case, item, actor, data)``, called inside the transaction of each completion."""
+    _completion_listeners.append(listener)
+    return listener
+
+
+def completion_listeners() -> tuple[Callable, ...]:
+    return tuple(_completion_listeners)
+
 
 def _next_number(office) -> str:
+    """The office's next number this year, counted in one statement: simultaneous starts queue on the
+    counter row and each gets its own number; a start that rolls back gives its number back."""
     year = utcnow().year
-    counter = db.session.scalars(select(CaseCounter).where(
-        CaseCounter.office_id == office.id, CaseCounter.year == year).with_for_update()).first()
-    if counter is None:
-        counter = CaseCounter(office_id=office.id, year=year, last_number=0)
-        db.session.add(counter)
-    counter.last_number += 1
-    db.session.flush()
-    return f"{office.code}-{year}-{counter.last_number:05d}"
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(CaseCounter).values(office_id=office.id, year=year, last_number=1)
+                 .on_conflict_do_update(index_elements=[CaseCounter.office_id, CaseCounter.year],
+                                        set_={"last_number": CaseCounter.last_number + 1})
+                 .returning(CaseCounter.last_number))
+    number = db.session.execute(statement).scalar_one()
+    return f"{office.code}-{year}-{number:05d}"
 
 
 def start_case(process_key: str, data: dict, actor: User | None, office, channel: str = "counter") -> Case:
+    if channel not in CHANNELS:
+        raise BadRequest(f"The channel must be one of {', '.join(CHANNELS)}, not {channel!r}.")
     definition = latest_version(process_key)
     data = validate_submission(definition.form(definition.start_form), data)
     calendar = office_calendar(office)

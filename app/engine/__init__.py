@@ -11,7 +11,7 @@ from .decisions import (DecisionAnswer, DecisionError, DecisionTable, decision_i
                         evaluate_decision, parse_decision, spiff_decision_problems)
 from .diagrams import (MAX_DIAGRAM_BYTES, CallInfo, Diagram, DiagramError, Problem, RuleTaskInfo, SpecSources,
                        TimerInfo, UserTaskInfo, outline, parse_diagram, process_identity, spiff_problems)
-from .runtime import CaseWorkflow, ReadyTask, WaitingTimer, EngineError, SERIALIZER_VERSION
+from .runtime import CaseWorkflow, ReadyTask, WaitingTimer, EngineError, SERIALIZER_VERSION, StepNotWaiting
 from .scripting import ScriptHelpers, assigned_names, check_script
 from .timers import timer_problem
 
@@ -21,6 +21,6 @@ __all__ = [
     "evaluate_decision", "parse_decision", "spiff_decision_problems",
     "MAX_DIAGRAM_BYTES", "process_identity", "CallInfo", "Diagram", "DiagramError", "Problem", "RuleTaskInfo",
     "SpecSources", "UserTaskInfo", "TimerInfo", "outline", "parse_diagram", "spiff_problems",
-    "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION",
+    "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION", "StepNotWaiting",
     "ScriptHelpers", "assigned_names", "check_script", "timer_problem",
 ]
