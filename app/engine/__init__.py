@@ -12,7 +12,7 @@ from .decisions import (DecisionAnswer, DecisionError, DecisionTable, decision_i
 from .diagrams import (MAX_DIAGRAM_BYTES, CallInfo, Diagram, DiagramError, Problem, RuleTaskInfo, SpecSources,
                        TimerInfo, UserTaskInfo, outline, parse_diagram, process_identity, spiff_problems)
 from .runtime import CaseWorkflow, ReadyTask, WaitingTimer, EngineError, SERIALIZER_VERSION, StepNotWaiting
-from .scripting import ScriptHelpers, assigned_names, check_script
+from .scripting import ScriptError, ScriptHelpers, assigned_names, check_script, evaluate_expression
 from .timers import timer_problem
 
 __all__ = [
@@ -22,5 +22,5 @@ __all__ = [
     "MAX_DIAGRAM_BYTES", "process_identity", "CallInfo", "Diagram", "DiagramError", "Problem", "RuleTaskInfo",
     "SpecSources", "UserTaskInfo", "TimerInfo", "outline", "parse_diagram", "spiff_problems",
     "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION", "StepNotWaiting",
-    "ScriptHelpers", "assigned_names", "check_script", "timer_problem",
+    "ScriptError", "ScriptHelpers", "assigned_names", "check_script", "evaluate_expression", "timer_problem",
 ]

@@ -1,7 +1,7 @@
 """decision tables, and what each procedure version calls and evaluates
 
 Revision ID: 8d41c6e2b7a9
-Revises: 7416c3469636
+Revises: 7c41d9e0a2b5
 Create Date: 2026-12-01 20:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '8d41c6e2b7a9'
-down_revision = '7416c3469636'
+down_revision = '7c41d9e0a2b5'
 branch_labels = None
 depends_on = None
 
