@@ -11,7 +11,7 @@ from ..engine import CaseWorkflow, EngineError, migrate, migration_blocker
 from ..errors import NotFound
 from ..extensions import db
 from ..processes.models import ProcessDefinition
-from ..processes.services import latest_version
+from ..processes.services import latest_version, spec_sources
 from .models import Case
 from .queries import lock_case
 from .write_path import advance, helpers_for
@@ -46,7 +46,7 @@ def target_version(key: str, version: int | None) -> ProcessDefinition:
 def _blocker(case: Case, target: ProcessDefinition) -> tuple[CaseWorkflow | None, str | None]:
     try:
         workflow = CaseWorkflow.from_json(case.workflow_state, helpers_for(case, office_calendar(case.office)))
-        return workflow, migration_blocker(workflow, target.bpmn_xml, target.filename, target.version)
+        return workflow, migration_blocker(workflow, spec_sources(target), target.version)
     except EngineError as exc:
         return None, str(exc)
 
@@ -79,7 +79,7 @@ def migrate_cases(key: str, to_version: int | None, dry_run: bool, actor: User |
 
 def _move(case: Case, workflow: CaseWorkflow, target: ProcessDefinition, actor: User | None) -> None:
     source = case.definition.version
-    advance(case, actor, lambda wf: migrate(wf, target.bpmn_xml, target.filename), workflow=workflow)
+    advance(case, actor, lambda wf: migrate(wf, spec_sources(target)), workflow=workflow)
     case.definition = target
     record("case_migrated", f"Case {case.number} moved from version {source} to version {target.version} "
            f"of {target.name}", actor=actor, case=case, from_version=source, to_version=target.version)

@@ -5,12 +5,12 @@ stopped)."""
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
-from .diagrams import load_specs
+from .diagrams import SpecSources, load_specs
 from .runtime import CaseWorkflow, _is_timer, _SERIALIZER
 
 
-def _diff(workflow: CaseWorkflow, xml: bytes, filename: str):
-    spec, subprocess_specs = load_specs(xml, filename)
+def _diff(workflow: CaseWorkflow, sources: SpecSources):
+    spec, subprocess_specs = load_specs(sources)
     top, subprocesses = diff_workflow(_SERIALIZER.registry, workflow._workflow, spec, subprocess_specs)
     return spec, subprocess_specs, top, subprocesses
 
@@ -20,9 +20,9 @@ def _step(task) -> str:
     return f"'{spec.bpmn_name or spec.bpmn_id}' ({spec.bpmn_id})"
 
 
-def migration_blocker(workflow: CaseWorkflow, xml: bytes, filename: str, version: int) -> str | None:
+def migration_blocker(workflow: CaseWorkflow, sources: SpecSources, version: int) -> str | None:
     """Why the case cannot move to this diagram, in words for the designer; None if it can."""
-    _, _, top, subprocesses = _diff(workflow, xml, filename)
+    _, _, top, subprocesses = _diff(workflow, sources)
     live = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
     for diff, owner in [(top, workflow._workflow)] + [
             (d, workflow._workflow.subprocesses[sp_id]) for sp_id, d in subprocesses.items()]:
@@ -39,14 +39,14 @@ def migration_blocker(workflow: CaseWorkflow, xml: bytes, filename: str, version
     return None
 
 
-def migrate(workflow: CaseWorkflow, xml: bytes, filename: str) -> None:
+def migrate(workflow: CaseWorkflow, sources: SpecSources) -> None:
     """Move the workflow onto the diagram; call migration_blocker first."""
     bpmn = workflow._workflow
     kept = {}
     for task in bpmn.get_tasks(state=TaskState.WAITING):
         if _is_timer(task):
             kept[task.task_spec.bpmn_id] = (task.task_spec.event_definition.expression, dict(task.internal_data))
-    spec, subprocess_specs, top, subprocesses = _diff(workflow, xml, filename)
+    spec, subprocess_specs, top, subprocesses = _diff(workflow, sources)
     migrate_workflow(top, bpmn, spec)
     for sp_id, diff in subprocesses.items():
         subprocess = bpmn.subprocesses[sp_id]
