@@ -11,7 +11,7 @@ from ..errors import DomainError, NotFound, Rejected, error_response
 from ..extensions import db
 from ..forms.rendering import fields_for
 from ..permissions import WORKFLOW_ROLES
-from ..processes.services import form_library
+from ..processes.services import callers_of, form_library, procedure_version
 from . import services as designer
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
@@ -87,7 +87,7 @@ def import_file():
 @bp.get("/procedures/<key>")
 def show(key):
     return render_template("designer/procedure.html", procedure=designer.procedure(key),
-                           versions=designer.version_history(key))
+                           versions=designer.version_history(key), callers=callers_of(key))
 
 
 def _modeler(key: str, name: str, xml_url: str, source: str, problems=None, status: int = 200):
@@ -217,3 +217,13 @@ def preview_form():
 @login_required
 def case_diagram(case_id):
     return _xml(visible_case(current_user, case_id).definition.bpmn_xml)
+
+
+@case_diagrams.get("/cases/<int:case_id>/sub-procedures/<key>/diagram.bpmn")
+@login_required
+def sub_procedure_diagram(case_id, key):
+    """The version of a sub-procedure the case's procedure calls (the one the case runs)."""
+    definition = visible_case(current_user, case_id).definition
+    if key not in (definition.calls or {}):
+        raise NotFound(f"{definition.name} calls no sub-procedure '{key}'.")
+    return _xml(procedure_version(key, definition.calls[key]).bpmn_xml)
