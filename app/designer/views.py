@@ -13,6 +13,7 @@ from ..extensions import db
 from ..forms.rendering import fields_for
 from ..i18n import number, translated
 from ..permissions import WORKFLOW_ROLES
+from ..decisions.services import latest_decisions
 from ..processes.services import callers_of, form_library, procedure_version
 from . import services as designer
 
@@ -217,6 +218,43 @@ def preview_form():
     schema, problems = designer.check_form(request.form.get("filename", ""), request.form.get("schema", ""))
     return render_template("designer/_form_preview.html", schema=schema, problems=problems,
                            fields=fields_for(schema) if schema else []), 200 if schema else 422
+
+
+# --- decision tables -------------------------------------------------------------------------
+
+@bp.get("/decisions")
+def decisions():
+    tables = [(d, designer.users_of_decision(d.key)) for d in latest_decisions()]
+    return render_template("designer/decisions.html", tables=tables)
+
+
+@bp.get("/decisions/<key>")
+def edit_decision(key):
+    return render_template("designer/decision.html", decision=designer.decision_table(key),
+                           users=designer.users_of_decision(key))
+
+
+@bp.get("/decisions/<key>/xml")
+def decision_xml(key):
+    return _xml(designer.decision_table(key).dmn_xml)
+
+
+@bp.post("/decisions/<key>/validate")
+def validate_decision(key):
+    return jsonify({"problems": designer.validate_decision(key, request.get_data())})
+
+
+@bp.post("/decisions/<key>/deploy")
+def deploy_decision(key):
+    """Validation on save: the edited table is deployed as its next version, or refused (422)
+    with its problems and nothing changed."""
+    deployment, *procedures = designer.deploy_decision(key, request.get_data(), current_user)
+    db.session.commit()
+    body = {"key": deployment.definition.key, "version": deployment.definition.version,
+            "unchanged": not deployment.created,
+            "procedures": [{"key": d.definition.key, "version": d.definition.version} for d in procedures
+                           if d.created]}
+    return jsonify(body), 201 if deployment.created else 200
 
 
 # --- a case's diagram ------------------------------------------------------------------------
