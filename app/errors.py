@@ -68,6 +68,8 @@ def init_app(app: Flask) -> None:
             403: "You may not do this.",
             404: "There is nothing here.",
             405: "This address does not accept that method.",
+            429: "Too many wrong case numbers or access codes from here or for this case; wait an hour, "
+                 "then try again with the pair printed on your receipt.",
         }
         message = messages.get(error.code, error.description)
         if error.code == 413:

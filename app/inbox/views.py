@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from ..cases import work_items
 from ..cases.presenters import history
 from ..db import utcnow
+from ..documents.services import documents_of
 from ..errors import Conflict, Forbidden, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
@@ -26,7 +27,7 @@ def _render_item(item, values=None, errors=None, status=200):
     takes_fee = bool(form) and "fee_paid_riel" in form.get("properties", {})
     return render_template("inbox/work_item.html", item=item, case=item.case, form=form, fields=fields,
                            errors=errors or {}, history=history(item.case), now=utcnow(),
-                           fee=fee_due(item.case) if takes_fee else None), status
+                           fee=fee_due(item.case) if takes_fee else None, documents=documents_of(item.case)), status
 
 
 @bp.get("/work-items/<int:item_id>")
