@@ -87,7 +87,7 @@ def _apply(found, data, uploads):
     files = [(d["key"], request.files.get(f"document_{d['key']}")) for d in uploads]
     files = [(key, f) for key, f in files if f is not None and f.filename]
     contents = [(key, f.filename, f.read()) for key, f in files]
-    applicant = {name: request.form.get(f"applicant_{name}", "") for name in portal.APPLICANT_FIELDS}
+    applicant = {name: request.form.get(f"contact_{name}", "") for name in portal.APPLICANT_FIELDS}
     case = portal.apply_online(found.key, request.form.get("office", ""), applicant, data,
                                request.form.get("idempotency_key") or None)
     for key, filename, content in contents:

@@ -17,7 +17,7 @@ def _form(client, extra=None, files=None):
     page = client.get("/apply/commercial_licence").get_data(as_text=True)
     key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
     data = {**APPLICATION, "csrf_token": csrf_token_from(page), "idempotency_key": key, "office": "KPS",
-            "applicant_name": "Sok Chanthy", "applicant_phone": "012 345 678", **(extra or {})}
+            "contact_name": "Sok Chanthy", "contact_phone": "012 345 678", **(extra or {})}
     for name, (content, filename) in (files or {}).items():
         data[name] = (io.BytesIO(content), filename)
     return data
