@@ -39,6 +39,7 @@ def _register_models() -> None:
     from .calendars import models as calendar_models  # noqa: F401
     from .cases import models as cases_models  # noqa: F401
     from .certificates import models as certificate_models  # noqa: F401
+    from .queue import models as queue_models  # noqa: F401
     from .designer import models as designer_models  # noqa: F401
     from .notifications import models as notification_models  # noqa: F401
     from .processes import models as processes_models  # noqa: F401
@@ -55,6 +56,7 @@ def _register_blueprints(app: Flask) -> None:
     from .administration.cli import offices_cli, users_cli
     from .accounts.views import bp as accounts_bp
     from .api.certificates import bp as certificates_api
+    from .api.queue import bp as queue_api
     from .api.views import bp as api_bp
     from .audit.cli import audit_cli
     from .calendars.cli import holidays_cli
@@ -62,6 +64,9 @@ def _register_blueprints(app: Flask) -> None:
     from .cases.views import bp as cases_bp
     from .certificates.cli import certificates_cli
     from .certificates.views import bp as certificates_bp
+    from .queue.cli import queue_cli
+    from .queue.views import bp as queue_bp
+    from .queue.views import public as queue_public
     from .demo.cli import demo_cli
     from .designer.views import bp as designer_bp
     from .designer.views import case_diagrams
@@ -75,5 +80,5 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli, users_cli, bpmn_cli,
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
                       notifications_cli, designer_bp, case_diagrams, audit_cli, certificates_bp, certificates_api,
-                      certificates_cli):
+                      certificates_cli, queue_bp, queue_public, queue_api, queue_cli):
         app.register_blueprint(blueprint)
