@@ -40,6 +40,7 @@ def _register_models() -> None:
     from .cases import models as cases_models  # noqa: F401
     from .certificates import models as certificate_models  # noqa: F401
     from .queue import models as queue_models  # noqa: F401
+    from .feedback import models as feedback_models  # noqa: F401
     from .designer import models as designer_models  # noqa: F401
     from .notifications import models as notification_models  # noqa: F401
     from .processes import models as processes_models  # noqa: F401
@@ -65,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from .cases.views import bp as cases_bp
     from .certificates.cli import certificates_cli
     from .certificates.views import bp as certificates_bp
+    from .feedback.views import bp as feedback_bp
     from .queue.cli import queue_cli
     from .queue.views import bp as queue_bp
     from .queue.views import public as queue_public
@@ -84,5 +86,5 @@ def _register_blueprints(app: Flask) -> None:
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
                       notifications_cli, designer_bp, case_diagrams, audit_cli, certificates_bp, certificates_api,
                       certificates_cli, reports_bp, api_reports_bp, performance_bp, queue_bp, queue_public,
-                      queue_api, queue_cli):
+                      queue_api, queue_cli, feedback_bp):
         app.register_blueprint(blueprint)
