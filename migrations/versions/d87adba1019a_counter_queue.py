@@ -1,7 +1,7 @@
 """counter queue
 
 Revision ID: d87adba1019a
-Revises: 7416c3469636
+Revises: 7c41d9e0a2b5
 Create Date: 2026-12-01 20:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd87adba1019a'
-down_revision = '7416c3469636'
+down_revision = '7c41d9e0a2b5'
 branch_labels = None
 depends_on = None
 
