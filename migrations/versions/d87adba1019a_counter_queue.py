@@ -1,7 +1,7 @@
 """counter queue
 
 Revision ID: d87adba1019a
-Revises: 7c41d9e0a2b5
+Revises: 8d41c6e2b7a9
 Create Date: 2026-12-01 20:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd87adba1019a'
-down_revision = '7c41d9e0a2b5'
+down_revision = '8d41c6e2b7a9'
 branch_labels = None
 depends_on = None
 
