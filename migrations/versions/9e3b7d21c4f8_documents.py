@@ -1,7 +1,7 @@
 """documents attached to cases, stored by SHA-256
 
 Revision ID: 9e3b7d21c4f8
-Revises: 8d41c6e2b7a9
+Revises: bbb8ef872cde
 Create Date: 2026-12-01 20:41:56.557336
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '9e3b7d21c4f8'
-down_revision = '8d41c6e2b7a9'
+down_revision = 'bbb8ef872cde'
 branch_labels = None
 depends_on = None
 
