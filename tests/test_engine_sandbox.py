@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.cases import services as cases
 from app.cases.presenters import case_dict
-from app.engine import CaseWorkflow, EngineError, ScriptHelpers, check_script, parse_diagram
+from app.engine import CaseWorkflow, EngineError, ScriptHelpers, check_script, parse_diagram, procedure, serialize_specs
 from app.errors import Rejected
 from app.processes.services import _store, deploy
 
@@ -21,7 +21,9 @@ def scripted(script: str) -> bytes:
 
 
 def run_to_script(script: str) -> CaseWorkflow:
-    workflow = CaseWorkflow.create(scripted(script), "scripted.bpmn", {}, HELPERS)
+    xml = scripted(script)
+    specs = procedure(f"scripted:{script}", lambda: serialize_specs(xml, "scripted.bpmn"))
+    workflow = CaseWorkflow.create(specs, {}, HELPERS)
     workflow.start()
     task = workflow.ready_tasks()[0]
     workflow.complete(task.task_id, {"floor_area": 120})

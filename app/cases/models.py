@@ -4,13 +4,14 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Office, User
-from ..db import UTCDateTime, utcnow
+from ..db import CompressedText, UTCDateTime, utcnow
 from ..extensions import db
 from ..processes.models import ProcessDefinition
 
 
 class Case(db.Model):
-    """One application or complaint: a running diagram, persisted as SpiffWorkflow JSON."""
+    """One application or complaint: a running diagram; the case keeps its own task state, its
+    process definition the diagram's spec."""
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
@@ -18,8 +19,9 @@ class Case(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)  # running, completed, error
     channel: Mapped[str] = mapped_column(String(20), default="counter")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
-    # Tens of KB per case, needed only by the write path: lists and inboxes never load it.
-    workflow_state: Mapped[str] = mapped_column(Text, deferred=True)
+    # The engine's task state without the spec (a few KB compressed), needed only by the write
+    # path: lists and inboxes never load it.
+    workflow_state: Mapped[str] = mapped_column(CompressedText, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -23,6 +23,7 @@ from ..notifications.services import notify
 from ..processes.models import ProcessDefinition
 from ..processes.services import latest_version
 from .models import Case, CaseCounter, Timer, WorkItem
+from .state import load_workflow, new_workflow, store_workflow
 
 
 def _next_number(office) -> str:
@@ -47,7 +48,7 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
     db.session.flush()
     record("case_started", f"Case {case.number} started: {definition.name} (version {definition.version})",
            actor=actor, case=case, channel=channel, data=data)
-    workflow = CaseWorkflow.create(definition.bpmn_xml, definition.filename, data, script_helpers(calendar))
+    workflow = new_workflow(definition, data, script_helpers(calendar))
     advance(case, actor, CaseWorkflow.start, workflow=workflow, calendar=calendar)
     return case
 
@@ -56,7 +57,7 @@ def advance(case: Case, actor: User | None, action: Callable[[CaseWorkflow], Non
             workflow: CaseWorkflow | None = None, calendar=None):
     """Let the engine act on the case, then re-project it; an engine failure stops the case, recorded."""
     calendar = calendar or office_calendar(case.office)
-    workflow = workflow or CaseWorkflow.from_json(case.workflow_state, script_helpers(calendar))
+    workflow = workflow or load_workflow(case, script_helpers(calendar))
     error = None
     try:
         action(workflow)
@@ -88,8 +89,7 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
     db.session.execute(Timer.__table__.delete().where(Timer.case_id == case.id))
     db.session.add_all(Timer(case_id=case.id, task_id=t.task_id, element_id=t.element_id,
                              attached_to=t.attached_to, fires_at=t.fires_at) for t in workflow.waiting_timers())
-    case.workflow_state = workflow.to_json()
-    case.serializer_version = SERIALIZER_VERSION
+    store_workflow(case, workflow)
     case.data = workflow.data()
     if error is not None:
         case.status, case.error = "error", str(error)

@@ -15,8 +15,9 @@ from ..accounts.models import DISTRICT_ROLES, Office, User, UserRole
 from ..audit.services import record
 from ..calendars.services import office_calendar, script_helpers
 from ..cases.models import Case
+from ..cases.state import load_workflow
 from ..db import utcnow
-from ..engine import (MAX_DIAGRAM_BYTES, CaseWorkflow, DiagramChanges, DiagramError, Problem, diagram_changes, lanes,
+from ..engine import (MAX_DIAGRAM_BYTES, DiagramChanges, DiagramError, Problem, diagram_changes, lanes,
                       process_identity)
 from ..errors import Conflict, Forbidden, NotFound, Rejected, TooLarge
 from ..extensions import db
@@ -292,7 +293,7 @@ def save_form(filename: str, text: str, actor: User) -> FormDraft:
 
 def case_markers(case: Case, now: datetime) -> dict[str, list[str]]:
     """Element ids to colour on the case's diagram: where it has been, what is open, what is late."""
-    workflow = CaseWorkflow.from_json(case.workflow_state, script_helpers(office_calendar(case.office)))
+    workflow = load_workflow(case, script_helpers(office_calendar(case.office)))
     return {"completed": workflow.completed_element_ids(),
             "current": sorted({item.task for item in case.open_items}),
             "overdue": sorted({item.task for item in case.open_items if item.overdue(now)})}

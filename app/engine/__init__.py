@@ -1,14 +1,16 @@
 """The engine adapter: the only package that imports SpiffWorkflow.
 
 Everything outside engine/ sees plain data: diagrams are parsed into `Diagram`
-summaries, running cases are `CaseWorkflow` objects whose state goes in and out
-as JSON, and problems are `Problem` records with the element id and line.
+summaries, a deployed diagram's spec is serialized once (`serialize_specs`) and
+deserialized once per process (`procedure`), running cases are `CaseWorkflow`
+objects whose own task state goes in and out as JSON, and problems are `Problem` records with the element id and line.
 """
 from .analysis import (DiagramChanges, Element, diagram_changes, lanes, unreachable_elements,
                        untimed_user_tasks)
 from .diagrams import (MAX_DIAGRAM_BYTES, Diagram, DiagramError, Problem, TimerInfo, UserTaskInfo, parse_diagram,
                        process_identity)
-from .runtime import CaseWorkflow, ReadyTask, WaitingTimer, EngineError, SERIALIZER_VERSION
+from .runtime import (SERIALIZER_VERSION, CaseWorkflow, EngineError, Procedure, ReadyTask, WaitingTimer, procedure,
+                      serialize_specs)
 from .scripting import ScriptHelpers, check_script
 from .timers import timer_problem
 
@@ -16,6 +18,7 @@ __all__ = [
     "DiagramChanges", "Element", "diagram_changes", "lanes", "unreachable_elements", "untimed_user_tasks",
     "MAX_DIAGRAM_BYTES", "process_identity", "Diagram", "DiagramError", "Problem", "UserTaskInfo", "TimerInfo",
     "parse_diagram",
-    "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION",
+    "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION", "Procedure", "procedure",
+    "serialize_specs",
     "ScriptHelpers", "check_script", "timer_problem",
 ]

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..designer.models import FormDraft
-from ..engine import (DiagramError, Problem, check_script, lanes, parse_diagram, timer_problem, unreachable_elements,
-                      untimed_user_tasks)
+from ..engine import (DiagramError, Problem, check_script, lanes, parse_diagram, serialize_specs, timer_problem,
+                      unreachable_elements, untimed_user_tasks)
 from ..errors import NotFound, Rejected, TooLarge
 from ..extensions import db
 from .models import ProcessDefinition
@@ -175,7 +175,8 @@ def _store(filename, xml, diagram, forms, actor) -> Deployment:
         return Deployment(current, created=False)
     definition = ProcessDefinition(
         key=diagram.process_id, version=(current.version + 1) if current else 1, name=diagram.name,
-        filename=Path(filename).name, bpmn_xml=xml, sha256=sha, forms=forms, properties=diagram.properties,
+        filename=Path(filename).name, bpmn_xml=xml, sha256=sha, workflow_spec=serialize_specs(xml, filename),
+        forms=forms, properties=diagram.properties,
         start_form=diagram.start_form, deployed_by_id=actor.id if actor else None)
     db.session.add(definition)
     db.session.flush()
