@@ -80,8 +80,9 @@ class WorkItem(db.Model):
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
 
     __table_args__ = (
-        Index("ix_work_item_inbox_office", "status", "role", "office_id", "due_at"),
-        Index("ix_work_item_inbox_district", "status", "role", "district_id", "due_at"),
+        # The inbox's keyset pages by (due_at, id), one range of these per role.
+        Index("ix_work_item_inbox_office", "status", "role", "office_id", "due_at", "id"),
+        Index("ix_work_item_inbox_district", "status", "role", "district_id", "due_at", "id"),
         UniqueConstraint("case_id", "task_id", name="uq_work_item_case_task"),
     )
 
