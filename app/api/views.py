@@ -12,6 +12,7 @@ from ..inbox.queries import inbox_page, parse_after
 from ..processes.services import deploy, latest_versions
 from ..supervision import services as supervision
 from .auth import Unauthorized, require_role, token_required
+from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -22,6 +23,11 @@ def json_body() -> dict:
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object (Content-Type: application/json).")
     return body
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
 
 
 @bp.post("/token")
@@ -93,6 +99,13 @@ def escalations():
         "escalations": [{"id": e.id, "role": e.role, "level": e.escalation_level, "status": e.status,
                          "late_by_seconds_when_raised": e.late_by_seconds} for e in row.escalations],
     } for row in rows])
+
+
+@bp.get("/work-items/<int:item_id>")
+@token_required
+def work_item(item_id):
+    item = cases.visible_item(g.api_user, item_id)
+    return jsonify({**work_item_dict(item), "form_schema": item.case.definition.form(item.form)})
 
 
 @bp.post("/work-items/<int:item_id>/claim")

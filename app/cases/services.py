@@ -158,11 +158,16 @@ def can_see_item(user: User, item: WorkItem) -> bool:
     return item.office_id == user.office_id
 
 
-def workable_item(user: User, item_id: int) -> WorkItem:
-    """The work item if the user may work it: 404 for another office's, 403 for another role's."""
+def visible_item(user: User, item_id: int) -> WorkItem:
     item = db.session.get(WorkItem, item_id)
     if item is None or not can_see_item(user, item):
         raise NotFound(f"There is no work item {item_id} in your office.")
+    return item
+
+
+def workable_item(user: User, item_id: int) -> WorkItem:
+    """The work item if the user may work it: 404 for another office's, 403 for another role's."""
+    item = visible_item(user, item_id)
     if item.role not in user.roles:
         raise Forbidden(f"'{item.name}' is work for the {item.role} role, which you do not hold.")
     if item.status != "open":

@@ -1,0 +1,236 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json.
+
+This is the maintained contract: every /api/v1 route has an entry in PATHS (and every entry a
+route); tests/test_openapi.py fails when they drift apart, and schemathesis checks that every
+answer the app gives matches what is written here. Adding a route: add its path under PATHS
+with `operation(...)`, reusing the schemas in SCHEMAS (add new ones there), and list every
+status it can answer with (the errors with `errors(...)`).
+"""
+
+ID_MAX = 2**31 - 1  # the largest id the PostgreSQL schema holds (see app/bounds.py)
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+TIME = {"type": "string", "format": "date-time"}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object", "required": ["error", "details"],
+        "properties": {"error": {"type": "string", "description": "a sentence that says what to fix"},
+                       "details": {"description": "per-field messages or a list of problems, when there are"}},
+    },
+    "Token": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}},
+    "Credentials": {
+        "type": "object", "required": ["username", "password"],
+        "properties": {"username": {"type": "string", "maxLength": 80}, "password": {"type": "string"}},
+    },
+    "Process": {
+        "type": "object", "required": ["key", "name", "version"],
+        "properties": {"key": {"type": "string"}, "name": {"type": "string"}, "version": {"type": "integer"}},
+    },
+    "Deployment": {
+        "type": "object", "required": ["key", "version", "unchanged"],
+        "properties": {"key": {"type": "string"}, "version": {"type": "integer"},
+                       "unchanged": {"type": "boolean", "description": "true: the same diagram was deployed before"}},
+    },
+    "CaseData": {
+        "type": "object",
+        "description": "Field names and values, as the procedure's form declares them (GET the work item's "
+                       "form_schema); a task without a form takes plain identifiers as names.",
+    },
+    "StartCase": {
+        "type": "object", "required": ["process"],
+        "properties": {"process": {"type": "string", "description": "the procedure's key"},
+                       "data": ref("CaseData")},
+    },
+    "StartedCase": {
+        "type": "object", "required": ["id", "number", "status"],
+        "properties": {"id": {"type": "integer"}, "number": {"type": "string"},
+                       "status": {"type": "string", "enum": ["running", "completed", "error"]}},
+    },
+    "WorkItem": {
+        "type": "object",
+        "required": ["id", "case_id", "case_number", "task", "name", "role", "assignee", "due_at", "overdue",
+                     "form", "status"],
+        "properties": {
+            "id": {"type": "integer"}, "case_id": {"type": "integer"}, "case_number": {"type": "string"},
+            "task": {"type": "string", "description": "the BPMN element id"}, "name": {"type": "string"},
+            "role": {"type": "string"}, "assignee": nullable({"type": "string"}), "due_at": nullable(TIME),
+            "overdue": {"type": "boolean"}, "form": nullable({"type": "string"}),
+            "status": {"type": "string", "enum": ["open", "completed", "cancelled"]},
+        },
+    },
+    "WorkItemWithForm": {
+        "allOf": [ref("WorkItem"), {
+            "type": "object", "required": ["form_schema"],
+            "properties": {"form_schema": nullable({"type": "object", "description": "the form as JSON Schema"})},
+        }],
+    },
+    "Completion": {
+        "type": "object",
+        "properties": {"data": ref("CaseData"), "comment": nullable({"type": "string"}),
+                       "case_version": {"type": "integer",
+                                        "description": "the case_version you read; 409 if the case changed since"}},
+    },
+    "Event": {
+        "type": "object", "required": ["at", "actor", "kind", "summary", "data"],
+        "properties": {"at": TIME, "actor": {"type": "string"}, "kind": {"type": "string"},
+                       "summary": {"type": "string"}, "data": {"type": "object"}},
+    },
+    "Case": {
+        "type": "object",
+        "required": ["id", "number", "process", "version", "status", "error", "office", "channel", "started_at",
+                     "completed_at", "case_version", "clock_stopped_since", "data", "work_items", "history"],
+        "properties": {
+            "id": {"type": "integer"}, "number": {"type": "string"}, "process": {"type": "string"},
+            "version": {"type": "integer"}, "status": {"type": "string", "enum": ["running", "completed", "error"]},
+            "error": nullable({"type": "string"}), "office": {"type": "string"}, "channel": {"type": "string"},
+            "started_at": TIME, "completed_at": nullable(TIME), "case_version": {"type": "integer"},
+            "clock_stopped_since": nullable(TIME), "data": {"type": "object"},
+            "work_items": {"type": "array", "items": ref("WorkItem")},
+            "history": {"type": "array", "items": ref("Event")},
+        },
+    },
+    "Escalation": {
+        "allOf": [ref("WorkItem"), {
+            "type": "object", "required": ["office", "late_by_seconds", "working_days_late", "escalations"],
+            "properties": {
+                "office": {"type": "string"}, "late_by_seconds": {"type": "integer"},
+                "working_days_late": {"type": "integer"},
+                "escalations": {"type": "array", "items": {
+                    "type": "object", "required": ["id", "role", "level", "status", "late_by_seconds_when_raised"],
+                    "properties": {"id": {"type": "integer"}, "role": {"type": "string"},
+                                   "level": nullable({"type": "integer"}), "status": {"type": "string"},
+                                   "late_by_seconds_when_raised": nullable({"type": "integer"})}}},
+            },
+        }],
+    },
+}
+
+ERRORS = {
+    400: "The request is malformed (not JSON, too deep, NUL bytes, NaN, a value of the wrong type).",
+    401: "No API token, or an unknown or expired one.",
+    403: "The caller's roles do not allow this.",
+    404: "Unknown, or not visible to the caller.",
+    409: "Someone else acted first, or the case changed since it was read.",
+    413: "The body is too large.",
+    422: "Well-formed, but the office's rules refuse it; `details` says what to fix.",
+}
+
+
+def errors(*statuses: int) -> dict:
+    return {str(status): {"description": ERRORS[status],
+                          "content": {"application/json": {"schema": ref("Error")}}} for status in statuses}
+
+
+def ok(schema: dict, status: int = 200, description: str = "Done.") -> dict:
+    return {str(status): {"description": description, "content": {"application/json": {"schema": schema}}}}
+
+
+def json_body(schema: dict) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def path_id(name: str, what: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "description": what,
+            "schema": {"type": "integer", "minimum": 0, "maximum": ID_MAX}}
+
+
+def operation(summary: str, responses: dict, body: dict | None = None, parameters: list | None = None,
+              public: bool = False) -> dict:
+    entry = {"summary": summary, "responses": responses}
+    if body is not None:
+        entry["requestBody"] = body
+    if parameters:
+        entry["parameters"] = parameters
+    if public:
+        entry["security"] = []
+    return entry
+
+
+CASE_ID = path_id("case_id", "the case's id")
+ITEM_ID = path_id("item_id", "the work item's id")
+STAFF = (400, 401)  # every staff call can be malformed or unauthenticated
+
+PATHS = {
+    "/api/v1/openapi.json": {
+        "get": operation("This document.", {"200": {"description": "The OpenAPI 3.1 description.",
+                                                     "content": {"application/json": {"schema": {"type": "object"}}}}},
+                         public=True),
+    },
+    "/api/v1/token": {
+        "post": operation("Sign in: trade a username and password for an API token.",
+                          {**ok(ref("Token")), **errors(400, 401, 413)}, json_body(ref("Credentials")), public=True),
+    },
+    "/api/v1/processes": {
+        "get": operation("The latest version of every deployed procedure.",
+                         {**ok({"type": "array", "items": ref("Process")}), **errors(*STAFF)}),
+        "post": operation(
+            "Designers: validate and deploy a BPMN diagram; nothing is deployed when a problem is found.",
+            {**ok(ref("Deployment"), 201, "A new version was deployed."),
+             **ok(ref("Deployment"), 200, "The same diagram was already deployed; nothing changed."),
+             **errors(*STAFF, 403, 413, 422)},
+            {"required": True, "content": {"application/xml": {"schema": {"type": "string"}}}},
+            [{"name": "filename", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200},
+              "description": "the file name to store with the diagram"}]),
+    },
+    "/api/v1/cases": {
+        "post": operation("Start a case in the caller's office.",
+                          {**ok(ref("StartedCase"), 201, "The case was started."),
+                           **errors(*STAFF, 403, 404, 413, 422)},
+                          json_body(ref("StartCase"))),
+    },
+    "/api/v1/cases/{case_id}": {
+        "get": operation("A case with its data, open work and history.",
+                         {**ok(ref("Case")), **errors(*STAFF, 404)}, parameters=[CASE_ID]),
+    },
+    "/api/v1/inbox": {
+        "get": operation("Open work the caller may do, soonest deadline first.",
+                         {**ok({"type": "array", "items": ref("WorkItem")}), **errors(*STAFF)}),
+    },
+    "/api/v1/escalations": {
+        "get": operation("Overdue work the caller supervises.",
+                         {**ok({"type": "array", "items": ref("Escalation")}), **errors(*STAFF)}),
+    },
+    "/api/v1/work-items/{item_id}": {
+        "get": operation("A work item with its form as JSON Schema (form_schema), to build the form from.",
+                         {**ok(ref("WorkItemWithForm")), **errors(*STAFF, 404)}, parameters=[ITEM_ID]),
+    },
+    "/api/v1/work-items/{item_id}/claim": {
+        "post": operation("Take the work item.", {**ok(ref("WorkItem")), **errors(*STAFF, 403, 404, 409)},
+                          parameters=[ITEM_ID]),
+    },
+    "/api/v1/work-items/{item_id}/release": {
+        "post": operation("Put the work item back in the shared inbox.",
+                          {**ok(ref("WorkItem")), **errors(*STAFF, 403, 404, 409)}, parameters=[ITEM_ID]),
+    },
+    "/api/v1/work-items/{item_id}/complete": {
+        "post": operation("Complete the work item with its form's data; the case advances.",
+                          {**ok(ref("Case")), **errors(*STAFF, 403, 404, 409, 413, 422)},
+                          json_body(ref("Completion")), [ITEM_ID]),
+    },
+}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "One Window API", "version": "1",
+                 "description": "Case management for One Window Service Offices. Errors are "
+                                "{\"error\": sentence, \"details\": ...}."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}],
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "a token from POST /api/v1/token"}},
+        },
+    }
