@@ -2,13 +2,10 @@
 revision 7c41d9e2b5a0) keep every bit of their state, lose the copy of the diagram, and go on
 working; going back down puts the spec back."""
 import json
-import os
-import tempfile
-import uuid
 
 import pytest
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import text
 
 from app import create_app
 from app.cases import services as cases
@@ -18,33 +15,18 @@ from app.extensions import db
 from office_data import APPLICATION, INTAKE, REVIEW_APPROVE
 from support import build_world, user
 
-BEFORE = "5b8e2f7a1c33"
+BEFORE = "7c1d4e9a2b60"  # main's head before this change
 
 
 @pytest.fixture
-def fresh_app():
+def fresh_app(empty_database):
     """An app on a database of its own, so the migrations can run down and up on it."""
-    server = os.environ.get("TEST_DATABASE_URL")
-    admin, name = None, None
-    if server:
-        url = make_url(server)
-        name = f"{url.database}_migration_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        database_url = url.set(database=name).render_as_string(hide_password=False)
-    else:
-        database_url = f"sqlite:///{tempfile.mkdtemp(prefix='onewindow-migration-')}/test.sqlite"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "SCHEDULER_ENABLED": False,
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database, "SCHEDULER_ENABLED": False,
                       "SECRET_KEY": "test"})
     with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def raw_state(case_id: int):

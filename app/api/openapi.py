@@ -192,8 +192,15 @@ PATHS = {
                          {**ok(ref("Case")), **errors(*STAFF, 404)}, parameters=[CASE_ID]),
     },
     "/api/v1/inbox": {
-        "get": operation("Open work the caller may do, soonest deadline first.",
-                         {**ok({"type": "array", "items": ref("WorkItem")}), **errors(*STAFF)}),
+        "get": operation("Open work the caller may do, soonest deadline first (work without a deadline last), "
+                         "in pages of 50; a `Link: <...?after=ID>; rel=\"next\"` header points to the next page.",
+                         {"200": {**ok({"type": "array", "items": ref("WorkItem"), "maxItems": 50})["200"],
+                                  "headers": {"Link": {"description": "the next page, when there is one",
+                                                       "schema": {"type": "string"}}}},
+                          **errors(*STAFF)},
+                         parameters=[{"name": "after", "in": "query", "required": False,
+                                      "description": "the id of the last work item of the previous page",
+                                      "schema": {"type": "integer", "minimum": 0, "maximum": ID_MAX}}]),
     },
     "/api/v1/escalations": {
         "get": operation("Overdue work the caller supervises.",

@@ -8,6 +8,7 @@ ix_work_item_inbox_office / ix_work_item_inbox_district, merged here.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
 
@@ -58,7 +59,8 @@ def parse_after(value: str | None) -> int | None:
     if value is None or value == "":
         return None
     if not value.isdigit():
-        raise BadRequest(f"`after` must be the id of a work item (a whole number), not '{value[:40]}'.")
+        raise BadRequest(_("`after` must be the id of a work item (a whole number), not '%(value)s'.",
+                           value=value[:40]))
     return int(value)
 
 
@@ -68,8 +70,8 @@ def inbox_page(user: User, after: int | None = None, size: int = PAGE_SIZE) -> I
     if after is not None:
         row = db.session.execute(select(WorkItem.due_at, WorkItem.id).where(WorkItem.id == after)).first()
         if row is None:
-            raise BadRequest(f"There is no work item {after} to continue after; use the id of the last item "
-                             "of the page you have, or leave out `after` for the first page.")
+            raise BadRequest(_("There is no work item %(id)s to continue after; use the id of the last item "
+                               "of the page you have, or leave out `after` for the first page.", id=after))
         cursor = tuple(row)
     found = sorted((item for scope in _scopes(user) for item in _scope_page(scope, cursor, size + 1)),
                    key=_sort_key)
