@@ -47,7 +47,7 @@ def _register_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .accounts.cli import offices_cli, users_cli
+    from .administration.cli import offices_cli, users_cli
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
     from .audit.cli import audit_cli

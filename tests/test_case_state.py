@@ -12,7 +12,8 @@ from flask import current_app
 from sqlalchemy import text
 
 from app.calendars.services import office_calendar, script_helpers
-from app.cases import services as cases
+from app.cases.work_items import complete
+from app.cases.write_path import start_case
 from app.cases.state import load_workflow, procedure_of
 from app.db import utcnow
 from app.engine import CaseWorkflow, parse_diagram
@@ -113,8 +114,8 @@ def test_every_shipped_procedure_comes_back_from_storage_unchanged_at_every_step
 
 
 def test_a_case_stores_its_task_state_and_not_the_diagram(database, kampong_siem):
-    case = cases.start_case("commercial_licence", APPLICATION, user("dara"), kampong_siem)
-    cases.complete(user("dara"), case.open_items[0].id, INTAKE)
+    case = start_case("commercial_licence", APPLICATION, user("dara"), kampong_siem)
+    complete(user("dara"), case.open_items[0].id, INTAKE)
     state = json.loads(case.workflow_state)
     assert "spec" not in state and "subprocess_specs" not in state
     assert {"tasks", "subprocesses", "data"} <= set(state)
@@ -125,7 +126,7 @@ def test_a_case_stores_its_task_state_and_not_the_diagram(database, kampong_siem
 
 
 def test_on_sqlite_the_state_is_compressed_in_the_database(database, kampong_siem):
-    case = cases.start_case("commercial_licence", APPLICATION, user("dara"), kampong_siem)
+    case = start_case("commercial_licence", APPLICATION, user("dara"), kampong_siem)
     db.session.flush()
     raw = db.session.execute(text('SELECT workflow_state FROM "case" WHERE id = :id'), {"id": case.id}).scalar()
     if db.engine.dialect.name == "sqlite":
@@ -135,6 +136,6 @@ def test_on_sqlite_the_state_is_compressed_in_the_database(database, kampong_sie
 
 
 def test_the_loaded_spec_is_shared_by_every_case_of_a_version(database, kampong_siem):
-    first = cases.start_case("commercial_licence", APPLICATION, user("dara"), kampong_siem)
-    second = cases.start_case("commercial_licence", APPLICATION, user("dara"), kampong_siem)
+    first = start_case("commercial_licence", APPLICATION, user("dara"), kampong_siem)
+    second = start_case("commercial_licence", APPLICATION, user("dara"), kampong_siem)
     assert procedure_of(first.definition) is procedure_of(second.definition)

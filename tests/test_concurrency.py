@@ -3,8 +3,9 @@ from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
-from app.accounts.services import create_user
-from app.cases import services as cases
+from app.administration.services import create_user
+from app.cases import work_items
+from app.cases.write_path import start_case
 from app.cases.models import WorkItem
 from app.errors import Conflict
 
@@ -42,16 +43,16 @@ def test_a_claimed_item_cannot_be_taken_or_completed_by_a_colleague(api, databas
 def test_the_loser_of_a_simultaneous_completion_writes_nothing(app, database):
     """Both requests read the case before either writes: the version check stops the second."""
     dara = database.scalars(select(User).where(User.username == "dara")).one()
-    case = cases.start_case("commercial_licence", APPLICATION, dara, dara.office)
+    case = start_case("commercial_licence", APPLICATION, dara, dara.office)
     database.commit()
     item = case.open_items[0]
     # The first officer's write lands after the second officer loaded the case.
     stale_version = case.version
-    cases.complete(dara, item.id, INTAKE)
+    work_items.complete(dara, item.id, INTAKE)
     database.commit()
     database.expire_all()
     try:
-        cases.complete(dara, item.id, INTAKE, seen_version=stale_version)
+        work_items.complete(dara, item.id, INTAKE, seen_version=stale_version)
     except Conflict as conflict:
         assert "already completed" in conflict.message or "changed" in conflict.message
     else:
@@ -67,7 +68,7 @@ def test_two_officers_pressing_complete_at_the_same_moment(app, committed):
 
     with app.app_context():
         dara = committed.session.scalars(select(User).where(User.username == "dara")).one()
-        case = cases.start_case("commercial_licence", APPLICATION, dara, dara.office)
+        case = start_case("commercial_licence", APPLICATION, dara, dara.office)
         committed.session.commit()
         case_id, item_id = case.id, case.open_items[0].id
         committed.session.remove()

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import time_machine
 
-from app.cases import services as cases
+from app.cases.write_path import start_case
 from app.db import utcnow
 from app.inbox.queries import inbox_page
 
@@ -21,14 +21,14 @@ def deploy_untimed():
 
 def registered(office, hours_ago: float):
     with time_machine.travel(utcnow() - timedelta(hours=hours_ago), tick=False):
-        return cases.start_case("commercial_licence", APPLICATION, user("dara"), office)
+        return start_case("commercial_licence", APPLICATION, user("dara"), office)
 
 
 def test_the_counter_sees_the_oldest_deadline_first_and_undated_work_last_page_after_page(database, kampong_siem):
     deploy_untimed()
     # Registered in this order, so due in the reverse order: the earliest registration is due first.
     licences = [registered(kampong_siem, hours) for hours in (1, 30, 5, 70)]
-    undated = [cases.start_case("scripted_fee", {}, user("dara"), kampong_siem) for _ in range(2)]
+    undated = [start_case("scripted_fee", {}, user("dara"), kampong_siem) for _ in range(2)]
     registered(user("bopha").office, 100)  # Srei Santhor's work is not Kampong Siem's
     by_deadline = sorted(licences, key=lambda case: case.open_items[0].due_at)
     expected = [case.open_items[0].id for case in by_deadline + undated]
@@ -47,7 +47,7 @@ def test_the_counter_sees_the_oldest_deadline_first_and_undated_work_last_page_a
 
 def test_the_api_pages_by_50_with_a_link_to_the_next_page(api, database, kampong_siem):
     deploy_untimed()
-    started = [cases.start_case("scripted_fee", {}, user("dara"), kampong_siem) for _ in range(51)]
+    started = [start_case("scripted_fee", {}, user("dara"), kampong_siem) for _ in range(51)]
     ids = [case.open_items[0].id for case in started]
     client = api.as_user("dara")
     first = client.get("/api/v1/inbox")
@@ -71,7 +71,7 @@ def test_a_wrong_after_is_refused_with_what_to_send_instead(api, database):
 
 def test_in_the_browser_the_inbox_has_a_next_page_link(client, auth, database, kampong_siem):
     deploy_untimed()
-    started = [cases.start_case("scripted_fee", {}, user("dara"), kampong_siem) for _ in range(51)]
+    started = [start_case("scripted_fee", {}, user("dara"), kampong_siem) for _ in range(51)]
     auth.login("dara")
     first = client.get("/").get_data(as_text=True)
     assert first.count('href="/work-items/') == 50

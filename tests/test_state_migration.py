@@ -8,7 +8,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from app import create_app
-from app.cases import services as cases
+from app.cases.work_items import complete
+from app.cases.write_path import start_case
 from app.cases.models import Case
 from app.extensions import db
 
@@ -36,8 +37,8 @@ def raw_state(case_id: int):
 def test_a_case_in_review_survives_the_way_down_and_up_and_goes_on(fresh_app):
     upgrade()
     build_world()
-    case = cases.start_case("commercial_licence", APPLICATION, user("dara"), user("dara").office)
-    cases.complete(user("dara"), case.open_items[0].id, INTAKE)
+    case = start_case("commercial_licence", APPLICATION, user("dara"), user("dara").office)
+    complete(user("dara"), case.open_items[0].id, INTAKE)
     db.session.commit()
     case_id, state_before = case.id, json.loads(case.workflow_state)
     db.session.remove()
@@ -54,6 +55,6 @@ def test_a_case_in_review_survives_the_way_down_and_up_and_goes_on(fresh_app):
     case = db.session.get(Case, case_id)
     assert json.loads(case.workflow_state) == state_before
     review = next(i for i in case.open_items if i.task == "technical_review")
-    cases.complete(user("sokha"), review.id, REVIEW_APPROVE)
+    complete(user("sokha"), review.id, REVIEW_APPROVE)
     db.session.commit()
     assert [i.task for i in db.session.get(Case, case_id).open_items] == ["sign_licence"]

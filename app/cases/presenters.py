@@ -1,8 +1,12 @@
-"""Plain-dict views of cases and work items for the JSON API."""
+"""What pages and the JSON API show of cases and work items."""
+from datetime import datetime
+
 from sqlalchemy import select
 
 from ..audit.models import AuditEvent
+from ..calendars.services import office_calendar, script_helpers
 from ..db import utcnow
+from .state import load_workflow
 from ..extensions import db
 from .models import Case, WorkItem
 
@@ -35,3 +39,11 @@ def case_dict(case: Case) -> dict:
         "data": case.data, "work_items": [work_item_dict(i, now) for i in case.open_items],
         "history": [event.as_dict() for event in history(case)],
     }
+
+
+def case_markers(case: Case, now: datetime) -> dict[str, list[str]]:
+    """Element ids to colour on the case's diagram: where it has been, what is open, what is late."""
+    workflow = load_workflow(case, script_helpers(office_calendar(case.office)))
+    return {"completed": workflow.completed_element_ids(),
+            "current": sorted({item.task for item in case.open_items}),
+            "overdue": sorted({item.task for item in case.open_items if item.overdue(now)})}

@@ -12,10 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
 
-from ..accounts.models import DISTRICT_ROLES, User
+from ..accounts.models import User
 from ..cases.models import WorkItem
 from ..errors import BadRequest
 from ..extensions import db
+from ..permissions import workable_scopes
 
 PAGE_SIZE = 50
 
@@ -24,13 +25,6 @@ PAGE_SIZE = 50
 class InboxPage:
     items: list[WorkItem]
     next_after: int | None  # the `after` of the next page, None on the last one
-
-
-def _scopes(user: User) -> list:
-    """One condition per role: district roles see their district, the others their office."""
-    return [(WorkItem.role == role) & (WorkItem.district_id == user.office.district_id if role in DISTRICT_ROLES
-                                       else WorkItem.office_id == user.office_id)
-            for role in user.roles]
 
 
 def _sort_key(item: WorkItem):
@@ -73,7 +67,7 @@ def inbox_page(user: User, after: int | None = None, size: int = PAGE_SIZE) -> I
             raise BadRequest(_("There is no work item %(id)s to continue after; use the id of the last item "
                                "of the page you have, or leave out `after` for the first page.", id=after))
         cursor = tuple(row)
-    found = sorted((item for scope in _scopes(user) for item in _scope_page(scope, cursor, size + 1)),
+    found = sorted((item for scope in workable_scopes(user, WorkItem) for item in _scope_page(scope, cursor, size + 1)),
                    key=_sort_key)
     items = found[:size]
     return InboxPage(items, items[-1].id if len(found) > size else None)

@@ -34,3 +34,14 @@ class ProcessDefinition(db.Model):
 
     def summary(self) -> dict:
         return {"key": self.key, "name": self.name, "version": self.version}
+
+
+class FormDraft(db.Model):
+    """A form edited in the browser; it overrides the file of the same name in forms/ at deploy."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200), unique=True)
+    schema: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    updated_by: Mapped[User | None] = relationship()

@@ -9,14 +9,13 @@ from jsonschema import Draft202012Validator, SchemaError
 from sqlalchemy import func, select
 
 from ..audit.services import record
-from ..designer.models import FormDraft
 from ..engine import (DiagramError, Problem, check_script, lanes, parse_diagram, serialize_specs, timer_problem,
                       unreachable_elements, untimed_user_tasks)
 from ..errors import NotFound, Rejected, TooLarge
 from ..extensions import db
-from .models import ProcessDefinition
+from ..permissions import WORKFLOW_ROLES
+from .models import FormDraft, ProcessDefinition
 
-WORKFLOW_ROLES = ["front_office", "back_office", "owso_chief", "district_governor", "ombudsman"]
 FIELD_TYPES = ("string", "integer", "number", "boolean", "array")  # what forms/rendering.py can draw
 
 
