@@ -2,6 +2,7 @@
 the event; completing hands the case to the engine write path."""
 from ..accounts.models import User
 from ..audit.services import record
+from ..db import utcnow
 from ..errors import Conflict, Forbidden
 from ..extensions import db
 from ..forms.validation import validate_submission
@@ -26,7 +27,7 @@ def claim(user: User, item_id: int) -> WorkItem:
     if item.assignee_id not in (None, user.id):
         raise Conflict(f"'{item.name}' is held by {item.assignee.display_name}; ask them or the chief to release it.")
     if item.assignee_id is None:
-        item.assignee = user
+        item.assignee, item.claimed_at = user, utcnow()
         item.case.version += 1  # serialises claims with completions on the same case
         record("work_item_claimed", f"{user.display_name} took '{item.name}'", actor=user, case=item.case,
                work_item=item.id)
@@ -38,7 +39,7 @@ def release(user: User, item_id: int) -> WorkItem:
     item = workable_item(user, item_id)
     if item.assignee_id != user.id:
         raise Conflict(f"'{item.name}' is not held by you.")
-    item.assignee = None
+    item.assignee, item.claimed_at = None, None
     item.case.version += 1
     record("work_item_released", f"{user.display_name} released '{item.name}'", actor=user, case=item.case,
            work_item=item.id)

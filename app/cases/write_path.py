@@ -22,6 +22,7 @@ from ..permissions import Role, people_holding
 from ..processes.services import latest_version
 from .escalation import escalate
 from .models import Case, CaseCounter, Timer, WorkItem
+from .standards import record_finish, record_pause
 from .state import load_workflow, new_workflow, store_workflow
 
 
@@ -42,7 +43,8 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
     data = validate_submission(definition.form(definition.start_form), data)
     calendar = office_calendar(office)
     case = Case(number=_next_number(office), office=office, definition=definition, channel=channel,
-                started_by_id=actor.id if actor else None, workflow_state="", serializer_version=SERIALIZER_VERSION)
+                started_by_id=actor.id if actor else None, workflow_state="", serializer_version=SERIALIZER_VERSION,
+                service_standard_days=definition.service_standard_days)
     db.session.add(case)
     db.session.flush()
     record("case_started", f"Case {case.number} started: {definition.name} (version {definition.version})",
@@ -96,6 +98,7 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
                element_id=error.element_id)
     elif workflow.completed:
         case.status, case.completed_at = "completed", now
+        record_finish(case, calendar, now)
         record("case_completed", f"Case {case.number} is complete", actor=actor, case=case)
     db.session.flush()
 
@@ -115,6 +118,7 @@ def _run_service_clock(case: Case, workflow: CaseWorkflow, calendar, actor, now:
         paused_at = case.clock_stopped_at
         workflow.resume_timers(lambda fires_at: add_working_time(
             calendar, now, working_time_between(calendar, paused_at, fires_at)))
+        record_pause(case, calendar, now)
         case.clock_stopped_at = None
         record("clock_resumed", "Service clock resumed with the working time that was left", actor=actor,
                case=case, paused_since=paused_at.isoformat())
