@@ -4,6 +4,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config, errors, i18n
+from .db import serialise_sqlite_writers
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -15,6 +16,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            serialise_sqlite_writers(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

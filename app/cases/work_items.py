@@ -3,6 +3,7 @@ the event; completing hands the case to the engine write path."""
 from ..accounts.models import User
 from ..audit.services import record
 from ..db import utcnow
+from ..engine import StepNotWaiting
 from ..errors import Conflict, Forbidden
 from ..extensions import db
 from ..forms.validation import validate_submission
@@ -13,8 +14,9 @@ from .write_path import advance
 
 
 def workable_item(user: User, item_id: int) -> WorkItem:
-    """The work item if the user may work it: 404 for another office's, 403 for another role's."""
-    item = visible_item(user, item_id)
+    """The work item, its case locked, if the user may work it: 404 for another office's, 403 for
+    another role's, 409 if it is no longer open."""
+    item = visible_item(user, item_id, lock=True)
     if item.role not in user.roles:
         raise Forbidden(f"'{item.name}' is work for the {item.role} role, which you do not hold.")
     if item.status != "open":
@@ -61,7 +63,10 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
     data = validate_submission(form, data) if form is not None else dict(data)
     before = {key: case.data.get(key) for key in data}
     item.comment = comment or None
-    advance(case, user, lambda wf: wf.complete(item.task_id, data), completed_item=item)
+    try:
+        advance(case, user, lambda wf: wf.complete(item.task_id, data), completed_item=item)
+    except StepNotWaiting:
+        raise Conflict(f"'{item.name}' on case {case.number} was already done; reload the case.")
     record("work_item_completed", f"{user.display_name} completed '{item.name}'"
            + (f": {comment}" if comment else ""), actor=user, case=case, work_item=item.id, task=item.task,
            before=before, after=data)

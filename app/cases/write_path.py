@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
 from ..audit.services import record
@@ -27,15 +28,16 @@ from .state import load_workflow, new_workflow, store_workflow
 
 
 def _next_number(office) -> str:
+    """The office's next number this year, counted in one statement: simultaneous starts queue on the
+    counter row and each gets its own number; a start that rolls back gives its number back."""
     year = utcnow().year
-    counter = db.session.scalars(select(CaseCounter).where(
-        CaseCounter.office_id == office.id, CaseCounter.year == year).with_for_update()).first()
-    if counter is None:
-        counter = CaseCounter(office_id=office.id, year=year, last_number=0)
-        db.session.add(counter)
-    counter.last_number += 1
-    db.session.flush()
-    return f"{office.code}-{year}-{counter.last_number:05d}"
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(CaseCounter).values(office_id=office.id, year=year, last_number=1)
+                 .on_conflict_do_update(index_elements=[CaseCounter.office_id, CaseCounter.year],
+                                        set_={"last_number": CaseCounter.last_number + 1})
+                 .returning(CaseCounter.last_number))
+    number = db.session.execute(statement).scalar_one()
+    return f"{office.code}-{year}-{number:05d}"
 
 
 def start_case(process_key: str, data: dict, actor: User | None, office, channel: str = "counter") -> Case:

@@ -9,8 +9,8 @@ from .analysis import (DiagramChanges, Element, diagram_changes, lanes, unreacha
                        untimed_user_tasks)
 from .diagrams import (MAX_DIAGRAM_BYTES, Diagram, DiagramError, Problem, TimerInfo, UserTaskInfo, parse_diagram,
                        process_identity)
-from .runtime import (SERIALIZER_VERSION, CaseWorkflow, EngineError, Procedure, ReadyTask, WaitingTimer, procedure,
-                      serialize_specs)
+from .runtime import (SERIALIZER_VERSION, CaseWorkflow, EngineError, Procedure, ReadyTask, StepNotWaiting, WaitingTimer,
+                      procedure, serialize_specs)
 from .scripting import ScriptHelpers, check_script
 from .timers import timer_problem
 
@@ -18,7 +18,7 @@ __all__ = [
     "DiagramChanges", "Element", "diagram_changes", "lanes", "unreachable_elements", "untimed_user_tasks",
     "MAX_DIAGRAM_BYTES", "process_identity", "Diagram", "DiagramError", "Problem", "UserTaskInfo", "TimerInfo",
     "parse_diagram",
-    "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION", "Procedure", "procedure",
-    "serialize_specs",
+    "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION", "StepNotWaiting", "Procedure",
+    "procedure", "serialize_specs",
     "ScriptHelpers", "check_script", "timer_problem",
 ]
