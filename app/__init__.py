@@ -38,6 +38,7 @@ def _register_models() -> None:
     from .audit import models as audit_models  # noqa: F401
     from .calendars import models as calendar_models  # noqa: F401
     from .cases import models as cases_models  # noqa: F401
+    from .certificates import models as certificate_models  # noqa: F401
     from .designer import models as designer_models  # noqa: F401
     from .notifications import models as notification_models  # noqa: F401
     from .processes import models as processes_models  # noqa: F401
@@ -53,11 +54,15 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from .administration.cli import offices_cli, users_cli
     from .accounts.views import bp as accounts_bp
+    from .api.certificates import bp as certificates_api
+    from .api.reports import bp as api_reports_bp
     from .api.views import bp as api_bp
     from .audit.cli import audit_cli
     from .calendars.cli import holidays_cli
     from .calendars.views import bp as calendars_bp
     from .cases.views import bp as cases_bp
+    from .certificates.cli import certificates_cli
+    from .certificates.views import bp as certificates_bp
     from .demo.cli import demo_cli
     from .designer.views import bp as designer_bp
     from .designer.views import case_diagrams
@@ -65,10 +70,12 @@ def _register_blueprints(app: Flask) -> None:
     from .notifications.cli import notifications_cli
     from .notifications.views import bp as notifications_bp
     from .processes.cli import bpmn_cli
+    from .reports.views import bp as reports_bp
     from .supervision.views import bp as supervision_bp
     from .timers.cli import scheduler_cli, timers_cli
 
     for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli, users_cli, bpmn_cli,
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
-                      notifications_cli, designer_bp, case_diagrams, audit_cli):
+                      notifications_cli, designer_bp, case_diagrams, audit_cli, certificates_bp, certificates_api,
+                      certificates_cli, reports_bp, api_reports_bp):
         app.register_blueprint(blueprint)
