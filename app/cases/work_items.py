@@ -13,10 +13,10 @@ from .queries import visible_item
 from .write_path import advance, completion_listeners
 
 
-def workable_item(user: User, item_id: int) -> WorkItem:
+def workable_item(user: User, item_id: int, with_state: bool = False) -> WorkItem:
     """The work item, its case locked, if the user may work it: 404 for another office's, 403 for
     another role's, 409 if it is no longer open."""
-    item = visible_item(user, item_id, lock=True)
+    item = visible_item(user, item_id, lock=True, with_state=with_state)
     if item.role not in user.roles:
         raise Forbidden(f"'{item.name}' is work for the {item.role} role, which you do not hold.")
     if item.status != "open":
@@ -51,7 +51,7 @@ def release(user: User, item_id: int) -> WorkItem:
 
 def complete(user: User, item_id: int, data: dict, comment: str | None = None,
              seen_version: int | None = None) -> Case:
-    item = workable_item(user, item_id)
+    item = workable_item(user, item_id, with_state=True)
     case = item.case
     if seen_version is not None and seen_version != case.version:
         raise Conflict(f"Case {case.number} changed while you were working on it; reload and check before "

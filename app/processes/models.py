@@ -15,7 +15,8 @@ class ProcessDefinition(db.Model):
     version: Mapped[int]
     name: Mapped[str] = mapped_column(String(200))
     filename: Mapped[str] = mapped_column(String(200))
-    bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary)
+    # Read by the designer and the case diagram only; running cases use workflow_spec.
+    bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     # The engine's spec of the diagram (and its subprocesses), stored once for all its cases.
     workflow_spec: Mapped[str] = mapped_column(Text, deferred=True)
