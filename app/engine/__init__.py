@@ -11,7 +11,7 @@ from .diagrams import (MAX_DIAGRAM_BYTES, Diagram, DiagramError, Problem, TimerI
                        process_identity)
 from .runtime import (SERIALIZER_VERSION, CaseWorkflow, EngineError, Procedure, ReadyTask, StepNotWaiting, WaitingTimer,
                       procedure, serialize_specs)
-from .scripting import ScriptHelpers, check_script
+from .scripting import ScriptError, ScriptHelpers, check_script, evaluate_expression
 from .timers import timer_problem
 
 __all__ = [
@@ -20,5 +20,5 @@ __all__ = [
     "parse_diagram",
     "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION", "StepNotWaiting", "Procedure",
     "procedure", "serialize_specs",
-    "ScriptHelpers", "check_script", "timer_problem",
+    "ScriptError", "ScriptHelpers", "check_script", "evaluate_expression", "timer_problem",
 ]

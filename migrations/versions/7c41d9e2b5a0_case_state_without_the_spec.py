@@ -1,7 +1,7 @@
 """case state without the spec: the spec once per process definition, compressed state on SQLite
 
 Revision ID: 7c41d9e2b5a0
-Revises: 7416c3469636
+Revises: 7c41d9e0a2b5
 Create Date: 2026-12-01 19:50:00
 
 Every case used to carry a full copy of its diagram's spec (about 33 KB) in its workflow JSON.
@@ -17,7 +17,7 @@ from app.db import CompressedText
 from app.engine import serialize_specs
 
 revision = '7c41d9e2b5a0'
-down_revision = '7416c3469636'
+down_revision = '7c41d9e0a2b5'
 branch_labels = None
 depends_on = None
 
