@@ -99,6 +99,9 @@ def sqlite_part(sizes: dict, results: dict) -> None:
         app = make_app(url)
         results["scale_sqlite"] = scale.inbox_and_sweep(app, sizes["inbox_items"], sizes["runs"])
         results["fired_sqlite"] = scale.timers_fired_per_s(app, sizes["due"])
+
+
+def memory_part(sizes: dict, results: dict) -> None:
     with fresh_database("sqlite", "", "memory") as url:
         make_app(url)
         results["memory"] = memory(url, sizes)
@@ -174,20 +177,29 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     results: dict = {"mode": "full" if args.full else "quick", "sizes": sizes, "notes": [],
                      "sizes_changed": args.set}
+    out = Path(args.out)
+
+    def save() -> dict:
+        """Written after each part, so a run cut short still leaves what it measured."""
+        results["wall_s"] = time.perf_counter() - started
+        document = {"machine": machine(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "commit": commit(), "versions": versions(), **headline(results), "details": results}
+        (out / "results.json").write_text(json.dumps(document, indent=1, default=str) + "\n")
+        (out / "results.md").write_text(render(document))
+        return document
+
     results["script"] = script_call_ms()
     sqlite_part(sizes, results)
+    save()
     why = pg_reachable(args.pg_url)
     if why is None:
         postgresql_part(sizes, results, args.pg_url)
     else:
         results["notes"].append(f"PostgreSQL skipped: {args.pg_url} is not reachable ({why}); "
                                 "start it with scripts/postgres.sh start.")
-    results["wall_s"] = time.perf_counter() - started
-    document = {"machine": machine(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "commit": commit(), "versions": versions(), **headline(results), "details": results}
-    out = Path(args.out)
-    (out / "results.json").write_text(json.dumps(document, indent=1, default=str) + "\n")
-    (out / "results.md").write_text(render(document))
+    save()
+    memory_part(sizes, results)
+    document = save()
     print(render(document))
     say("written to %s/results.json and results.md in %.0f s", out, results["wall_s"])
     return 0

@@ -71,7 +71,8 @@ def test_a_restored_backup_verifies_and_opens_every_case(empty_database, second_
     with restored.app_context():
         opened = {}
         for case in db.session.scalars(select(Case).order_by(Case.id)):
-            workflow = load_workflow(case, script_helpers(office_calendar(case.office)))
+            workflow = load_workflow(case, script_helpers(office_calendar(case.office),
+                                                          case.service_version.script_view()))
             assert sorted(t.element_id for t in workflow.ready_tasks()) == sorted(i.task for i in case.open_items)
             opened[case.number] = sorted(i.task for i in case.open_items)
         assert opened == where == dict(zip(numbers, [["check_documents"], ["technical_review"],
