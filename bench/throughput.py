@@ -7,7 +7,6 @@ timers of every step. The raw engine serializes after every step, as any persist
 """
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
@@ -33,8 +32,9 @@ STEPS = [
 PROCESS = "construction_permit"
 
 
-def raw_engine(cases: int) -> dict:
-    """SpiffWorkflow alone: parse once, then per case run every step and serialize after each."""
+def raw_engine(cases: int, service: dict) -> dict:
+    """SpiffWorkflow alone: parse once, then per case run every step and serialize after each.
+    `service`: the catalogue entry's values the diagram's timers read (service.deadline_working_days)."""
     from SpiffWorkflow.bpmn import BpmnWorkflow
     from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
     from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
@@ -45,9 +45,12 @@ def raw_engine(cases: int) -> dict:
     parser.add_bpmn_file(str(ROOT / "bpmn" / f"{PROCESS}.bpmn"))
     spec, subprocess_specs = parser.get_spec(PROCESS), parser.get_subprocess_specs(PROCESS)
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
-    # The diagrams' timers call working_days(n): the raw engine gets a plain stand-in.
+    # The diagrams' timers call working_days(n) and read service.*: the raw engine gets plain stand-ins.
+    from types import SimpleNamespace
+
     from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
-    engine = PythonScriptEngine(environment=TaskDataEnvironment({"working_days": lambda n: f"P{n}D"}))
+    engine = PythonScriptEngine(environment=TaskDataEnvironment({"working_days": lambda n: f"P{n}D",
+                                                                  "service": SimpleNamespace(**service)}))
 
     def one_case():
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine)
@@ -229,8 +232,12 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def run(url: str, app, sizes: dict, port: int) -> dict:
+    from app.catalogue.services import service_for_process
+    with app.app_context():
+        found = service_for_process(PROCESS)
+        service = found.current.script_view() if found else {}
     say("raw engine: %d cases", sizes["throughput_cases"])
-    raw = raw_engine(sizes["throughput_cases"])
+    raw = raw_engine(sizes["throughput_cases"], service)
     say("raw engine: %.1f cases/s", raw["cases_per_s"])
     service = services(app, sizes["throughput_cases"])
     say("services: %.1f cases/s", service["cases_per_s"])
@@ -242,5 +249,3 @@ def run(url: str, app, sizes: dict, port: int) -> dict:
             "http_vs_raw": over_http["cases_per_s"] / raw["cases_per_s"]}
 
 
-if __name__ == "__main__":
-    print(json.dumps(raw_engine(int(sys.argv[1]) if len(sys.argv) > 1 else 20), indent=1))
