@@ -47,7 +47,11 @@ def one_run(url: str, workers: int, users: int, seconds: int, max_requests: int,
     scheduler = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "scheduler", "run"], cwd=ROOT,
                                  env={**os.environ, **env, "SWEEP_INTERVAL_SECONDS": "5"},
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    server = start_gunicorn(env, workers=workers, port=port)
+    try:
+        server = start_gunicorn(env, workers=workers, port=port)
+    except BaseException:
+        stop(scheduler)
+        raise
     out = Path(tempfile.mkdtemp(prefix="onewindow-locust-"))
     try:
         tokens = _sign_in(port)
