@@ -19,10 +19,14 @@ class ProcessDefinition(db.Model):
     bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
     # The engine's spec of the diagram (and its subprocesses), stored once for all its cases.
-    workflow_spec: Mapped[str] = mapped_column(Text, deferred=True)
+    workflow_spec: Mapped[str | None] = mapped_column(Text, deferred=True)
     forms: Mapped[dict] = mapped_column(JSON, default=dict)
     properties: Mapped[dict] = mapped_column(JSON, default=dict)
     start_form: Mapped[str | None] = mapped_column(String(200))
+    # Resolved at deploy, so a case keeps what its version was deployed with: every procedure it
+    # calls (directly or through another) and every decision table it evaluates, key -> version.
+    calls: Mapped[dict] = mapped_column(JSON, default=dict)
+    decisions: Mapped[dict] = mapped_column(JSON, default=dict)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

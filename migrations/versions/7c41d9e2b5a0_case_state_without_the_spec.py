@@ -1,12 +1,13 @@
 """case state without the spec: the spec once per process definition, compressed state on SQLite
 
 Revision ID: 7c41d9e2b5a0
-Revises: 7c41d9e0a2b5
+Revises: 8d41c6e2b7a9
 Create Date: 2026-12-01 19:50:00
 
 Every case used to carry a full copy of its diagram's spec (about 33 KB) in its workflow JSON.
 The spec now lives once in process_definition.workflow_spec; each case keeps only its task
-state, zlib-compressed on SQLite (PostgreSQL compresses large values itself).
+state, zlib-compressed on SQLite (PostgreSQL compresses large values itself). Deployments
+store the spec from now on.
 """
 import json
 
@@ -14,17 +15,15 @@ import sqlalchemy as sa
 from alembic import op
 
 from app.db import CompressedText
-from app.engine import serialize_specs
 
 revision = '7c41d9e2b5a0'
-down_revision = '7c41d9e0a2b5'
+down_revision = '8d41c6e2b7a9'
 branch_labels = None
 depends_on = None
 
 BATCH = 500
 
-definitions = sa.table('process_definition', sa.column('id', sa.Integer), sa.column('filename', sa.String),
-                       sa.column('bpmn_xml', sa.LargeBinary), sa.column('workflow_spec', sa.Text))
+definitions = sa.table('process_definition', sa.column('id', sa.Integer), sa.column('workflow_spec', sa.Text))
 cases = sa.table('case', sa.column('id', sa.Integer), sa.column('process_definition_id', sa.Integer),
                  sa.column('workflow_state', CompressedText))
 # What the code before this revision reads: plain JSON text.
@@ -58,32 +57,36 @@ def _rewrite_cases(conn, definition_id: int, change, target=cases) -> None:
 
 
 def upgrade():
+    """Each definition takes the spec its cases were running with (the first case's copy; every
+    other case's steps must be in it). A definition without cases keeps NULL: the app builds
+    its spec from the deployed sources when a case first needs it."""
     op.add_column('process_definition', sa.Column('workflow_spec', sa.Text(), nullable=True))
     conn = op.get_bind()
-    for definition in conn.execute(sa.select(definitions.c.id, definitions.c.filename,
-                                             definitions.c.bpmn_xml)).all():
-        spec_json = serialize_specs(definition.bpmn_xml, definition.filename)
-        conn.execute(definitions.update().where(definitions.c.id == definition.id).values(workflow_spec=spec_json))
-        known = _spec_names(json.loads(spec_json))
+    for definition in conn.execute(sa.select(definitions.c.id)).all():
+        found = {}
 
-        def strip(case_id, state, known=known):
+        def strip(case_id, state, definition_id=definition.id):
             if 'spec' not in state:
                 return None  # already converted
-            state.pop('spec')
-            state.pop('subprocess_specs', None)
-            missing = _task_spec_names(state) - known
+            spec = {'serializer_version': state.get('serializer_version'), 'spec': state.pop('spec'),
+                    'subprocess_specs': state.pop('subprocess_specs', {})}
+            if not found:
+                found.update(spec)
+                conn.execute(definitions.update().where(definitions.c.id == definition_id)
+                             .values(workflow_spec=json.dumps(spec)))
+            missing = _task_spec_names(state) - _spec_names(found)
             if missing:
-                raise RuntimeError(f"case {case_id}: its state refers to steps {sorted(missing)} that its "
-                                   f"process definition {definition.id} does not have; nothing was changed")
+                raise RuntimeError(f"case {case_id}: its state refers to steps {sorted(missing)} that process "
+                                   f"definition {definition_id} does not have; nothing was changed")
             return state
         _rewrite_cases(conn, definition.id, strip)
-    with op.batch_alter_table('process_definition') as batch:
-        batch.alter_column('workflow_spec', existing_type=sa.Text(), nullable=False)
 
 
 def downgrade():
     conn = op.get_bind()
     for definition in conn.execute(sa.select(definitions.c.id, definitions.c.workflow_spec)).all():
+        if definition.workflow_spec is None:
+            continue  # no case was converted: nothing to put back
         spec = json.loads(definition.workflow_spec)
 
         def put_back(case_id, state, spec=spec):
