@@ -50,8 +50,9 @@ def raw_engine(cases: int, service: dict) -> dict:
     from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
     from SpiffWorkflow.util.task import TaskState
 
-    parser = SpiffBpmnParser()
-    parser.add_bpmn_file(str(ROOT / "bpmn" / f"{PROCESS}.bpmn"))
+    parser = SpiffBpmnParser()  # the procedure, the procedures it calls and its decision tables
+    parser.add_bpmn_files([str(path) for path in sorted((ROOT / "bpmn").glob("*.bpmn"))])
+    parser.add_dmn_files([str(path) for path in sorted((ROOT / "bpmn").glob("*.dmn"))])
     spec, subprocess_specs = parser.get_spec(PROCESS), parser.get_subprocess_specs(PROCESS)
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
     # The diagrams' timers call working_days(n) and read service.*: the raw engine gets plain stand-ins.
