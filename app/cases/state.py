@@ -1,5 +1,7 @@
 """Where a case's workflow lives: its own task state in the case row, its procedure's spec once
 in the process definition (deserialized once per process, shared by every case of that version)."""
+import json
+
 from ..engine import SERIALIZER_VERSION, CaseWorkflow, Procedure, ScriptHelpers, procedure, serialize_specs
 from ..processes.models import ProcessDefinition
 from ..processes.services import spec_sources
@@ -7,10 +9,12 @@ from .models import Case
 
 
 def procedure_of(definition: ProcessDefinition) -> Procedure:
-    # Definitions never change once deployed; the hash keeps a reused id (a rolled-back test) apart.
+    # Definitions never change once deployed; the deployment time keeps a reused id apart (a
+    # rolled-back transaction, a restored backup), whatever its diagram, calls or decision tables.
     # A definition deployed before the spec was stored, with no case to take it from, builds it
     # from its sources (see migration 7c41d9e2b5a0).
-    return procedure(f"{definition.id}:{definition.sha256}",
+    built_from = json.dumps([definition.sha256, definition.calls, definition.decisions], sort_keys=True)
+    return procedure(f"{definition.id}:{definition.deployed_at.isoformat()}:{built_from}",
                      lambda: definition.workflow_spec or serialize_specs(spec_sources(definition)))
 
 
