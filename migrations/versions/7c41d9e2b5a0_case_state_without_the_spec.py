@@ -1,7 +1,7 @@
 """case state without the spec: the spec once per process definition, compressed state on SQLite
 
 Revision ID: 7c41d9e2b5a0
-Revises: bbb8ef872cde
+Revises: 9e3b7d21c4f8
 Create Date: 2026-12-01 19:50:00
 
 Every case used to carry a full copy of its diagram's spec (about 33 KB) in its workflow JSON.
@@ -17,7 +17,7 @@ from alembic import op
 from app.db import CompressedText
 
 revision = '7c41d9e2b5a0'
-down_revision = 'bbb8ef872cde'
+down_revision = '9e3b7d21c4f8'
 branch_labels = None
 depends_on = None
 
