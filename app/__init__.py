@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 from flask_login import current_user
 
-from . import config, errors
+from . import bounds, config, errors
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    bounds.init_app(app)  # before CSRF (forms are size-checked first) and the blueprints (their ids)
     csrf.init_app(app)
     login_manager.init_app(app)
     errors.init_app(app)

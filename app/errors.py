@@ -54,6 +54,16 @@ def error_response(message: str, status: int, details=None):
     return render_template("error.html", message=message, status=status, details=details), status
 
 
+def _too_large_message(app: Flask) -> str:
+    if request.is_json:
+        return f"The request body is too large: JSON bodies may be at most {app.config['JSON_MAX_BYTES'] // 1024} KB."
+    upload_limit = app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length <= upload_limit:
+        form_limit = app.config["MAX_FORM_MEMORY_SIZE"] // 1000
+        return f"The form is too large: its fields may hold at most {form_limit} KB in all."
+    return f"The upload is too large: the limit is {upload_limit // (1024 * 1024)} MB."
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -71,8 +81,7 @@ def init_app(app: Flask) -> None:
         }
         message = messages.get(error.code, error.description)
         if error.code == 413:
-            limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-            message = f"The upload is too large: the limit is {limit} MB."
+            message = _too_large_message(app)
         if error.code == 400 and error.description and "CSRF" in error.description:
             message = "The form expired or was sent without its security token; reload the page and try again."
         return error_response(message, error.code)

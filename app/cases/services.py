@@ -211,7 +211,7 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
         raise Conflict(f"'{item.name}' is held by {item.assignee.display_name}.")
     definition: ProcessDefinition = case.definition
     form = definition.form(item.form)
-    data = validate_submission(form, data) if form is not None else dict(data)
+    data = validate_submission(form, data)
     before = {key: case.data.get(key) for key in data}
     item.comment = comment or None
     advance(case, user, lambda wf: wf.complete(item.task_id, data), completed_item=item)

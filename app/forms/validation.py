@@ -1,41 +1,111 @@
-"""Form data is checked with jsonschema against the task's form; errors are per field."""
+"""Form data is checked with jsonschema against the task's form: every problem of a submission
+in one answer, one plain sentence per field, naming the field by its title."""
+import keyword
+import math
+import re
+
 from jsonschema import Draft202012Validator
 
+from ..engine import reserved_names
 from ..errors import BadRequest, Rejected
+from .rendering import option_titles
 
 FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
+PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+FORMATS = {"date": "a date written year-month-day, e.g. 2026-12-31", "email": "an email address, e.g. name@example.com",
+           "date-time": "a date and time, e.g. 2026-12-31T09:30:00+07:00"}
+KINDS = {"integer": "a whole number", "number": "a number", "string": "text", "boolean": "yes or no",
+         "array": "a list of choices", "object": "a group of fields"}
+
+
+def field_name_problem(name: str) -> str | None:
+    """Why a field without a form (or in a form) cannot be called `name`, or None."""
+    if not PLAIN_NAME.fullmatch(name):
+        return f"'{name}' is not a plain name: use letters, digits and _ and start with a letter."
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        return f"'{name}' is a reserved word in scripts; choose another name."
+    if name in reserved_names():
+        return f"'{name}' is the name of a script helper; choose another name."
+    return None
+
+
+def _title(schema: dict, name: str) -> str:
+    return schema.get("properties", {}).get(name, {}).get("title", name)
+
+
+def _required_message(schema: dict, name: str) -> str:
+    spec = schema.get("properties", {}).get(name, {})
+    verb = "Choose" if option_titles(spec) or spec.get("type") == "boolean" else "Fill in"
+    hint = spec.get("description", "")
+    if hint.lower().startswith("required when") and name not in schema.get("required", []):
+        return f"{verb} “{_title(schema, name)}”: {hint[0].lower()}{hint[1:]}"
+    return f"{verb} “{_title(schema, name)}”."
+
+
+def _message(schema: dict, name: str, error) -> str:
+    title, spec = _title(schema, name), schema.get("properties", {}).get(name, {})
+    kind, value = error.validator, error.validator_value
+    if kind == "type":
+        return f"“{title}” must be {KINDS.get(value if isinstance(value, str) else value[0], value)}."
+    if kind in ("enum", "const", "oneOf", "anyOf"):
+        choices = ", ".join(label for _, label in option_titles(spec))
+        return f"Choose “{title}” from the list: {choices}." if choices else f"“{title}” is not one of the choices."
+    if kind == "format":
+        return f"“{title}” must be {FORMATS.get(value, value)}."
+    if kind == "maxLength":
+        return f"“{title}” may be at most {value} characters long."
+    if kind == "minLength":
+        return f"“{title}” must be at least {value} characters long."
+    if kind in ("minimum", "exclusiveMinimum"):
+        return f"“{title}” must be at least {value if kind == 'minimum' else value + 1}."
+    if kind in ("maximum", "exclusiveMaximum"):
+        return f"“{title}” must be at most {value if kind == 'maximum' else value - 1}."
+    if kind == "minItems":
+        return f"Tick at least {value} of “{title}”." if value > 1 else f"Tick at least one of “{title}”."
+    if kind == "uniqueItems":
+        return f"“{title}” lists a choice twice."
+    return f"“{title}”: {error.message}"
 
 
 def field_errors(schema: dict, data: dict) -> dict[str, str]:
+    """Every problem at once, keyed by field ("_form" for the form as a whole)."""
     errors: dict[str, str] = {}
+    fields = schema.get("properties", {})
+    for name in sorted(set(data) - set(fields)):
+        errors[name] = f"This form has no field '{name}'."
     validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
-        if error.validator == "required":
-            for name in error.validator_value:
-                if name not in (error.instance or {}):
-                    title = schema.get("properties", {}).get(name, {}).get("title", name)
-                    errors.setdefault(name, f"{title} is required.")
+    for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
+        if error.validator in ("required", "dependentRequired") and not error.path:
+            wanted = error.validator_value
+            if error.validator == "dependentRequired":
+                wanted = [need for field, needs in wanted.items() if field in data for need in needs]
+            for name in wanted:
+                if name not in data:
+                    errors.setdefault(name, _required_message(schema, name))
             continue
         name = str(error.path[0]) if error.path else "_form"
-        title = schema.get("properties", {}).get(name, {}).get("title", name)
-        errors.setdefault(name, f"{title}: {error.message}")
+        if name not in fields and name != "_form":
+            continue  # already reported as unknown
+        errors.setdefault(name, _message(schema, name, error))
     return errors
 
 
 def validate_submission(schema: dict | None, data) -> dict:
-    """The data, if it fits the form; otherwise Rejected with a message per field. Nothing is changed."""
+    """The data, if it fits the form; otherwise Rejected with a message per field. Nothing is changed.
+    Without a form, the data's names must be plain identifiers that shadow no script helper."""
     if not isinstance(data, dict):
         raise BadRequest("The data must be a JSON object of field names and values.")
     if schema is None:
-        return dict(data)
-    errors = field_errors(schema, data)
+        errors = {name: problem for name in data if (problem := field_name_problem(name))}
+    else:
+        errors = field_errors(schema, data)
     if errors:
         raise Rejected("Some fields need correcting: " + " ".join(errors.values()), errors)
     return dict(data)
 
 
 def from_form_fields(schema: dict, fields) -> tuple[dict, dict[str, str]]:
-    """Turn posted HTML form fields into typed data following the schema."""
+    """Turn posted HTML form fields into typed data following the schema, with every problem at once."""
     data, errors = {}, {}
     for name, spec in schema.get("properties", {}).items():
         kind = spec.get("type")
@@ -55,12 +125,17 @@ def from_form_fields(schema: dict, fields) -> tuple[dict, dict[str, str]]:
             try:
                 data[name] = int(raw)
             except ValueError:
-                errors[name] = f"{title} must be a whole number."
+                errors[name] = f"“{title}” must be a whole number."
         elif kind == "number":
             try:
                 data[name] = float(raw)
             except ValueError:
-                errors[name] = f"{title} must be a number."
+                data[name] = math.nan
+            if not math.isfinite(data[name]):
+                del data[name]
+                errors[name] = f"“{title}” must be a number."
         else:
             data[name] = raw
+    for name, message in field_errors(schema, data).items():
+        errors.setdefault(name, message)
     return data, errors

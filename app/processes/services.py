@@ -12,8 +12,11 @@ from ..audit.services import record
 from ..designer.models import FormDraft
 from ..engine import (DiagramError, Problem, check_script, lanes, parse_diagram, timer_problem, unreachable_elements,
                       untimed_user_tasks)
-from ..errors import NotFound, Rejected, TooLarge
+from ..bounds import loads_bounded
+from ..errors import BadRequest, NotFound, Rejected, TooLarge
 from ..extensions import db
+from ..forms.rendering import option_titles
+from ..forms.validation import field_name_problem
 from .models import ProcessDefinition
 
 WORKFLOW_ROLES = ["front_office", "back_office", "owso_chief", "district_governor", "ombudsman"]
@@ -42,9 +45,9 @@ def form_library() -> dict[str, bytes]:
 def read_form(name: str, raw: bytes) -> tuple[dict | None, str | None]:
     """The form's schema, or why staff could not be shown it."""
     try:
-        schema = json.loads(raw)
-    except ValueError as exc:
-        return None, f"form {name} is not valid JSON: {exc}"
+        schema = loads_bounded(raw)
+    except (BadRequest, TooLarge) as exc:
+        return None, f"form {name}: {exc.message}"
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
@@ -52,7 +55,7 @@ def read_form(name: str, raw: bytes) -> tuple[dict | None, str | None]:
     if not isinstance(schema, dict) or schema.get("type") != "object":
         return None, f"form {name} must describe an object (\"type\": \"object\")"
     for field, spec in schema.get("properties", {}).items():
-        error = _field_shape_problem(spec)
+        error = field_name_problem(field) or _field_shape_problem(spec)
         if error:
             return None, f"form {name}, field '{field}': {error}"
     return schema, None
@@ -64,8 +67,9 @@ def _field_shape_problem(spec) -> str | None:
         return f"each field needs a \"type\" of {', '.join(FIELD_TYPES)} (nested objects are not supported)"
     if spec["type"] == "array":
         items = spec.get("items")
-        if not isinstance(items, dict) or not isinstance(items.get("enum"), list) or not items["enum"]:
-            return "a list field is shown as checkboxes, so it needs \"items\": {\"enum\": [...choices]}"
+        if not isinstance(items, dict) or not option_titles(spec):
+            return ("a list field is shown as checkboxes, so it needs \"items\": {\"oneOf\": [{\"const\": code, "
+                    "\"title\": title}, ...]} (or \"items\": {\"enum\": [...choices]})")
     return None
 
 
@@ -87,9 +91,37 @@ def check_diagram(xml: bytes, filename: str, form_files: dict[str, bytes]):
     return diagram, forms, problems
 
 
+# Element ids, names and form file names are stored in columns this wide (work items and timers use
+# the same widths as the procedure's own key, name and start form).
+ID_LENGTH = ProcessDefinition.__table__.c.key.type.length
+NAME_LENGTH = ProcessDefinition.__table__.c.name.type.length
+FILE_LENGTH = ProcessDefinition.__table__.c.start_form.type.length
+
+
+def _length_problems(diagram) -> list[Problem]:
+    named = [(diagram.process_id, diagram.name, None)] + [(t.id, t.name, t.line) for t in diagram.user_tasks]
+    problems = []
+    for element_id, name, line in named:
+        if len(element_id) > ID_LENGTH:
+            problems.append(Problem(f"The id '{element_id[:40]}…' is {len(element_id)} characters long; at most "
+                                    f"{ID_LENGTH} fit.", element_id[:ID_LENGTH], line))
+        if len(name or "") > NAME_LENGTH:
+            problems.append(Problem(f"The name of '{element_id}' is {len(name)} characters long; at most "
+                                    f"{NAME_LENGTH} fit.", element_id, line))
+    for timer in diagram.timers:
+        if len(timer.id) > ID_LENGTH:
+            problems.append(Problem(f"The id '{timer.id[:40]}…' is {len(timer.id)} characters long; at most "
+                                    f"{ID_LENGTH} fit.", timer.id[:ID_LENGTH], timer.line))
+    for task in diagram.user_tasks:
+        if task.form and len(task.form) > FILE_LENGTH:
+            problems.append(Problem(f"The form file name of '{task.id}' is {len(task.form)} characters long; at "
+                                    f"most {FILE_LENGTH} fit.", task.id, task.line))
+    return problems
+
+
 def lint(diagram, form_files: dict[str, bytes]) -> list[Problem]:
     """One Window's own rules on top of the BPMN schema and the engine's parser."""
-    problems = []
+    problems = _length_problems(diagram)
     for lane in lanes(diagram):
         if lane.name not in WORKFLOW_ROLES:
             problems.append(Problem(f"Lane '{lane.name}' is not a role; use one of {', '.join(WORKFLOW_ROLES)}.",
@@ -154,6 +186,11 @@ def deploy(files: list[tuple[str, bytes]], actor=None, form_files: dict[str, byt
     form_files = form_library() if form_files is None else form_files
     checked, problems = [], []
     for filename, xml in files:
+        if len(Path(filename).name) > FILE_LENGTH:
+            problems.append({"message": f"The file name is {len(Path(filename).name)} characters long; at most "
+                                        f"{FILE_LENGTH} fit.", "element_id": None, "line": None, "severity": "error",
+                             "file": filename[:FILE_LENGTH]})
+            continue
         diagram, forms, found = check_diagram(xml, filename, form_files)
         blocking = [p for p in found if p.severity == "error"]
         problems.extend({**p.as_dict(), "file": filename} for p in blocking)
