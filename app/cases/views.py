@@ -9,9 +9,10 @@ from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
 from ..processes.services import latest_version, latest_versions
 from . import services as cases
-from .presenters import history
+from .presenters import data_by_step, history
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+bp.add_app_template_global(data_by_step)
 
 
 @bp.get("/<int:case_id>")

@@ -4,6 +4,7 @@ Choices are written the JSON Schema way, `"oneOf": [{"const": "owned", "title": 
 (for a list of checkboxes, under `"items"`): staff see the title, the case stores the code.
 A plain `"enum"` still works; its codes are then shown as they are.
 """
+import json
 from dataclasses import dataclass
 
 
@@ -34,11 +35,11 @@ def display_value(spec: dict, value) -> str:
     titles = dict((code, title) for code, title in option_titles(spec) if isinstance(code, (str, int)))
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(titles.get(v, str(v)) if isinstance(v, (str, int)) else str(v) for v in value)
+    if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
+        return ", ".join(titles.get(v, str(v)) for v in value)
     if isinstance(value, (str, int)) and value in titles:
         return titles[value]
-    return str(value)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def fields_for(schema: dict, values: dict | None = None, errors: dict | None = None) -> list[Field]:

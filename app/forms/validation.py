@@ -35,11 +35,14 @@ def _title(schema: dict, name: str) -> str:
 
 def _required_message(schema: dict, name: str) -> str:
     spec = schema.get("properties", {}).get(name, {})
-    verb = "Choose" if option_titles(spec) or spec.get("type") == "boolean" else "Fill in"
+    if spec.get("type") == "array":
+        asked = f"Tick at least one of “{_title(schema, name)}”"
+    else:
+        asked = f"{'Choose' if option_titles(spec) else 'Fill in'} “{_title(schema, name)}”"
     hint = spec.get("description", "")
     if hint.lower().startswith("required when") and name not in schema.get("required", []):
-        return f"{verb} “{_title(schema, name)}”: {hint[0].lower()}{hint[1:]}"
-    return f"{verb} “{_title(schema, name)}”."
+        return f"{asked}: {hint[0].lower()}{hint[1:]}"
+    return f"{asked}."
 
 
 def _message(schema: dict, name: str, error) -> str:
