@@ -27,7 +27,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
 .PHONY: help venv install install-test npm run test test-sqlite test-pg sysdeps chromium \
-        pg pg-start pg-stop pg-status pg-destroy bench clean distclean clean-instance
+        translations translations-extract translations-update pg pg-start pg-stop pg-status pg-destroy bench clean distclean clean-instance
 
 help:
 	@echo "make run            install, migrate, deploy BPMN, seed demo data, serve on http://$(RUN_HOST):$(RUN_PORT)"
@@ -36,6 +36,8 @@ help:
 	@echo "make venv           .venv with requirements.txt (alias: install)"
 	@echo "make install-test   .venv with requirements-test.txt"
 	@echo "make npm            npm ci + npm run build (only if package.json exists)"
+	@echo "make translations   compile app/translations/*/LC_MESSAGES/messages.po to .mo (run, test do it)"
+	@echo "make translations-update   extract every marked string into the .pot and merge it into each .po"
 	@echo "make pg-start|pg-stop|pg-status|pg-destroy   the private test PostgreSQL on 127.0.0.1:$(PG_PORT)"
 	@echo "make bench          run bench/ (python -m bench), writes a report"
 	@echo "make clean          stamps and caches      make distclean   also .venv, node_modules, build output"
@@ -86,9 +88,31 @@ npm:
 	fi; \
 	echo "npm run build"; npm run build
 
+# ---------------------------------------------------------------- translations (Khmer, English)
+
+# English is the source language (the msgids); each other language has a catalogue in
+# app/translations/<lang>/LC_MESSAGES/messages.po, committed. The compiled .mo files are
+# build output (not committed): `translations` rebuilds any that is older than its .po.
+PYBABEL  := $(VENV)/bin/pybabel
+POT      := app/translations/messages.pot
+PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+translations: $(MO_FILES)
+
+app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po | $(STAMPS)/requirements
+	$(PYBABEL) compile --statistics -l $* -i $< -o $@
+
+translations-extract: $(STAMPS)/requirements
+	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-output --no-location \
+	    --project "One Window" -o $(POT) .
+
+translations-update: translations-extract
+	$(PYBABEL) update -i $(POT) -d app/translations --no-fuzzy-matching --ignore-obsolete
+
 # ---------------------------------------------------------------- run
 
-run: venv npm
+run: venv npm translations
 	env -u FLASK_DEBUG $(FLASK) db upgrade
 	env -u FLASK_DEBUG $(FLASK) bpmn deploy
 	env -u FLASK_DEBUG $(FLASK) demo seed
@@ -98,10 +122,12 @@ run: venv npm
 # ---------------------------------------------------------------- system packages
 
 # One apt-get update, then whatever is missing: chromium (+ driver) for browser tests,
+# the Khmer OS fonts (pages and PDFs in Khmer, and the screenshots the tests take),
 # PostgreSQL server for the PostgreSQL run. scripts/postgres.sh would also install it.
 sysdeps:
 	@pkgs=""; \
 	[ -x /usr/bin/chromium ] || pkgs="$$pkgs chromium chromium-driver"; \
+	[ -d /usr/share/fonts/truetype/khmeros ] || pkgs="$$pkgs fonts-khmeros"; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || pkgs="$$pkgs postgresql"; \
 	if [ -n "$$pkgs" ]; then \
 	    echo "installing Debian packages:$$pkgs"; \
@@ -133,7 +159,7 @@ pg-destroy:
 TESTENV := env -u DATABASE_URL -u TEST_DATABASE_URL -u FLASK_DEBUG
 PYTEST  := $(TESTENV) $(PY) -m pytest
 
-test: install-test npm sysdeps
+test: install-test npm sysdeps translations
 	@pg_url=$$(scripts/postgres.sh start | tail -n 1); \
 	echo; echo "================ pytest on SQLite (default database) ================"; \
 	sqlite_rc=0; $(PYTEST) -q || sqlite_rc=$$?; \
@@ -144,11 +170,11 @@ test: install-test npm sysdeps
 	echo "PostgreSQL run: $$( [ $$pg_rc = 0 ] && echo passed || echo "FAILED (exit $$pg_rc)" )  [$$pg_url]"; \
 	[ $$sqlite_rc = 0 ] && [ $$pg_rc = 0 ]
 
-test-sqlite: install-test npm sysdeps
+test-sqlite: install-test npm sysdeps translations
 	@echo "================ pytest on SQLite (default database) ================"
 	$(PYTEST) -q $(ARGS)
 
-test-pg: install-test npm sysdeps
+test-pg: install-test npm sysdeps translations
 	@pg_url=$$(scripts/postgres.sh start | tail -n 1); \
 	echo "================ pytest on PostgreSQL: $$pg_url (not browser) ================"; \
 	$(TESTENV) TEST_DATABASE_URL=$$pg_url $(PY) -m pytest -q -m "not browser" $(ARGS)

@@ -1,11 +1,9 @@
 """One Window: case management for One Window Service Offices."""
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import Flask
-from flask_login import current_user
 
-from . import bounds, config, errors
+from . import bounds, config, errors, i18n
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -22,7 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     errors.init_app(app)
-    app.add_template_filter(local_time)
+    i18n.init_app(app)
     _register_models()
     _register_blueprints(app)
 
@@ -30,12 +28,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["SCHEDULER_ENABLED"] and serving_with_flask_run(app):
         start_scheduler(app)
     return app
-
-
-def local_time(moment) -> str:
-    """A time as the office reads it: in the signed-in user's office timezone."""
-    zone = current_user.office.timezone if current_user.is_authenticated else "Asia/Phnom_Penh"
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
 def _register_models() -> None:
@@ -59,6 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     from .accounts.cli import offices_cli, users_cli
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
+    from .audit.cli import audit_cli
     from .calendars.cli import holidays_cli
     from .calendars.views import bp as calendars_bp
     from .cases.views import bp as cases_bp
@@ -74,5 +67,5 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli, users_cli, bpmn_cli,
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
-                      notifications_cli, designer_bp, case_diagrams):
+                      notifications_cli, designer_bp, case_diagrams, audit_cli):
         app.register_blueprint(blueprint)

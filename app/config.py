@@ -1,5 +1,9 @@
 """Every setting comes from the environment, with a documented default (see API.md).
 
+Language:
+  STAFF_LANGUAGE the language of staff pages for someone who has not chosen one: en (default) or km;
+                 public pages speak Khmer unless the reader chooses English
+
 Email (notifications are always shown in the app; they are also emailed when SMTP_HOST is set):
   SMTP_HOST      mail server name; empty (the default) sends no email
   SMTP_PORT      587
@@ -41,6 +45,7 @@ def from_environment(instance_path: str) -> dict:
         "FORMS_DIR": os.environ.get("FORMS_DIR", str(project_root / "forms")),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=float(os.environ.get("SESSION_HOURS", "8"))),
         "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "30")),
+        "BABEL_DEFAULT_LOCALE": os.environ.get("STAFF_LANGUAGE", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,

@@ -9,8 +9,10 @@ import os
 import tempfile
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
+from babel.messages.frontend import CommandLineInterface
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, event, make_url, select, text
@@ -24,7 +26,7 @@ from app.extensions import db
 from support import ApiClient, Auth, build_world
 
 @contextmanager
-def _test_database():
+def _test_database(suffix: str = ""):
     """A fresh database for this run: a temp SQLite file, or a new PostgreSQL database on the
     TEST_DATABASE_URL server (dropped afterwards), so parallel runs never share tables."""
     server = os.environ.get("TEST_DATABASE_URL")
@@ -32,7 +34,7 @@ def _test_database():
         yield f"sqlite:///{tempfile.mkdtemp(prefix='onewindow-test-')}/test.sqlite"
         return
     url = make_url(server)
-    name = f"{url.database}_{os.getpid()}"
+    name = f"{url.database}_{os.getpid()}{suffix}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
@@ -56,8 +58,22 @@ def _fix_pysqlite_savepoints(engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+@pytest.fixture
+def empty_database():
+    """The URL of a database of its own, empty, on the same kind of server as the suite's."""
+    with _test_database("_empty") as url:
+        yield url
+
+
+def _compile_translations() -> None:
+    """Compiled catalogues are build output (make translations); a bare pytest run builds them too."""
+    CommandLineInterface().run(["pybabel", "compile",
+                                "-d", str(Path(__file__).resolve().parent.parent / "app" / "translations")])
+
+
 @pytest.fixture(scope="session")
 def app():
+    _compile_translations()
     with _test_database() as url:
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False,
                           "SECRET_KEY": "test"})
@@ -96,7 +112,7 @@ def database(app):
 @pytest.fixture
 def committed(app):
     """Real commits, seen by other connections and threads; what the test adds is removed after."""
-    from app.audit.models import AuditEvent
+    from app.audit.models import AuditEvent, AuditHead
     from app.cases.models import Case, Timer, WorkItem
     from app.accounts.models import ApiToken
     from app.notifications.models import Notification
@@ -106,7 +122,7 @@ def committed(app):
         db.session.remove()
         yield db
         db.session.rollback()
-        for model in (Notification, Timer, WorkItem):
+        for model in (Notification, Timer, WorkItem, AuditHead):
             db.session.execute(model.__table__.delete().where(model.case_id > start_case))
         db.session.execute(AuditEvent.__table__.delete().where(AuditEvent.id > start_event))
         db.session.execute(ApiToken.__table__.delete())

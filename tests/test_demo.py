@@ -27,6 +27,7 @@ def test_the_demo_has_every_role_and_cases_in_every_state(tmp_path):
         levels = set(db.session.scalars(select(WorkItem.escalation_level).where(WorkItem.status == "open")))
         assert {1, 2} <= levels
         cases_before = db.session.scalar(select(func.count()).select_from(Case))
+    assert runner.invoke(args=["audit", "verify"]).output == "every history verifies\n"
     again = runner.invoke(args=["demo", "seed"])
     assert again.exit_code == 0 and "0 new case(s)" in again.output
     with app.app_context():

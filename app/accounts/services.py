@@ -10,6 +10,7 @@ from ..audit.services import record
 from ..db import utcnow
 from ..errors import Conflict, NotFound, Rejected
 from ..extensions import db
+from ..i18n import LANGUAGES
 from .models import DISTRICT_ROLES, ROLES, ApiToken, District, Office, User, UserRole
 
 # Compared against when the username is unknown, so both failures take the same time.
@@ -106,3 +107,11 @@ def user_for_token(token: str) -> User | None:
     if row is None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row.user
+
+
+def set_language(user: User, locale: str) -> None:
+    """The language a staff member reads their pages in, from now on and at every sign-in."""
+    if locale not in LANGUAGES:
+        raise Rejected(f"One Window speaks {' and '.join(LANGUAGES)}; {locale!r} is not one of them.")
+    user.locale = locale
+    db.session.flush()

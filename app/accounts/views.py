@@ -1,8 +1,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
-from .services import authenticate
+from ..i18n import chosen_language
+from .services import authenticate, set_language
 
 bp = Blueprint("accounts", __name__)
 
@@ -12,6 +13,15 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//"):
         return target
     return url_for("inbox.index")
+
+
+@bp.before_app_request
+def keep_language_choice():
+    """A staff member who switches language keeps it on their account, at every sign-in after."""
+    chosen = chosen_language()
+    if chosen and current_user.is_authenticated and current_user.locale != chosen:
+        set_language(current_user, chosen)
+        db.session.commit()
 
 
 @bp.route("/login", methods=["GET", "POST"])

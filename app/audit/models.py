@@ -17,9 +17,17 @@ class AuditEvent(db.Model):
     kind: Mapped[str] = mapped_column(String(40), index=True)
     summary: Mapped[str] = mapped_column(Text)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # SHA-256 of this event and the hash of the case's event before it (audit/chain.py).
+    hash: Mapped[str] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship()
 
     def as_dict(self) -> dict:
         return {"at": self.at.isoformat(), "actor": self.actor.username if self.actor else "system",
                 "kind": self.kind, "summary": self.summary, "data": self.data}
+
+
+class AuditHead(db.Model):
+    """The hash of each case's latest event: without it a cut tail would go unnoticed."""
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..audit.services import case_history_break
 from ..db import utcnow
 from ..designer.services import case_markers
 from ..errors import NotFound, Rejected
@@ -21,7 +22,7 @@ def show(case_id):
     case = cases.visible_case(current_user, case_id)
     now = utcnow()
     return render_template("cases/show.html", case=case, history=history(case), now=now,
-                           markers=case_markers(case, now))
+                           markers=case_markers(case, now), history_break=case_history_break(case.id))
 
 
 @bp.get("/new")

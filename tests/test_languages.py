@@ -1,0 +1,68 @@
+"""Khmer and English: the switch on every page, remembered by the browser and by the staff member's
+account; dates and amounts written the way a reader of each language writes them."""
+from datetime import datetime, timezone
+
+import pytest
+
+from app.accounts.services import set_language
+from app.errors import Rejected
+from app.i18n import local_date, local_time, number, riel
+from support import user
+
+
+def test_a_visitor_switches_the_sign_in_page_to_khmer_and_the_browser_remembers(client):
+    khmer = client.get("/login?lang=km").get_data(as_text=True)
+    assert '<html lang="km">' in khmer
+    assert "<h1>ចូលប្រព័ន្ធ</h1>" in khmer
+    assert '<a href="/login?lang=en" lang="en" hreflang="en">English</a>' in khmer
+
+    again = client.get("/login").get_data(as_text=True)
+    assert "<h1>ចូលប្រព័ន្ធ</h1>" in again
+
+    english = client.get("/login?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in english
+    assert "<h1>Sign in</h1>" in english
+    assert '<a href="/login?lang=km" lang="km" hreflang="km">ខ្មែរ</a>' in english
+
+
+def test_a_language_the_office_does_not_speak_is_ignored(client):
+    page = client.get("/login?lang=fr").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    with pytest.raises(Rejected, match="One Window speaks km and en; 'fr' is not one of them."):
+        set_language(user("dara"), "fr")
+
+
+def test_an_officer_who_switches_to_khmer_reads_khmer_at_every_sign_in_after(app, client, auth):
+    auth.login("dara")
+    assert user("dara").locale is None
+    inbox = client.get("/?lang=km").get_data(as_text=True)
+    assert '<a href="/">ប្រអប់ការងារ</a>' in inbox
+    assert user("dara").locale == "km"
+
+    another_browser = app.test_client()
+    from support import Auth
+    Auth(another_browser).login("dara")
+    later = another_browser.get("/").get_data(as_text=True)
+    assert '<html lang="km">' in later
+    assert "ចាកចេញ" in later
+    assert '<a href="/?lang=en" lang="en" hreflang="en">English</a>' in later
+
+
+def test_other_officers_keep_the_office_default_language(client, auth):
+    auth.login("sokha")
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert '<a href="/">Inbox</a>' in page
+
+
+def test_dates_and_amounts_are_written_in_khmer_numerals_for_khmer_readers(app):
+    moment = datetime(2026, 12, 9, 2, 30, tzinfo=timezone.utc)  # 09:30 in Phnom Penh
+    with app.test_request_context("/login?lang=km"):
+        assert local_time(moment) == "ថ្ងៃទី ៩ ខែធ្នូ ឆ្នាំ ២០២៦ ម៉ោង ០៩:៣០"
+        assert local_date(moment) == "ថ្ងៃទី ៩ ខែធ្នូ ឆ្នាំ ២០២៦"
+        assert number(1234567) == "១,២៣៤,៥៦៧"
+        assert riel(100000) == "១០០,០០០ រៀល"
+    with app.test_request_context("/login?lang=en"):
+        assert local_time(moment) == "2026-12-09 09:30"
+        assert local_date(moment) == "9 December 2026"
+        assert riel(100000) == "100,000 riel"
