@@ -7,6 +7,7 @@ import re
 
 from flask import Flask, current_app, has_app_context, request
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
@@ -28,15 +29,27 @@ class IdConverter(IntegerConverter):
 
 
 def _refuse_constant(name: str):
-    raise BadRequest(f"{name} is not a number JSON allows; send a finite number.")
+    raise BadRequest(_("%(name)s is not a number JSON allows; send a finite number.", name=name))
 
 
-def text_problem(text: str, where: str) -> str | None:
+def _text_problem(text: str, where: str) -> str | None:
     if "\x00" in text:
-        return f"Text at {where} contains a NUL byte (\\u0000)."
+        return _("Text at %(where)s contains a NUL byte (\\u0000).", where=where)
     if _SURROGATE.search(text):
-        return f"Text at {where} is not valid Unicode (a lone surrogate such as \\ud800)."
+        return _("Text at %(where)s is not valid Unicode (a lone surrogate such as \\ud800).", where=where)
     return None
+
+
+def _bad_text(text: str) -> bool:
+    return "\x00" in text or _SURROGATE.search(text) is not None
+
+
+def _too_deep(max_depth: int) -> str:
+    return _("The JSON is nested too deeply: at most %(count)s levels are allowed.", count=max_depth)
+
+
+def _json_too_large(max_bytes: int) -> str:
+    return _("The request body is too large: JSON bodies may be at most %(size)s KB.", size=max_bytes // 1024)
 
 
 def check_value(value, max_depth: int) -> None:
@@ -45,20 +58,16 @@ def check_value(value, max_depth: int) -> None:
     while stack:
         node, where, depth = stack.pop()
         if isinstance(node, (dict, list)) and depth > max_depth:
-            raise BadRequest(f"The JSON is nested too deeply: at most {max_depth} levels are allowed.")
+            raise BadRequest(_too_deep(max_depth))
         if isinstance(node, dict):
             for key, child in node.items():
-                at = f"{where}.{key}" if where else key
-                problem = text_problem(key, f"a name in {where or 'the top level'}")
-                if problem:
-                    raise BadRequest(problem)
-                stack.append((child, at, depth + 1))
+                if _bad_text(key):
+                    raise BadRequest(_text_problem(key, _("a name in %(where)s", where=where or _("the top level"))))
+                stack.append((child, f"{where}.{key}" if where else key, depth + 1))
         elif isinstance(node, list):
             stack.extend((child, f"{where}[{i}]", depth + 1) for i, child in enumerate(node))
-        elif isinstance(node, str):
-            problem = text_problem(node, where or "the top level")
-            if problem:
-                raise BadRequest(problem)
+        elif isinstance(node, str) and _bad_text(node):
+            raise BadRequest(_text_problem(node, where or _("the top level")))
 
 
 def loads_bounded(text: str | bytes) -> object:
@@ -66,13 +75,13 @@ def loads_bounded(text: str | bytes) -> object:
     config = current_app.config if has_app_context() else {}
     max_bytes, max_depth = config.get("JSON_MAX_BYTES", JSON_MAX_BYTES), config.get("JSON_MAX_DEPTH", JSON_MAX_DEPTH)
     if len(text) > max_bytes:
-        raise TooLarge(f"The request body is too large: JSON bodies may be at most {max_bytes // 1024} KB.")
+        raise TooLarge(_json_too_large(max_bytes))
     try:
         value = json.loads(text, parse_constant=_refuse_constant)
     except RecursionError:
-        raise BadRequest(f"The JSON is nested too deeply: at most {max_depth} levels are allowed.") from None
+        raise BadRequest(_too_deep(max_depth)) from None
     except ValueError as exc:
-        raise BadRequest(f"This is not valid JSON: {exc}.") from None
+        raise BadRequest(_("This is not valid JSON: %(reason)s.", reason=exc)) from None
     check_value(value, max_depth)
     return value
 
@@ -81,6 +90,8 @@ class BoundedJSONProvider(DefaultJSONProvider):
     """request.get_json() parses within the bounds; answers are dumped as before."""
 
     def loads(self, s, **kwargs):
+        if kwargs:  # the signed session cookie (tagged JSON), not a request body
+            return super().loads(s, **kwargs)
         return loads_bounded(s)
 
 
@@ -90,7 +101,8 @@ def int_parameter(source, name: str, default: int, lowest: int, highest: int) ->
     if raw is None or raw == "":
         return default
     if not re.fullmatch(r"[+-]?\d{1,12}", raw.strip()) or not lowest <= int(raw) <= highest:
-        raise BadRequest(f"{name} must be a whole number from {lowest} to {highest}.")
+        raise BadRequest(_("%(name)s must be a whole number from %(lowest)s to %(highest)s.", name=name,
+                           lowest=lowest, highest=highest))
     return int(raw)
 
 
@@ -105,7 +117,7 @@ def _check_request() -> None:
         fields += request.form.items(multi=True)
     for name, value in fields:
         if isinstance(value, str) and "\x00" in value:
-            raise BadRequest(f"The value of {name} contains a NUL byte; remove it and try again.")
+            raise BadRequest(_("The value of %(name)s contains a NUL byte; remove it and try again.", name=name))
 
 
 def init_app(app: Flask) -> None:

@@ -3,6 +3,7 @@ import functools
 
 import click
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -56,12 +57,13 @@ def error_response(message: str, status: int, details=None):
 
 def _too_large_message(app: Flask) -> str:
     if request.is_json:
-        return f"The request body is too large: JSON bodies may be at most {app.config['JSON_MAX_BYTES'] // 1024} KB."
+        return _("The request body is too large: JSON bodies may be at most %(size)s KB.",
+                 size=app.config["JSON_MAX_BYTES"] // 1024)
     upload_limit = app.config["MAX_CONTENT_LENGTH"]
     if request.content_length is not None and request.content_length <= upload_limit:
-        form_limit = app.config["MAX_FORM_MEMORY_SIZE"] // 1000
-        return f"The form is too large: its fields may hold at most {form_limit} KB in all."
-    return f"The upload is too large: the limit is {upload_limit // (1024 * 1024)} MB."
+        return _("The form is too large: its fields may hold at most %(size)s KB in all.",
+                 size=app.config["MAX_FORM_MEMORY_SIZE"] // 1000)
+    return _("The upload is too large: the limit is %(size)s MB.", size=upload_limit // (1024 * 1024))
 
 
 def init_app(app: Flask) -> None:

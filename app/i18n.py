@@ -42,6 +42,8 @@ def public_pages(blueprint: Blueprint) -> Blueprint:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return None  # a service called from the CLI, the scheduler or a test: English
     if chosen_language():
         return chosen_language()
     if current_user.is_authenticated and current_user.locale in LANGUAGES:

@@ -1,6 +1,7 @@
 """Plain-dict views of cases and work items for the JSON API, and the case data as staff read it."""
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.models import AuditEvent
@@ -53,7 +54,7 @@ def data_by_step(case: Case) -> list[DataGroup]:
     steps = []
     if definition.start_form and definition.form(definition.start_form):
         form = definition.form(definition.start_form)
-        steps.append((form.get("title", "Application"), form))
+        steps.append((form.get("title") or _("Application"), form))
     done = sorted((i for i in case.work_items if i.status == "completed" and definition.form(i.form)),
                   key=lambda i: (i.closed_at, i.id))
     steps += [(item.name, definition.form(item.form)) for item in done]
@@ -66,5 +67,5 @@ def data_by_step(case: Case) -> list[DataGroup]:
                                              display_value(form["properties"][n], case.data[n])) for n in names]))
     rest = [(name, display_value({}, value)) for name, value in case.data.items() if name not in shown]
     if rest:
-        groups.append(DataGroup("Other data", rest))
+        groups.append(DataGroup(_("Other data"), rest))
     return groups

@@ -7,6 +7,8 @@ A plain `"enum"` still works; its codes are then shown as they are.
 import json
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 
 @dataclass
 class Field:
@@ -34,7 +36,7 @@ def display_value(spec: dict, value) -> str:
     """A stored value as staff read it: choices by their titles, yes/no for ticks."""
     titles = dict((code, title) for code, title in option_titles(spec) if isinstance(code, (str, int)))
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return _("Yes") if value else _("No")
     if isinstance(value, list) and all(isinstance(v, (str, int)) for v in value):
         return ", ".join(titles.get(v, str(v)) for v in value)
     if isinstance(value, (str, int)) and value in titles:

@@ -4,6 +4,8 @@ import keyword
 import math
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from jsonschema import Draft202012Validator
 
 from ..engine import reserved_names
@@ -12,20 +14,22 @@ from .rendering import option_titles
 
 FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
 PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
-FORMATS = {"date": "a date written year-month-day, e.g. 2026-12-31", "email": "an email address, e.g. name@example.com",
-           "date-time": "a date and time, e.g. 2026-12-31T09:30:00+07:00"}
-KINDS = {"integer": "a whole number", "number": "a number", "string": "text", "boolean": "yes or no",
-         "array": "a list of choices", "object": "a group of fields"}
+FORMATS = {"date": lazy_gettext("a date written year-month-day, e.g. 2026-12-31"),
+           "email": lazy_gettext("an email address, e.g. name@example.com"),
+           "date-time": lazy_gettext("a date and time, e.g. 2026-12-31T09:30:00+07:00")}
+KINDS = {"integer": lazy_gettext("a whole number"), "number": lazy_gettext("a number"), "string": lazy_gettext("text"),
+         "boolean": lazy_gettext("yes or no"), "array": lazy_gettext("a list of choices"),
+         "object": lazy_gettext("a group of fields")}
 
 
 def field_name_problem(name: str) -> str | None:
     """Why a field without a form (or in a form) cannot be called `name`, or None."""
     if not PLAIN_NAME.fullmatch(name):
-        return f"'{name}' is not a plain name: use letters, digits and _ and start with a letter."
+        return _("'%(name)s' is not a plain name: use letters, digits and _ and start with a letter.", name=name)
     if keyword.iskeyword(name) or keyword.issoftkeyword(name):
-        return f"'{name}' is a reserved word in scripts; choose another name."
+        return _("'%(name)s' is a reserved word in scripts; choose another name.", name=name)
     if name in reserved_names():
-        return f"'{name}' is the name of a script helper; choose another name."
+        return _("'%(name)s' is the name of a script helper; choose another name.", name=name)
     return None
 
 
@@ -35,38 +39,47 @@ def _title(schema: dict, name: str) -> str:
 
 def _required_message(schema: dict, name: str) -> str:
     spec = schema.get("properties", {}).get(name, {})
-    if spec.get("type") == "array":
-        asked = f"Tick at least one of “{_title(schema, name)}”"
-    else:
-        asked = f"{'Choose' if option_titles(spec) else 'Fill in'} “{_title(schema, name)}”"
+    title = _title(schema, name)
     hint = spec.get("description", "")
-    if hint.lower().startswith("required when") and name not in schema.get("required", []):
-        return f"{asked}: {hint[0].lower()}{hint[1:]}"
-    return f"{asked}."
+    if not (hint.lower().startswith("required when") and name not in schema.get("required", [])):
+        hint = ""
+    hint = hint[:1].lower() + hint[1:]
+    if spec.get("type") == "array":
+        return (_("Tick at least one of “%(title)s”: %(hint)s", title=title, hint=hint) if hint
+                else _("Tick at least one of “%(title)s”.", title=title))
+    if option_titles(spec):
+        return (_("Choose “%(title)s”: %(hint)s", title=title, hint=hint) if hint
+                else _("Choose “%(title)s”.", title=title))
+    return _("Fill in “%(title)s”: %(hint)s", title=title, hint=hint) if hint else _("Fill in “%(title)s”.", title=title)
 
 
 def _message(schema: dict, name: str, error) -> str:
     title, spec = _title(schema, name), schema.get("properties", {}).get(name, {})
     kind, value = error.validator, error.validator_value
     if kind == "type":
-        return f"“{title}” must be {KINDS.get(value if isinstance(value, str) else value[0], value)}."
+        kind_name = KINDS.get(value if isinstance(value, str) else value[0], value)
+        return _("“%(title)s” must be %(kind)s.", title=title, kind=kind_name)
     if kind in ("enum", "const", "oneOf", "anyOf"):
-        choices = ", ".join(label for _, label in option_titles(spec))
-        return f"Choose “{title}” from the list: {choices}." if choices else f"“{title}” is not one of the choices."
+        choices = ", ".join(label for _code, label in option_titles(spec))
+        return (_("Choose “%(title)s” from the list: %(choices)s.", title=title, choices=choices) if choices
+                else _("“%(title)s” is not one of the choices.", title=title))
     if kind == "format":
-        return f"“{title}” must be {FORMATS.get(value, value)}."
+        return _("“%(title)s” must be %(format)s.", title=title, format=FORMATS.get(value, value))
     if kind == "maxLength":
-        return f"“{title}” may be at most {value} characters long."
+        return _("“%(title)s” may be at most %(count)s characters long.", title=title, count=value)
     if kind == "minLength":
-        return f"“{title}” must be at least {value} characters long."
+        return _("“%(title)s” must be at least %(count)s characters long.", title=title, count=value)
     if kind in ("minimum", "exclusiveMinimum"):
-        return f"“{title}” must be at least {value if kind == 'minimum' else value + 1}."
+        return _("“%(title)s” must be at least %(limit)s.", title=title,
+                 limit=value if kind == "minimum" else value + 1)
     if kind in ("maximum", "exclusiveMaximum"):
-        return f"“{title}” must be at most {value if kind == 'maximum' else value - 1}."
+        return _("“%(title)s” must be at most %(limit)s.", title=title,
+                 limit=value if kind == "maximum" else value - 1)
     if kind == "minItems":
-        return f"Tick at least {value} of “{title}”." if value > 1 else f"Tick at least one of “{title}”."
+        return (_("Tick at least %(count)s of “%(title)s”.", count=value, title=title) if value > 1
+                else _("Tick at least one of “%(title)s”.", title=title))
     if kind == "uniqueItems":
-        return f"“{title}” lists a choice twice."
+        return _("“%(title)s” lists a choice twice.", title=title)
     return f"“{title}”: {error.message}"
 
 
@@ -75,7 +88,7 @@ def field_errors(schema: dict, data: dict) -> dict[str, str]:
     errors: dict[str, str] = {}
     fields = schema.get("properties", {})
     for name in sorted(set(data) - set(fields)):
-        errors[name] = f"This form has no field '{name}'."
+        errors[name] = _("This form has no field '%(name)s'.", name=name)
     validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
         if error.validator in ("required", "dependentRequired") and not error.path:
@@ -97,13 +110,13 @@ def validate_submission(schema: dict | None, data) -> dict:
     """The data, if it fits the form; otherwise Rejected with a message per field. Nothing is changed.
     Without a form, the data's names must be plain identifiers that shadow no script helper."""
     if not isinstance(data, dict):
-        raise BadRequest("The data must be a JSON object of field names and values.")
+        raise BadRequest(_("The data must be a JSON object of field names and values."))
     if schema is None:
         errors = {name: problem for name in data if (problem := field_name_problem(name))}
     else:
         errors = field_errors(schema, data)
     if errors:
-        raise Rejected("Some fields need correcting: " + " ".join(errors.values()), errors)
+        raise Rejected(_("Some fields need correcting: %(problems)s", problems=" ".join(errors.values())), errors)
     return dict(data)
 
 
@@ -128,7 +141,7 @@ def from_form_fields(schema: dict, fields) -> tuple[dict, dict[str, str]]:
             try:
                 data[name] = int(raw)
             except ValueError:
-                errors[name] = f"“{title}” must be a whole number."
+                errors[name] = _("“%(title)s” must be a whole number.", title=title)
         elif kind == "number":
             try:
                 data[name] = float(raw)
@@ -136,7 +149,7 @@ def from_form_fields(schema: dict, fields) -> tuple[dict, dict[str, str]]:
                 data[name] = math.nan
             if not math.isfinite(data[name]):
                 del data[name]
-                errors[name] = f"“{title}” must be a number."
+                errors[name] = _("“%(title)s” must be a number.", title=title)
         else:
             data[name] = raw
     for name, message in field_errors(schema, data).items():

@@ -5,14 +5,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from jsonschema import Draft202012Validator, SchemaError
 from sqlalchemy import func, select
 
 from ..audit.services import record
+from ..bounds import loads_bounded
 from ..designer.models import FormDraft
 from ..engine import (DiagramError, Problem, check_script, lanes, parse_diagram, timer_problem, unreachable_elements,
                       untimed_user_tasks)
-from ..bounds import loads_bounded
 from ..errors import BadRequest, NotFound, Rejected, TooLarge
 from ..extensions import db
 from ..forms.rendering import option_titles
@@ -98,24 +99,28 @@ NAME_LENGTH = ProcessDefinition.__table__.c.name.type.length
 FILE_LENGTH = ProcessDefinition.__table__.c.start_form.type.length
 
 
+def _id_too_long(element_id: str) -> str:
+    return _("The id '%(start)s…' is %(length)s characters long; at most %(limit)s fit.",
+             start=element_id[:40], length=len(element_id), limit=ID_LENGTH)
+
+
 def _length_problems(diagram) -> list[Problem]:
     named = [(diagram.process_id, diagram.name, None)] + [(t.id, t.name, t.line) for t in diagram.user_tasks]
     problems = []
     for element_id, name, line in named:
         if len(element_id) > ID_LENGTH:
-            problems.append(Problem(f"The id '{element_id[:40]}…' is {len(element_id)} characters long; at most "
-                                    f"{ID_LENGTH} fit.", element_id[:ID_LENGTH], line))
+            problems.append(Problem(_id_too_long(element_id), element_id[:ID_LENGTH], line))
         if len(name or "") > NAME_LENGTH:
-            problems.append(Problem(f"The name of '{element_id}' is {len(name)} characters long; at most "
-                                    f"{NAME_LENGTH} fit.", element_id, line))
+            problems.append(Problem(_("The name of '%(id)s' is %(length)s characters long; at most %(limit)s fit.",
+                                      id=element_id, length=len(name), limit=NAME_LENGTH), element_id, line))
     for timer in diagram.timers:
         if len(timer.id) > ID_LENGTH:
-            problems.append(Problem(f"The id '{timer.id[:40]}…' is {len(timer.id)} characters long; at most "
-                                    f"{ID_LENGTH} fit.", timer.id[:ID_LENGTH], timer.line))
+            problems.append(Problem(_id_too_long(timer.id), timer.id[:ID_LENGTH], timer.line))
     for task in diagram.user_tasks:
         if task.form and len(task.form) > FILE_LENGTH:
-            problems.append(Problem(f"The form file name of '{task.id}' is {len(task.form)} characters long; at "
-                                    f"most {FILE_LENGTH} fit.", task.id, task.line))
+            problems.append(Problem(_("The form file name of '%(id)s' is %(length)s characters long; at most "
+                                      "%(limit)s fit.", id=task.id, length=len(task.form), limit=FILE_LENGTH),
+                                    task.id, task.line))
     return problems
 
 
@@ -187,8 +192,8 @@ def deploy(files: list[tuple[str, bytes]], actor=None, form_files: dict[str, byt
     checked, problems = [], []
     for filename, xml in files:
         if len(Path(filename).name) > FILE_LENGTH:
-            problems.append({"message": f"The file name is {len(Path(filename).name)} characters long; at most "
-                                        f"{FILE_LENGTH} fit.", "element_id": None, "line": None, "severity": "error",
+            problems.append({"message": _("The file name is %(length)s characters long; at most %(limit)s fit.",
+                                          length=len(Path(filename).name), limit=FILE_LENGTH), "element_id": None, "line": None, "severity": "error",
                              "file": filename[:FILE_LENGTH]})
             continue
         diagram, forms, found = check_diagram(xml, filename, form_files)
