@@ -4,6 +4,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import bounds, config, errors, i18n
+from .db import serialise_sqlite_writers
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -15,6 +16,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            serialise_sqlite_writers(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     bounds.init_app(app)  # before CSRF (forms are size-checked first) and the blueprints (their ids)
     csrf.init_app(app)
@@ -48,7 +52,7 @@ def _register_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .accounts.cli import offices_cli, users_cli
+    from .administration.cli import offices_cli, users_cli
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
     from .audit.cli import audit_cli

@@ -190,8 +190,9 @@ class Bench:
     def scale(self) -> None:
         from sqlalchemy import event, select
 
-        from app.cases import services as cases
+        from app.cases import work_items
         from app.cases.models import Case, Timer, WorkItem
+        from app.cases.write_path import start_case
         from app.timers.services import sweep
         from office_data import APPLICATION, INTAKE, REVIEW_APPROVE
         db, r = self.db, self.results
@@ -200,8 +201,8 @@ class Bench:
 
         dara, kps = self._user("dara"), self._office("KPS")
         with self._phase("seed case in review (start_case + complete, through the services)"):
-            review = cases.start_case("commercial_licence", APPLICATION, dara, kps)
-            cases.complete(dara, review.open_items[0].id, INTAKE)
+            review = start_case("commercial_licence", APPLICATION, dara, kps)
+            work_items.complete(dara, review.open_items[0].id, INTAKE)
             db.session.commit()
         review_id = review.id
         part["seed_ids"] = {"review": review_id}
@@ -252,7 +253,7 @@ class Bench:
         with self._phase("seed case at intake (start_case) and clone it"):
             self._fresh_session()
             dara, kps = self._user("dara"), self._office("KPS")
-            intake = cases.start_case("commercial_licence", APPLICATION, dara, kps)
+            intake = start_case("commercial_licence", APPLICATION, dara, kps)
             db.session.commit()
             part["seed_ids"]["intake"] = intake.id
             self.clone_case(intake.id, self.n - 1, "I")
@@ -276,7 +277,7 @@ class Bench:
             self._fresh_session()
             sokha = self._user("sokha")
             t = time.perf_counter()
-            cases.complete(sokha, item_id, REVIEW_APPROVE)
+            work_items.complete(sokha, item_id, REVIEW_APPROVE)
             db.session.commit()
             samples.append(time.perf_counter() - t)
         self._fresh_session()
@@ -385,12 +386,13 @@ class Bench:
         import time_machine
         from sqlalchemy import func, select
 
-        from app.accounts.services import create_office, create_user
+        from app.administration.services import create_office, create_user
         from app.audit.models import AuditEvent
         from app.calendars.services import office_calendar, set_office_calendar
         from app.calendars.working_time import add_working_days
-        from app.cases import services as cases
+        from app.cases import work_items
         from app.cases.models import Timer
+        from app.cases.write_path import start_case
         from app.timers.scheduler import start_scheduler
         from office_data import APPLICATION, INTAKE
         from support import PASSWORD
@@ -417,8 +419,8 @@ class Bench:
 
         def review_case(at):
             with time_machine.travel(at, tick=False):
-                case = cases.start_case("commercial_licence", APPLICATION, clerk, office)
-                cases.complete(clerk, case.open_items[0].id, INTAKE)
+                case = start_case("commercial_licence", APPLICATION, clerk, office)
+                work_items.complete(clerk, case.open_items[0].id, INTAKE)
                 db.session.commit()
             return case
 

@@ -8,8 +8,9 @@ import time_machine
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.accounts.services import create_office, create_user
-from app.cases import services as cases
+from app.administration.services import create_office, create_user
+from app.cases import work_items
+from app.cases.write_path import start_case
 from app.cases.models import WorkItem
 from app.extensions import db
 from app.processes.services import deploy_directory
@@ -109,7 +110,7 @@ def licence_in_review(office, at: datetime):
     """A commercial licence registered at `at` and checked an hour later: the back-office review begins."""
     dara = user("dara")
     with time_machine.travel(at, tick=False):
-        case = cases.start_case("commercial_licence", APPLICATION, dara, office)
+        case = start_case("commercial_licence", APPLICATION, dara, office)
     with time_machine.travel(at + timedelta(hours=1), tick=False):
-        cases.complete(dara, open_item(case, "check_documents").id, INTAKE)
+        work_items.complete(dara, open_item(case, "check_documents").id, INTAKE)
     return case

@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.cases import services as cases
+from app.cases import work_items
+from app.cases.write_path import start_case
 from app.cases.presenters import case_dict
 from app.engine import CaseWorkflow, EngineError, ScriptHelpers, check_script, parse_diagram
 from app.errors import Rejected
@@ -65,9 +66,9 @@ def test_a_case_whose_script_opens_a_file_stops_with_the_error_recorded(database
     target = tmp_path / "written-by-script.txt"
     _store_without_lint(scripted(f"f = open({str(target)!r}, 'w')"))
     dara = database.scalars(select(User).where(User.username == "dara")).one()
-    case = cases.start_case("scripted_fee", {}, dara, dara.office)
+    case = start_case("scripted_fee", {}, dara, dara.office)
     item = case.open_items[0]
-    case = cases.complete(dara, item.id, {"floor_area": 80})
+    case = work_items.complete(dara, item.id, {"floor_area": 80})
     assert case.status == "error"
     assert "open" in case.error
     assert not target.exists()

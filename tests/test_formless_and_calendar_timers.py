@@ -6,7 +6,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.cases import services as cases
+from app.cases.write_path import start_case
 from app.processes.services import deploy
 
 from support import TEST_DIAGRAMS, csrf_token_from
@@ -40,7 +40,7 @@ def test_through_the_api_work_without_a_form_takes_any_json_object_into_the_case
 def test_on_the_page_work_without_a_form_completes_with_a_comment(client, auth, database):
     deploy_scripted()
     dara = database.scalars(select(User).where(User.username == "dara")).one()
-    case = cases.start_case("scripted_fee", {}, dara, dara.office)
+    case = start_case("scripted_fee", {}, dara, dara.office)
     auth.login("dara")
     item_url = f"/work-items/{case.open_items[0].id}"
     page = client.get(item_url).get_data(as_text=True)
@@ -58,5 +58,5 @@ def test_a_p5d_timer_keeps_its_calendar_meaning_over_a_weekend(database):
     dara = database.scalars(select(User).where(User.username == "dara")).one()
     friday = datetime(2026, 12, 11, 3, 0, tzinfo=timezone.utc)
     with time_machine.travel(friday, tick=False):
-        case = cases.start_case("scripted_fee", {}, dara, dara.office)
+        case = start_case("scripted_fee", {}, dara, dara.office)
     assert case.open_items[0].due_at == friday + timedelta(days=5)

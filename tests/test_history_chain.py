@@ -6,7 +6,7 @@ from sqlalchemy import select, text
 from app import create_app
 from app.accounts.models import Office
 from app.audit.models import AuditEvent, AuditHead
-from app.cases import services as cases
+from app.cases import work_items
 from app.extensions import db
 from support import build_world, licence_in_review, local, open_item, user
 
@@ -42,7 +42,7 @@ def test_an_event_edited_behind_the_applications_back_is_caught(runner, auth, da
 
 def test_a_removed_event_and_a_cut_tail_are_named(runner, database, kampong_siem):
     middle = licence_in_review(kampong_siem, local(2026, 12, 1, 9))
-    cases.claim(user("sokha"), open_item(middle, "technical_review").id)
+    work_items.claim(user("sokha"), open_item(middle, "technical_review").id)
     tail = licence_in_review(kampong_siem, local(2026, 12, 1, 10))
     removed = _events(middle)[1]
     last = _events(tail)[-1]

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Office, User
 from app.audit.models import AuditEvent
-from app.cases import services as cases
+from app.cases import work_items
+from app.cases.write_path import start_case
 from app.cases.models import WorkItem
 from app.timers.scheduler import serving_with_flask_run, start_scheduler
 from app.timers.services import sweep
@@ -43,8 +44,8 @@ def _cases_in_review(db, count, at):
         office = db.session.scalars(select(Office).where(Office.code == "KPS")).one()
         ids = []
         for _ in range(count):
-            case = cases.start_case("commercial_licence", APPLICATION, dara, office)
-            cases.complete(dara, case.open_items[0].id, INTAKE)
+            case = start_case("commercial_licence", APPLICATION, dara, office)
+            work_items.complete(dara, case.open_items[0].id, INTAKE)
             db.session.commit()
             ids.append(case.id)
     return ids

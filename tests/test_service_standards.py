@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 import app.timers.services
 from app.audit.models import AuditEvent
-from app.cases import services as cases
+from app.cases import work_items
 from app.cases.models import Timer
 from app.extensions import db
 from app.timers.services import sweep
@@ -87,14 +87,14 @@ def test_sending_back_stops_the_clock_and_the_applicant_reply_resumes_the_time_l
     # Sent back on Thursday 10 December 10:00, with three working days of the standard left
     # (Fri 11, Mon 14, Tue 15 until 10:00).
     with time_machine.travel(local(2026, 12, 10, 10, 0), tick=False):
-        cases.complete(sokha, open_item(case, "technical_review").id, REVIEW_SEND_BACK)
+        work_items.complete(sokha, open_item(case, "technical_review").id, REVIEW_SEND_BACK)
     assert case.clock_stopped_at is not None
     assert db.session.scalar(select(func.count()).select_from(Timer).where(Timer.case_id == case.id)) == 0
     with time_machine.travel(local(2026, 12, 28, 12, 0), tick=False):
         assert sweep() == 0  # the deadline would have passed long ago: the clock was stopped
     # The applicant answers on Monday 28 December at 12:00: three working days remain.
     with time_machine.travel(local(2026, 12, 28, 12, 0), tick=False):
-        cases.complete(dara, open_item(case, "applicant_corrections").id, CORRECTIONS_RECEIVED)
+        work_items.complete(dara, open_item(case, "applicant_corrections").id, CORRECTIONS_RECEIVED)
     assert case.clock_stopped_at is None
     review = open_item(case, "technical_review")
     assert review.due_at == local(2026, 12, 31, 12, 0)

@@ -6,7 +6,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.accounts.services import create_user
+from app.administration.services import create_user
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.notifications.models import Notification

@@ -7,19 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
 
-ROLES = {
-    "front_office": "Front-office officer",
-    "back_office": "Back-office officer",
-    "owso_chief": "OWSO chief",
-    "district_governor": "District Governor",
-    "ombudsman": "District Ombudsman",
-    "designer": "Process designer",
-    "admin": "Administrator",
-}
-# These roles look after every office of their district, not just their own.
-DISTRICT_ROLES = {"district_governor", "ombudsman"}
-
-
 class District(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)

@@ -3,7 +3,7 @@ import functools
 from flask import g, request
 
 from ..accounts.services import user_for_token
-from ..errors import DomainError, Forbidden
+from ..errors import DomainError
 
 
 class Unauthorized(DomainError):
@@ -23,8 +23,3 @@ def token_required(view):
         g.api_user = user
         return view(*args, **kwargs)
     return wrapper
-
-
-def require_role(user, *roles: str) -> None:
-    if not user.has_role(*roles):
-        raise Forbidden(f"Only a {' or '.join(roles)} may do this.")

@@ -3,15 +3,18 @@ from datetime import timedelta
 from flask import Blueprint, g, jsonify, request
 
 from ..accounts.services import authenticate, issue_token
-from ..cases import services as cases
+from ..cases import work_items
+from ..cases.queries import visible_case, visible_item
+from ..cases.write_path import start_case as start_new_case
 from ..cases.presenters import case_dict, work_item_dict
 from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import csrf, db
 from ..inbox.queries import inbox_items
+from ..permissions import Role, role_required
 from ..processes.services import deploy, latest_versions
 from ..supervision import services as supervision
-from .auth import Unauthorized, require_role, token_required
+from .auth import Unauthorized, token_required
 from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -49,8 +52,8 @@ def processes():
 
 @bp.post("/processes")
 @token_required
+@role_required(Role.DESIGNER)
 def deploy_process():
-    require_role(g.api_user, "designer")
     filename = request.args.get("filename", "upload.bpmn")
     deployment = deploy([(filename, request.get_data())], actor=g.api_user)[0]
     db.session.commit()
@@ -66,7 +69,7 @@ def start_case():
     process = body.get("process")
     if not isinstance(process, str) or not process:
         raise BadRequest("Say which procedure to start: {\"process\": \"commercial_licence\", \"data\": {...}}.")
-    case = cases.start_case(process, body.get("data") or {}, g.api_user, g.api_user.office)
+    case = start_new_case(process, body.get("data") or {}, g.api_user, g.api_user.office)
     db.session.commit()
     return jsonify({"id": case.id, "number": case.number, "status": case.status}), 201
 
@@ -74,7 +77,7 @@ def start_case():
 @bp.get("/cases/<int:case_id>")
 @token_required
 def show_case(case_id):
-    return jsonify(case_dict(cases.visible_case(g.api_user, case_id)))
+    return jsonify(case_dict(visible_case(g.api_user, case_id)))
 
 
 @bp.get("/inbox")
@@ -100,14 +103,14 @@ def escalations():
 @bp.get("/work-items/<int:item_id>")
 @token_required
 def work_item(item_id):
-    item = cases.visible_item(g.api_user, item_id)
+    item = visible_item(g.api_user, item_id)
     return jsonify({**work_item_dict(item), "form_schema": item.case.definition.form(item.form)})
 
 
 @bp.post("/work-items/<int:item_id>/claim")
 @token_required
 def claim(item_id):
-    item = cases.claim(g.api_user, item_id)
+    item = work_items.claim(g.api_user, item_id)
     db.session.commit()
     return jsonify(work_item_dict(item))
 
@@ -115,7 +118,7 @@ def claim(item_id):
 @bp.post("/work-items/<int:item_id>/release")
 @token_required
 def release(item_id):
-    item = cases.release(g.api_user, item_id)
+    item = work_items.release(g.api_user, item_id)
     db.session.commit()
     return jsonify(work_item_dict(item))
 
@@ -130,6 +133,6 @@ def complete(item_id):
     seen = body.get("case_version")
     if seen is not None and not isinstance(seen, int):
         raise BadRequest("\"case_version\" must be the whole number you read from the case.")
-    case = cases.complete(g.api_user, item_id, data, body.get("comment"), seen)
+    case = work_items.complete(g.api_user, item_id, data, body.get("comment"), seen)
     db.session.commit()
     return jsonify(case_dict(case))

@@ -3,7 +3,6 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import User
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -20,7 +19,8 @@ class AuditEvent(db.Model):
     # SHA-256 of this event and the hash of the case's event before it (audit/chain.py).
     hash: Mapped[str] = mapped_column(String(64))
 
-    actor: Mapped[User | None] = relationship()
+    # Named, not imported: accounts record audit events, so audit never imports accounts.
+    actor = relationship("User")
 
     def as_dict(self) -> dict:
         return {"at": self.at.isoformat(), "actor": self.actor.username if self.actor else "system",

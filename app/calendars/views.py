@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from ..accounts.models import Office
 from ..accounts.services import find_office
 from ..bounds import int_parameter
-from ..errors import Forbidden, NotFound, Rejected
+from ..errors import NotFound, Rejected
 from ..extensions import db
+from ..permissions import Role, require_role
 from . import services as calendars
 from .models import Holiday
 
@@ -19,9 +20,8 @@ bp = Blueprint("calendars", __name__, url_prefix="/admin/calendars")
 
 @bp.before_request
 @login_required
-def require_admin():
-    if not current_user.has_role("admin"):
-        raise Forbidden("Only administrators manage office calendars.")
+def admins_only():
+    require_role(current_user, Role.ADMIN, message="Only administrators manage office calendars.")
 
 
 @bp.get("/")

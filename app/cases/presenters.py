@@ -1,11 +1,14 @@
 """Plain-dict views of cases and work items for the JSON API, and the case data as staff read it."""
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.models import AuditEvent
+from ..calendars.services import office_calendar, script_helpers
 from ..db import utcnow
+from ..engine import CaseWorkflow
 from ..extensions import db
 from ..forms.rendering import display_value
 from .models import Case, WorkItem
@@ -69,3 +72,11 @@ def data_by_step(case: Case) -> list[DataGroup]:
     if rest:
         groups.append(DataGroup(_("Other data"), rest))
     return groups
+
+
+def case_markers(case: Case, now: datetime) -> dict[str, list[str]]:
+    """Element ids to colour on the case's diagram: where it has been, what is open, what is late."""
+    workflow = CaseWorkflow.from_json(case.workflow_state, script_helpers(office_calendar(case.office)))
+    return {"completed": workflow.completed_element_ids(),
+            "current": sorted({item.task for item in case.open_items}),
+            "overdue": sorted({item.task for item in case.open_items if item.overdue(now)})}

@@ -3,14 +3,15 @@ from flask_login import current_user, login_required
 
 from ..audit.services import case_history_break
 from ..db import utcnow
-from ..designer.services import case_markers
 from ..errors import NotFound, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
 from ..processes.services import latest_version, latest_versions
-from . import services as cases
-from .presenters import data_by_step, history
+from ..permissions import Role, role_required
+from .presenters import case_markers, data_by_step, history
+from .queries import visible_case
+from .write_path import start_case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 bp.add_app_template_global(data_by_step)
@@ -19,7 +20,7 @@ bp.add_app_template_global(data_by_step)
 @bp.get("/<int:case_id>")
 @login_required
 def show(case_id):
-    case = cases.visible_case(current_user, case_id)
+    case = visible_case(current_user, case_id)
     now = utcnow()
     return render_template("cases/show.html", case=case, history=history(case), now=now,
                            markers=case_markers(case, now), history_break=case_history_break(case.id))
@@ -27,17 +28,15 @@ def show(case_id):
 
 @bp.get("/new")
 @login_required
+@role_required(Role.FRONT_OFFICE)
 def choose():
-    if not current_user.has_role("front_office"):
-        abort(403)
     return render_template("cases/choose.html", definitions=latest_versions())
 
 
 @bp.route("/new/<key>", methods=["GET", "POST"])
 @login_required
+@role_required(Role.FRONT_OFFICE)
 def start(key):
-    if not current_user.has_role("front_office"):
-        abort(403)
     try:
         definition = latest_version(key)
     except NotFound:
@@ -49,7 +48,7 @@ def start(key):
         values = request.form
         if not errors:
             try:
-                case = cases.start_case(key, data, current_user, current_user.office, channel="counter")
+                case = start_case(key, data, current_user, current_user.office, channel="counter")
             except Rejected as rejected:
                 db.session.rollback()
                 errors = rejected.details if isinstance(rejected.details, dict) else {}

@@ -11,13 +11,15 @@ import time_machine
 from flask import Blueprint
 from sqlalchemy import select
 
-from ..accounts.models import DISTRICT_ROLES, Office, User
-from ..accounts.services import create_office, create_user, people_holding
+from ..accounts.models import Office, User
+from ..administration.services import create_office, create_user
 from ..calendars.holiday_files import national_holidays
 from ..calendars.services import import_holidays
-from ..cases import services as cases
+from ..cases import work_items
+from ..cases.write_path import start_case
 from ..errors import cli_errors
 from ..extensions import db
+from ..permissions import DISTRICT_ROLES, Role, people_holding
 from ..processes.services import deploy_directory, latest_versions
 from ..timers.services import sweep
 
@@ -73,7 +75,7 @@ def _user(username: str) -> User:
 def _advance_licence(case, office_code: str, steps: list[str]):
     for step in steps:
         item = case.open_items[0]
-        cases.complete(_user(f"{SHORT_NAMES[item.role]}.{office_code.lower()}"), item.id, STEPS[step])
+        work_items.complete(_user(f"{SHORT_NAMES[item.role]}.{office_code.lower()}"), item.id, STEPS[step])
 
 
 def _play(days_ago: float, action):
@@ -99,14 +101,14 @@ def _seed_office(office: Office) -> int:
     ]
     for n, (days_ago, process, steps, _) in enumerate(plan):
         def run(steps=steps, n=n):
-            case = cases.start_case(process, _licence(APPLICANTS[n % len(APPLICANTS)], n), front, office)
+            case = start_case(process, _licence(APPLICANTS[n % len(APPLICANTS)], n), front, office)
             _advance_licence(case, office.code, steps)
         _play(days_ago, run)
         started += 1
-    _play(3, lambda: cases.start_case("construction_permit", PERMIT, front, office))
-    _play(1, lambda: cases.start_case("birth_registration", BIRTH, front, office))
-    ombudsman = people_holding("ombudsman", office)[0]
-    _play(4, lambda: cases.start_case("ombudsman_complaint", COMPLAINT, ombudsman, office))
+    _play(3, lambda: start_case("construction_permit", PERMIT, front, office))
+    _play(1, lambda: start_case("birth_registration", BIRTH, front, office))
+    ombudsman = people_holding(Role.OMBUDSMAN, office)[0]
+    _play(4, lambda: start_case("ombudsman_complaint", COMPLAINT, ombudsman, office))
     return started + 3
 
 

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -15,17 +15,6 @@ class ProcessDraft(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary)
     based_on_version: Mapped[int | None]
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-
-    updated_by: Mapped[User | None] = relationship()
-
-
-class FormDraft(db.Model):
-    """A form edited in the browser; it overrides the file of the same name in forms/ at deploy."""
-    id: Mapped[int] = mapped_column(primary_key=True)
-    filename: Mapped[str] = mapped_column(String(200), unique=True)
-    schema: Mapped[dict] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

@@ -5,25 +5,23 @@ Write functions flush and audit; the request commits once.
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from sqlalchemy import select
 
-from ..accounts.models import DISTRICT_ROLES, Office, User, UserRole
+from ..accounts.models import Office, User, UserRole
 from ..audit.services import record
-from ..calendars.services import office_calendar, script_helpers
-from ..cases.models import Case
 from ..db import utcnow
-from ..engine import (MAX_DIAGRAM_BYTES, CaseWorkflow, DiagramChanges, DiagramError, Problem, diagram_changes, lanes,
+from ..engine import (MAX_DIAGRAM_BYTES, DiagramChanges, DiagramError, Problem, diagram_changes, lanes,
                       process_identity)
-from ..errors import Conflict, Forbidden, NotFound, Rejected, TooLarge
+from ..errors import Conflict, NotFound, Rejected, TooLarge
 from ..extensions import db
-from ..processes.models import ProcessDefinition
-from ..processes.services import (WORKFLOW_ROLES, Deployment, check_diagram, deploy, form_library, latest_versions,
+from ..permissions import DISTRICT_ROLES, WORKFLOW_ROLES, Role, require_role
+from ..processes.models import FormDraft, ProcessDefinition
+from ..processes.services import (Deployment, check_diagram, deploy, form_library, latest_versions,
                                   load_forms_dir, read_form)
-from .models import FormDraft, ProcessDraft
+from .models import ProcessDraft
 
 TEMPLATE = Path(__file__).with_name("new_procedure.bpmn")
 KEY = re.compile(r"[a-z][a-z0-9_]{2,60}")
@@ -33,8 +31,7 @@ FORM_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,150}\.schema\.json")
 
 
 def require_designer(user: User) -> None:
-    if not user.has_role("designer"):
-        raise Forbidden("The designer area is for process designers.")
+    require_role(user, Role.DESIGNER, message="The designer area is for process designers.")
 
 
 # --- procedures, versions, drafts ------------------------------------------------------
@@ -286,13 +283,3 @@ def save_form(filename: str, text: str, actor: User) -> FormDraft:
     record("form_saved", f"Form {filename} saved; diagrams deployed from now on use it", actor=actor,
            filename=filename, fields=sorted(schema.get("properties", {})))
     return found
-
-
-# --- a case on its diagram ---------------------------------------------------------------
-
-def case_markers(case: Case, now: datetime) -> dict[str, list[str]]:
-    """Element ids to colour on the case's diagram: where it has been, what is open, what is late."""
-    workflow = CaseWorkflow.from_json(case.workflow_state, script_helpers(office_calendar(case.office)))
-    return {"completed": workflow.completed_element_ids(),
-            "current": sorted({item.task for item in case.open_items}),
-            "overdue": sorted({item.task for item in case.open_items if item.overdue(now)})}

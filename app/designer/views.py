@@ -5,12 +5,13 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..cases.services import visible_case
+from ..cases.queries import visible_case
 from ..engine import MAX_DIAGRAM_BYTES
 from ..errors import DomainError, NotFound, Rejected, error_response
 from ..extensions import db
 from ..forms.rendering import fields_for
-from ..processes.services import WORKFLOW_ROLES, form_library
+from ..permissions import WORKFLOW_ROLES
+from ..processes.services import form_library
 from . import services as designer
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")

@@ -1,7 +1,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..cases import services as cases
+from ..cases import work_items
 from ..cases.presenters import history
 from ..db import utcnow
 from ..errors import Conflict, Forbidden, Rejected
@@ -29,13 +29,13 @@ def _render_item(item, values=None, errors=None, status=200):
 @bp.get("/work-items/<int:item_id>")
 @login_required
 def work_item(item_id):
-    return _render_item(cases.workable_item(current_user, item_id))
+    return _render_item(work_items.workable_item(current_user, item_id))
 
 
 @bp.post("/work-items/<int:item_id>/claim")
 @login_required
 def claim(item_id):
-    item = cases.claim(current_user, item_id)
+    item = work_items.claim(current_user, item_id)
     db.session.commit()
     flash(f"'{item.name}' is now yours.", "info")
     return redirect(url_for("inbox.work_item", item_id=item_id))
@@ -44,7 +44,7 @@ def claim(item_id):
 @bp.post("/work-items/<int:item_id>/release")
 @login_required
 def release(item_id):
-    item = cases.release(current_user, item_id)
+    item = work_items.release(current_user, item_id)
     db.session.commit()
     flash(f"'{item.name}' is back in the shared inbox.", "info")
     return redirect(url_for("inbox.index"))
@@ -53,17 +53,17 @@ def release(item_id):
 @bp.post("/work-items/<int:item_id>")
 @login_required
 def complete(item_id):
-    item = cases.workable_item(current_user, item_id)
+    item = work_items.workable_item(current_user, item_id)
     form = item.case.definition.form(item.form)
     data, errors = from_form_fields(form, request.form) if form else ({}, {})
     if errors:
         return _render_item(item, request.form, errors, 422)
     seen_version = request.form.get("case_version", type=int)
     try:
-        case = cases.complete(current_user, item_id, data, request.form.get("comment", "").strip(), seen_version)
+        case = work_items.complete(current_user, item_id, data, request.form.get("comment", "").strip(), seen_version)
     except Rejected as rejected:
         db.session.rollback()
-        return _render_item(cases.workable_item(current_user, item_id), request.form,
+        return _render_item(work_items.workable_item(current_user, item_id), request.form,
                             rejected.details if isinstance(rejected.details, dict) else {}, 422)
     except (Conflict, Forbidden) as refused:
         db.session.rollback()

@@ -29,5 +29,7 @@ class Notification(db.Model):
     email_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+    # Named, not imported: cases sit above notifications (they notify), so this package never imports them.
+    case = relationship("Case")
 
     __table_args__ = (Index("ix_notification_outbox", "email_status", "email_next_attempt_at"),)

@@ -15,10 +15,10 @@ from email.utils import formataddr, format_datetime, make_msgid, parseaddr
 
 from flask import Flask, current_app
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..audit.services import record
-from ..cases.models import Case
 from ..db import utcnow
 from ..errors import NotFound
 from ..extensions import db
@@ -78,17 +78,10 @@ def unread_count(user) -> int:
 def notifications_for(user, page: int = 1, per_page: int = 50) -> tuple[list[Notification], bool]:
     """One page of the user's notifications, newest first, and whether older ones exist."""
     rows = list(db.session.scalars(
-        select(Notification).where(Notification.user_id == user.id)
+        select(Notification).where(Notification.user_id == user.id).options(joinedload(Notification.case))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .offset((max(page, 1) - 1) * per_page).limit(per_page + 1)))
     return rows[:per_page], len(rows) > per_page
-
-
-def case_numbers(case_ids) -> dict[int, str]:
-    ids = {i for i in case_ids if i is not None}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Case.id, Case.number).where(Case.id.in_(ids))).all())
 
 
 def mark_read(user, notification_id: int, now: datetime | None = None) -> Notification:
@@ -209,11 +202,10 @@ def _failed(notification: Notification, error: Exception, now: datetime, give_up
     if give_up or notification.email_attempts >= MAX_EMAIL_ATTEMPTS:
         notification.email_status = "failed"
         notification.email_next_attempt_at = None
-        case = db.session.get(Case, notification.case_id) if notification.case_id else None
         record("notification_email_failed",
                f"Email '{notification.subject[:120]}' to {notification.user.username} given up after "
                f"{notification.email_attempts} attempt(s): {notification.email_last_error}",
-               case=case, notification_id=notification.id)
+               case=notification.case, notification_id=notification.id)
     else:
         wait = RETRY_MINUTES[min(notification.email_attempts, len(RETRY_MINUTES)) - 1]
         notification.email_next_attempt_at = now + timedelta(minutes=wait)

@@ -26,7 +26,6 @@ def index():
     rows, older = notifications.notifications_for(current_user, page)
     zone = ZoneInfo(current_user.office.timezone)
     return render_template("notifications/index.html", notifications=rows, page=page, older=older,
-                           case_numbers=notifications.case_numbers(n.case_id for n in rows),
                            local=lambda moment: moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "",
                            zone=current_user.office.timezone, unread=notifications.unread_count(current_user))
 

@@ -30,5 +30,22 @@ class ProcessDefinition(db.Model):
     def form(self, filename: str | None) -> dict | None:
         return self.forms.get(filename) if filename else None
 
+    @property
+    def service_standard_days(self) -> int | None:
+        """The published deadline in working days, as the diagram states it."""
+        days = self.properties.get("service_standard_days")
+        return int(days) if days is not None and str(days).isdigit() else None
+
     def summary(self) -> dict:
         return {"key": self.key, "name": self.name, "version": self.version}
+
+
+class FormDraft(db.Model):
+    """A form edited in the browser; it overrides the file of the same name in forms/ at deploy."""
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200), unique=True)
+    schema: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    updated_by: Mapped[User | None] = relationship()

@@ -11,16 +11,15 @@ from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..bounds import loads_bounded
-from ..designer.models import FormDraft
 from ..engine import (DiagramError, Problem, check_script, lanes, parse_diagram, timer_problem, unreachable_elements,
                       untimed_user_tasks)
 from ..errors import BadRequest, NotFound, Rejected, TooLarge
 from ..extensions import db
 from ..forms.rendering import option_titles
 from ..forms.validation import field_name_problem
-from .models import ProcessDefinition
+from ..permissions import WORKFLOW_ROLES
+from .models import FormDraft, ProcessDefinition
 
-WORKFLOW_ROLES = ["front_office", "back_office", "owso_chief", "district_governor", "ombudsman"]
 FIELD_TYPES = ("string", "integer", "number", "boolean", "array")  # what forms/rendering.py can draw
 
 

@@ -11,18 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Office, User
-from ..accounts.services import people_holding
 from ..audit.services import record
 from ..calendars.services import office_calendar
 from ..calendars.working_time import working_days_between
 from ..cases.models import Case, WorkItem
-from ..cases.services import advance, visible_case
+from ..cases.queries import visible_case
+from ..cases.write_path import advance
 from ..db import utcnow
-from ..errors import BadRequest, Forbidden, NotFound, Rejected
+from ..errors import BadRequest, NotFound, Rejected
 from ..extensions import db
 from ..notifications.services import notify
+from ..permissions import SUPERVISOR_ROLES, people_holding, require_role, supervised_scope
 
-SUPERVISOR_ROLES = ("owso_chief", "district_governor")
 SOON = timedelta(days=2)
 
 
@@ -34,21 +34,13 @@ class DeskRow:
 
 
 def require_supervisor(user: User) -> None:
-    if not user.has_role(*SUPERVISOR_ROLES):
-        raise Forbidden("Only the OWSO chief or the District Governor supervises deadlines.")
-
-
-def _in_scope(user: User):
-    """Work the user supervises: the governor's whole district, the chief's own office."""
-    if user.has_role("district_governor"):
-        return WorkItem.district_id == user.office.district_id
-    return WorkItem.office_id == user.office_id
+    require_role(user, *SUPERVISOR_ROLES, message="Only the OWSO chief or the District Governor supervises deadlines.")
 
 
 def _supervised_item(user: User, item_id: int) -> WorkItem:
     require_supervisor(user)
     item = db.session.get(WorkItem, item_id)
-    if item is None or not db.session.scalar(select(WorkItem.id).where(WorkItem.id == item_id, _in_scope(user))):
+    if item is None or not db.session.scalar(select(WorkItem.id).where(WorkItem.id == item_id, supervised_scope(user, WorkItem))):
         raise NotFound(f"There is no work item {item_id} under your supervision.")
     if item.status != "open":
         raise Rejected(f"'{item.name}' on case {item.case.number} is already {item.status}.")
@@ -61,7 +53,7 @@ def desk(user: User, now: datetime | None = None, soon: timedelta = SOON) -> lis
     now = now or utcnow()
     items = db.session.scalars(
         select(WorkItem).where(WorkItem.status == "open", WorkItem.escalation_of_id.is_(None),
-                               WorkItem.due_at <= now + soon, _in_scope(user))
+                               WorkItem.due_at <= now + soon, supervised_scope(user, WorkItem))
         .options(joinedload(WorkItem.case).joinedload(Case.definition), joinedload(WorkItem.assignee))
         .order_by(WorkItem.due_at)).unique().all()
     escalations = defaultdict(list)
@@ -119,7 +111,7 @@ def reassign(user: User, item_id: int, officer_id: int, reason: str) -> WorkItem
     if officer is None or officer not in people_holding(item.role, item.case.office):
         raise Rejected(f"Choose an officer who holds the {item.role} role for {item.case.office.name}.")
     before = item.assignee.username if item.assignee else None
-    item.assignee = officer
+    item.assignee, item.claimed_at = officer, utcnow()
     item.case.version += 1
     record("work_item_reassigned", f"{user.display_name} reassigned '{item.name}' to {officer.display_name}: "
            f"{reason}", actor=user, case=item.case, work_item=item.id, before=before, after=officer.username,

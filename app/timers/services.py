@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..cases.models import Case, Timer
-from ..cases.services import fire_due_timers
+from ..cases.write_path import fire_due_timers
 from ..db import utcnow
 from ..extensions import db
 

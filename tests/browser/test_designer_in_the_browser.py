@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.accounts.models import User
-from app.cases import services as cases
+from app.cases.write_path import start_case
 from app.extensions import db
 from app.processes.services import deploy
 
@@ -67,7 +67,7 @@ def start_licence(app) -> tuple[str, int]:
     """A counter registration through the services; returns the case number and its version."""
     with app.app_context():
         dara = db.session.scalars(select(User).where(User.username == "dara")).one()
-        case = cases.start_case("commercial_licence", APPLICATION, dara, dara.office)
+        case = start_case("commercial_licence", APPLICATION, dara, dara.office)
         db.session.commit()
         return case.number, case.definition.version
 
@@ -149,7 +149,7 @@ def test_a_case_page_draws_a_diagram_deployed_without_layout_and_marks_the_open_
     with app.app_context():
         deploy([("birth_registration.bpmn", etree.tostring(bare))])
         dara = db.session.scalars(select(User).where(User.username == "dara")).one()
-        case = cases.start_case("birth_registration", BIRTH, dara, dara.office)
+        case = start_case("birth_registration", BIRTH, dara, dara.office)
         db.session.commit()
         case_id, current = case.id, case.open_items[0].task
 

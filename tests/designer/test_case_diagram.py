@@ -10,7 +10,8 @@ from lxml import etree
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.cases import services as cases
+from app.cases import work_items
+from app.cases.write_path import start_case
 from app.db import utcnow
 
 from designer_support import LICENCE
@@ -29,8 +30,8 @@ def diagram_of(page: str) -> dict:
 
 def test_the_case_page_marks_the_path_taken_the_open_work_and_the_overdue_work(client, auth, database):
     dara = staff(database, "dara")
-    case = cases.start_case("commercial_licence", APPLICATION, dara, dara.office)
-    cases.complete(dara, case.open_items[0].id, INTAKE)
+    case = start_case("commercial_licence", APPLICATION, dara, dara.office)
+    work_items.complete(dara, case.open_items[0].id, INTAKE)
     auth.login("dara")
 
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
@@ -50,7 +51,7 @@ def test_the_case_page_marks_the_path_taken_the_open_work_and_the_overdue_work(c
 
 def test_the_diagram_xml_is_served_to_those_who_may_see_the_case(client, auth, database):
     dara = staff(database, "dara")
-    case = cases.start_case("commercial_licence", APPLICATION, dara, dara.office)
+    case = start_case("commercial_licence", APPLICATION, dara, dara.office)
     assert client.get(f"/cases/{case.id}/diagram.bpmn").status_code == 302  # to the sign-in page
     for username, status in (("dara", 200), ("governor", 200), ("bopha", 404), ("theary", 404)):
         auth.login(username)
@@ -75,10 +76,10 @@ def test_a_diagram_without_bpmndi_deploys_and_runs_a_case_to_the_end(api, databa
     assert response.status_code == 201 and response.get_json()["version"] == 2
 
     dara, sokha, vanna = (staff(database, u) for u in ("dara", "sokha", "vanna"))
-    case = cases.start_case("commercial_licence", APPLICATION, dara, dara.office)
+    case = start_case("commercial_licence", APPLICATION, dara, dara.office)
     assert case.definition.version == 2
     for who, task, data in ((dara, "check_documents", INTAKE), (sokha, "technical_review", REVIEW_APPROVE),
                             (vanna, "sign_licence", SIGN), (dara, "hand_over", HAND_OVER)):
         [item] = [i for i in case.open_items if i.task == task]
-        cases.complete(who, item.id, data)
+        work_items.complete(who, item.id, data)
     assert case.status == "completed" and case.data["licence_number"] == SIGN["licence_number"]

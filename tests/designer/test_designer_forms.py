@@ -9,8 +9,8 @@ from flask import render_template_string
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.cases import services as cases
-from app.designer.models import FormDraft
+from app.cases.write_path import start_case
+from app.processes.models import FormDraft
 from app.forms.rendering import fields_for
 from app.processes.services import form_library
 
@@ -61,7 +61,7 @@ def test_the_preview_button_works_without_javascript_and_saves_nothing(designer,
 
 def test_a_saved_form_is_used_by_the_next_deployment_and_old_cases_keep_theirs(designer, client, database):
     dara = database.scalars(select(User).where(User.username == "dara")).one()
-    old_case = cases.start_case("commercial_licence", APPLICATION, dara, dara.office)
+    old_case = start_case("commercial_licence", APPLICATION, dara, dara.office)
 
     response = designer.post_form(f"/designer/forms/{INTAKE}",
                                   {"schema": json.dumps(intake_with_photo_check()), "action": "save"})
@@ -73,7 +73,7 @@ def test_a_saved_form_is_used_by_the_next_deployment_and_old_cases_keep_theirs(d
 
     # the diagram itself is unchanged: the new form alone makes version 2
     assert designer.deploy("commercial_licence", LICENCE).status_code == 302
-    new_case = cases.start_case("commercial_licence", APPLICATION, dara, dara.office)
+    new_case = start_case("commercial_licence", APPLICATION, dara, dara.office)
     assert new_case.definition.version == 2
     assert "photographs_checked" in new_case.definition.form(INTAKE)["properties"]
     assert "photographs_checked" not in old_case.definition.form(INTAKE)["properties"]

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import event, select
 
 from app.accounts.models import User
-from app.cases.services import start_case
+from app.cases.write_path import start_case
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import notify, send_pending

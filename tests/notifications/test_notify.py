@@ -2,9 +2,9 @@
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.accounts.services import create_user
+from app.administration.services import create_user
 from app.audit.models import AuditEvent
-from app.cases.services import start_case
+from app.cases.write_path import start_case
 from app.notifications.services import notify
 
 from office_data import APPLICATION

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app.accounts.models import User
-from app.accounts.services import create_user
+from app.administration.services import create_user
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.notifications.models import Notification

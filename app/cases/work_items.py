@@ -1,0 +1,73 @@
+"""Work-item commands: claim, release and complete, each bumping the case version and recording
+the event; completing hands the case to the engine write path."""
+from ..accounts.models import User
+from ..audit.services import record
+from ..db import utcnow
+from ..engine import StepNotWaiting
+from ..errors import Conflict, Forbidden
+from ..extensions import db
+from ..forms.validation import validate_submission
+from ..processes.models import ProcessDefinition
+from .models import Case, WorkItem
+from .queries import visible_item
+from .write_path import advance
+
+
+def workable_item(user: User, item_id: int) -> WorkItem:
+    """The work item, its case locked, if the user may work it: 404 for another office's, 403 for
+    another role's, 409 if it is no longer open."""
+    item = visible_item(user, item_id, lock=True)
+    if item.role not in user.roles:
+        raise Forbidden(f"'{item.name}' is work for the {item.role} role, which you do not hold.")
+    if item.status != "open":
+        raise Conflict(f"'{item.name}' on case {item.case.number} was already {item.status}.")
+    return item
+
+
+def claim(user: User, item_id: int) -> WorkItem:
+    item = workable_item(user, item_id)
+    if item.assignee_id not in (None, user.id):
+        raise Conflict(f"'{item.name}' is held by {item.assignee.display_name}; ask them or the chief to release it.")
+    if item.assignee_id is None:
+        item.assignee, item.claimed_at = user, utcnow()
+        item.case.version += 1  # serialises claims with completions on the same case
+        record("work_item_claimed", f"{user.display_name} took '{item.name}'", actor=user, case=item.case,
+               work_item=item.id)
+        db.session.flush()
+    return item
+
+
+def release(user: User, item_id: int) -> WorkItem:
+    item = workable_item(user, item_id)
+    if item.assignee_id != user.id:
+        raise Conflict(f"'{item.name}' is not held by you.")
+    item.assignee, item.claimed_at = None, None
+    item.case.version += 1
+    record("work_item_released", f"{user.display_name} released '{item.name}'", actor=user, case=item.case,
+           work_item=item.id)
+    db.session.flush()
+    return item
+
+
+def complete(user: User, item_id: int, data: dict, comment: str | None = None,
+             seen_version: int | None = None) -> Case:
+    item = workable_item(user, item_id)
+    case = item.case
+    if seen_version is not None and seen_version != case.version:
+        raise Conflict(f"Case {case.number} changed while you were working on it; reload and check before "
+                       "submitting again.")
+    if item.assignee_id not in (None, user.id):
+        raise Conflict(f"'{item.name}' is held by {item.assignee.display_name}.")
+    definition: ProcessDefinition = case.definition
+    form = definition.form(item.form)
+    data = validate_submission(form, data)
+    before = {key: case.data.get(key) for key in data}
+    item.comment = comment or None
+    try:
+        advance(case, user, lambda wf: wf.complete(item.task_id, data), completed_item=item)
+    except StepNotWaiting:
+        raise Conflict(f"'{item.name}' on case {case.number} was already done; reload the case.")
+    record("work_item_completed", f"{user.display_name} completed '{item.name}'"
+           + (f": {comment}" if comment else ""), actor=user, case=case, work_item=item.id, task=item.task,
+           before=before, after=data)
+    return case
