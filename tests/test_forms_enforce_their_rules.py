@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from app.cases import services as cases
+from app.cases import work_items
 from app.cases.models import Case
 from app.errors import Rejected
 from office_data import APPLICATION, INTAKE, REVIEW_SEND_BACK
@@ -53,12 +53,12 @@ def test_a_send_back_without_the_corrections_asked_for_is_refused(database, kamp
     case = licence_in_review(kampong_siem, local(2026, 12, 1, 9, 0))
     review = open_item(case, "technical_review")
     with pytest.raises(Rejected) as refused:
-        cases.complete(user("sokha"), review.id, {"review_decision": "send_back", "review_notes": "Lease missing."})
+        work_items.complete(user("sokha"), review.id, {"review_decision": "send_back", "review_notes": "Lease missing."})
     assert refused.value.details == {
         "corrections_requested": "Fill in “What the applicant must correct or add”: required when sending back; "
                                  "the front office reads this to the applicant."}
     assert open_item(case, "technical_review").status == "open"
-    cases.complete(user("sokha"), review.id, REVIEW_SEND_BACK)
+    work_items.complete(user("sokha"), review.id, REVIEW_SEND_BACK)
     assert case.data["corrections_requested"] == "Bring the signed lease of the shop."
 
 
