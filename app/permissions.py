@@ -173,3 +173,10 @@ class CitizenAccess:
 
 def citizen_may_see(access: CitizenAccess | None, case) -> bool:
     return access is not None and access.case_id == case.id
+
+
+# --- certificates ----------------------------------------------------------------------
+
+def may_revoke_certificate(user: User, certificate) -> bool:
+    """Only the chief of the office that issued it."""
+    return user.has_role(Role.OWSO_CHIEF) and user.office_id == certificate.office_id

@@ -65,7 +65,7 @@ def app():
     _compile_translations()
     with _test_database() as url:
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False,
-                          "SECRET_KEY": "test"})
+                          "SECRET_KEY": "test", "CERTIFICATE_KEY_DIR": tempfile.mkdtemp(prefix="onewindow-keys-")})
         with app.app_context():
             upgrade()
             build_world()

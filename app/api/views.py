@@ -7,6 +7,7 @@ from ..cases import work_items
 from ..cases.queries import visible_case, visible_item
 from ..cases.write_path import start_case as start_new_case
 from ..cases.presenters import case_dict, work_item_dict
+from ..certificates.services import certificate_summary
 from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import csrf, db
@@ -77,7 +78,8 @@ def start_case():
 @bp.get("/cases/<int:case_id>")
 @token_required
 def show_case(case_id):
-    return jsonify(case_dict(visible_case(g.api_user, case_id)))
+    case = visible_case(g.api_user, case_id)
+    return jsonify({**case_dict(case), "certificate": certificate_summary(case)})
 
 
 @bp.get("/inbox")

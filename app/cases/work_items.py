@@ -10,7 +10,7 @@ from ..forms.validation import validate_submission
 from ..processes.models import ProcessDefinition
 from .models import Case, WorkItem
 from .queries import visible_item
-from .write_path import advance
+from .write_path import advance, completion_listeners
 
 
 def workable_item(user: User, item_id: int) -> WorkItem:
@@ -70,4 +70,6 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
     record("work_item_completed", f"{user.display_name} completed '{item.name}'"
            + (f": {comment}" if comment else ""), actor=user, case=case, work_item=item.id, task=item.task,
            before=before, after=data)
+    for listener in completion_listeners():
+        listener(case, item, user, data)
     return case

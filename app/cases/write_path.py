@@ -16,6 +16,7 @@ from ..calendars.services import office_calendar, script_helpers
 from ..calendars.working_time import add_working_time, working_time_between
 from ..db import utcnow
 from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError
+from ..errors import BadRequest
 from ..extensions import db
 from ..forms.validation import validate_submission
 from ..notifications.services import notify
@@ -24,6 +25,20 @@ from ..processes.services import latest_version
 from .escalation import escalate
 from .models import Case, CaseCounter, Timer, WorkItem
 from .standards import record_finish, record_pause
+
+CHANNELS = ("counter", "online", "phone")
+# Packages above cases (certificates) act on completed work without cases importing them.
+_completion_listeners: list[Callable] = []
+
+
+def on_work_completed(listener: Callable) -> Callable:
+    """Register ``listener(case, item, actor, data)``, called inside the transaction of each completion."""
+    _completion_listeners.append(listener)
+    return listener
+
+
+def completion_listeners() -> tuple[Callable, ...]:
+    return tuple(_completion_listeners)
 
 
 def _next_number(office) -> str:
@@ -40,6 +55,8 @@ def _next_number(office) -> str:
 
 
 def start_case(process_key: str, data: dict, actor: User | None, office, channel: str = "counter") -> Case:
+    if channel not in CHANNELS:
+        raise BadRequest(f"The channel must be one of {', '.join(CHANNELS)}, not {channel!r}.")
     definition = latest_version(process_key)
     data = validate_submission(definition.form(definition.start_form), data)
     calendar = office_calendar(office)
