@@ -8,13 +8,30 @@ from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
 from ..processes.services import latest_version, latest_versions
-from ..permissions import Role, role_required
+from ..permissions import Role, role_required, role_title
+from .models import CASE_STATUSES, WORK_ITEM_STATUSES
 from .presenters import case_markers, data_by_step, history
 from .queries import visible_case
 from .write_path import start_case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 bp.add_app_template_global(data_by_step)
+
+
+@bp.app_template_filter("role_name")
+def role_name(role: str) -> str:
+    """A role as staff call it: front_office -> 'Front-office officer' (or its Khmer)."""
+    return role_title(role)
+
+
+@bp.app_template_filter("case_status")
+def case_status(status: str) -> str:
+    return CASE_STATUSES.get(status, status)
+
+
+@bp.app_template_filter("work_status")
+def work_status(status: str) -> str:
+    return WORK_ITEM_STATUSES.get(status, status)
 
 
 @bp.get("/<int:case_id>")

@@ -1,5 +1,3 @@
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -24,9 +22,7 @@ def unread_notifications():
 def index():
     page = int_parameter(request.args, "page", 1, 1, MAX_PAGE)
     rows, older = notifications.notifications_for(current_user, page)
-    zone = ZoneInfo(current_user.office.timezone)
     return render_template("notifications/index.html", notifications=rows, page=page, older=older,
-                           local=lambda moment: moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "",
                            zone=current_user.office.timezone, unread=notifications.unread_count(current_user))
 
 
