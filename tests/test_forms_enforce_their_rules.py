@@ -10,6 +10,7 @@ from jsonschema import Draft202012Validator
 from app.cases import work_items
 from app.cases.models import Case
 from app.errors import Rejected
+from app.forms.validation import field_errors
 from office_data import APPLICATION, INTAKE, REVIEW_SEND_BACK
 from support import licence_in_review, local, open_item, user
 from test_inbox_pages import register
@@ -22,31 +23,39 @@ def check_documents(api, started):
     return next(i for i in api.as_user("dara").get("/api/v1/inbox").get_json() if i["case_id"] == started["id"])
 
 
-def test_an_intake_accepted_with_no_receipt_and_no_documents_is_refused_all_at_once(api):
+def test_an_intake_accepted_with_no_fee_and_no_documents_is_refused_all_at_once(api):
     started = start_licence(api)
     item = check_documents(api, started)
     response = api.post(f"/api/v1/work-items/{item['id']}/complete", json={"data": {"intake_decision": "accept"}})
     assert response.status_code == 422
     assert response.get_json()["details"] == {
         "documents_received": "Tick at least one of “Documents received”.",
-        "fee_paid_riel": "Fill in “Official fee paid (riel)”: required when the application is accepted "
-                         "(the published fee is 100,000 riel).",
-        "fee_receipt_number": "Fill in “Official receipt number”: required when the application is accepted.",
+        "fee_paid_riel": "Fill in “Official fee paid (riel)”: required when the application is accepted: the "
+                         "official fee shown above, from the service catalogue.",
     }
     ticked_nothing = api.post(f"/api/v1/work-items/{item['id']}/complete",
                               json={"data": {**INTAKE, "documents_received": []}})
     assert ticked_nothing.get_json()["details"] == {"documents_received": "Tick at least one of “Documents received”."}
 
 
-def test_a_fee_taken_without_its_receipt_is_refused_even_when_not_accepting(api):
+def test_an_intake_not_accepted_must_say_what_is_missing(api):
     started = start_licence(api)
     item = check_documents(api, started)
-    response = api.post(f"/api/v1/work-items/{item['id']}/complete",
-                        json={"data": {"intake_decision": "not_accepted", "intake_notes": "No lease.",
-                                       "fee_paid_riel": 100000}})
+    response = api.post(f"/api/v1/work-items/{item['id']}/complete", json={"data": {"intake_decision": "not_accepted"}})
     assert response.status_code == 422
     assert response.get_json()["details"] == {
-        "fee_receipt_number": "Fill in “Official receipt number”: required when the application is accepted."}
+        "intake_notes": "Fill in “Notes”: required when the application is not accepted (which documents are "
+                        "missing)."}
+
+
+def test_a_designers_dependent_required_rule_names_the_missing_field(app):
+    schema = {"type": "object", "properties": {
+        "land_title_number": {"type": "string", "title": "Land title number"},
+        "land_title_type": {"type": "string", "title": "Kind of land title",
+                            "oneOf": [{"const": "hard_title", "title": "Hard title"}]}},
+        "dependentRequired": {"land_title_number": ["land_title_type"]}}
+    assert field_errors(schema, {"land_title_number": "KPS-123"}) == {"land_title_type": "Choose “Kind of land title”."}
+    assert field_errors(schema, {}) == {}
 
 
 def test_a_send_back_without_the_corrections_asked_for_is_refused(database, kampong_siem):
@@ -121,5 +130,5 @@ def test_the_case_page_shows_the_data_by_the_forms_titles_grouped_by_step(client
     intake = dict(re.findall(r"<tr><th>([^<]+)</th><td>([^<]*)</td></tr>", groups[1][1]))
     assert intake == {"Decision at the counter": "Accept the application",
                       "Documents received": "Application form, Copy of the identity card",
-                      "Official fee paid (riel)": "100000", "Official receipt number": "R-2026-0042"}
+                      "Official fee paid (riel)": "100000"}
     assert "business_activity" not in html

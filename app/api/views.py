@@ -72,7 +72,8 @@ def start_case():
         raise BadRequest("Say which procedure to start: {\"process\": \"commercial_licence\", \"data\": {...}}.")
     case = start_new_case(process, body.get("data") or {}, g.api_user, g.api_user.office)
     db.session.commit()
-    return jsonify({"id": case.id, "number": case.number, "status": case.status}), 201
+    return jsonify({"id": case.id, "number": case.number, "status": case.status,
+                    "access_code": case.access_code}), 201
 
 
 @bp.get("/cases/<int:case_id>")

@@ -52,7 +52,8 @@ class DataGroup:
 
 def data_by_step(case: Case) -> list[DataGroup]:
     """The case data under the step whose form first asked for it, by the forms' titles and option
-    titles; what no form declares (script results, work without a form) comes last, by name."""
+    titles; what no form declares (script results, work without a form, what One Window filled in
+    such as the receipt number) comes last, by its name written out."""
     definition = case.definition
     steps = []
     if definition.start_form and definition.form(definition.start_form):
@@ -68,7 +69,8 @@ def data_by_step(case: Case) -> list[DataGroup]:
         if names:
             groups.append(DataGroup(title, [(form["properties"][n].get("title", n),
                                              display_value(form["properties"][n], case.data[n])) for n in names]))
-    rest = [(name, display_value({}, value)) for name, value in case.data.items() if name not in shown]
+    rest = [(name.replace("_", " ").capitalize(), display_value({}, value))
+            for name, value in case.data.items() if name not in shown]
     if rest:
         groups.append(DataGroup(_("Other data"), rest))
     return groups

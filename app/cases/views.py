@@ -2,6 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ..audit.services import case_history_break
+from ..catalogue.services import service_for_process, services
 from ..db import utcnow
 from ..errors import NotFound, Rejected
 from ..extensions import db
@@ -47,7 +48,8 @@ def show(case_id):
 @login_required
 @role_required(Role.FRONT_OFFICE)
 def choose():
-    return render_template("cases/choose.html", definitions=latest_versions())
+    promises = {service.process_key: service.current for service in services()}
+    return render_template("cases/choose.html", definitions=latest_versions(), promises=promises)
 
 
 @bp.route("/new/<key>", methods=["GET", "POST"])
@@ -73,5 +75,7 @@ def start(key):
                 db.session.commit()
                 flash(f"Case {case.number} registered.", "info")
                 return redirect(url_for("cases.show", case_id=case.id))
+    service = service_for_process(key)
     return render_template("cases/start.html", definition=definition, form=form,
+                           promise=service.current if service else None,
                            fields=fields_for(form, values, errors), errors=errors), 422 if errors else 200

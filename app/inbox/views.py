@@ -8,6 +8,7 @@ from ..errors import Conflict, Forbidden, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
+from ..payments.services import fee_due
 from .queries import inbox_items
 
 bp = Blueprint("inbox", __name__)
@@ -22,8 +23,10 @@ def index():
 def _render_item(item, values=None, errors=None, status=200):
     form = item.case.definition.form(item.form)
     fields = fields_for(form, values or {}, errors or {}) if form else []
+    takes_fee = bool(form) and "fee_paid_riel" in form.get("properties", {})
     return render_template("inbox/work_item.html", item=item, case=item.case, form=form, fields=fields,
-                           errors=errors or {}, history=history(item.case), now=utcnow()), status
+                           errors=errors or {}, history=history(item.case), now=utcnow(),
+                           fee=fee_due(item.case) if takes_fee else None), status
 
 
 @bp.get("/work-items/<int:item_id>")
