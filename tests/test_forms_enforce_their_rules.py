@@ -123,7 +123,7 @@ def test_the_case_page_shows_the_data_by_the_forms_titles_grouped_by_step(client
     html = client.get(f"/cases/{started['id']}").get_data(as_text=True)
     groups = re.findall(r"<h3>([^<]+)</h3>\s*<table class=\"data\">(.*?)</table>", html, re.S)
     assert [title for title, _ in groups] == ["Application for a commercial licence",
-                                              "Check documents and take the official fee"]
+                                              "Check documents and take the official fee", "Other data"]
     application = dict(re.findall(r"<tr><th>([^<]+)</th><td>([^<]*)</td></tr>", groups[0][1]))
     assert application["Business activity"] == "Grocery or mini mart"
     assert application["The premises are"] == "Rented"
@@ -131,4 +131,6 @@ def test_the_case_page_shows_the_data_by_the_forms_titles_grouped_by_step(client
     assert intake == {"Decision at the counter": "Accept the application",
                       "Documents received": "Application form, Copy of the identity card",
                       "Official fee paid (riel)": "100000"}
-    assert "business_activity" not in html
+    filled_in = dict(re.findall(r"<tr><th>([^<]+)</th><td>([^<]*)</td></tr>", groups[2][1]))
+    assert list(filled_in) == ["Fee receipt number"]  # One Window numbered the receipt
+    assert "business_activity" not in html and "fee_receipt_number" not in html
