@@ -1,4 +1,5 @@
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
@@ -29,7 +30,7 @@ def login():
     if request.method == "POST":
         user = authenticate(request.form.get("username", "").strip(), request.form.get("password", ""))
         if user is None:
-            flash("The username or password is wrong.", "error")
+            flash(_("The username or password is wrong."), "error")
             return render_template("accounts/login.html"), 401
         session.permanent = True
         login_user(user)

@@ -1,4 +1,5 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..audit.services import case_history_break
@@ -8,8 +9,8 @@ from ..errors import NotFound, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
-from ..processes.services import latest_version, latest_versions
 from ..permissions import Role, role_required, role_title
+from ..processes.services import latest_version, latest_versions
 from .models import CASE_STATUSES, WORK_ITEM_STATUSES
 from .presenters import case_markers, data_by_step, history
 from .queries import visible_case
@@ -73,7 +74,7 @@ def start(key):
                 errors = rejected.details if isinstance(rejected.details, dict) else {}
             else:
                 db.session.commit()
-                flash(f"Case {case.number} registered.", "info")
+                flash(_("Case %(number)s registered.", number=case.number), "info")
                 return redirect(url_for("cases.show", case_id=case.id))
     service = service_for_process(key)
     return render_template("cases/start.html", definition=definition, form=form,

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from .translation import localized
+
 
 @dataclass
 class Field:
@@ -46,6 +48,7 @@ def display_value(spec: dict, value) -> str:
 
 def fields_for(schema: dict, values: dict | None = None, errors: dict | None = None) -> list[Field]:
     values, errors = values or {}, errors or {}
+    schema = localized(schema)
     required = set(schema.get("required", []))
     fields = []
     for name, spec in schema.get("properties", {}).items():

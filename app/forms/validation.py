@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 from ..engine import reserved_names
 from ..errors import BadRequest, Rejected
 from .rendering import option_titles
+from .translation import localized
 
 FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
 PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
@@ -37,11 +38,13 @@ def _title(schema: dict, name: str) -> str:
     return schema.get("properties", {}).get(name, {}).get("title", name)
 
 
-def _required_message(schema: dict, name: str) -> str:
-    spec = schema.get("properties", {}).get(name, {})
-    title = _title(schema, name)
+def _required_message(schema: dict, shown: dict, name: str) -> str:
+    """shown: the schema in the reader's language; the English one says whether the hint is a rule."""
+    english = schema.get("properties", {}).get(name, {}).get("description", "")
+    spec = shown.get("properties", {}).get(name, {})
+    title = _title(shown, name)
     hint = spec.get("description", "")
-    if not (hint.lower().startswith("required when") and name not in schema.get("required", [])):
+    if not (english.lower().startswith("required when") and name not in schema.get("required", [])):
         hint = ""
     hint = hint[:1].lower() + hint[1:]
     if spec.get("type") == "array":
@@ -86,7 +89,7 @@ def _message(schema: dict, name: str, error) -> str:
 def field_errors(schema: dict, data: dict) -> dict[str, str]:
     """Every problem at once, keyed by field ("_form" for the form as a whole)."""
     errors: dict[str, str] = {}
-    fields = schema.get("properties", {})
+    fields, shown = schema.get("properties", {}), localized(schema)
     for name in sorted(set(data) - set(fields)):
         errors[name] = _("This form has no field '%(name)s'.", name=name)
     validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
@@ -97,12 +100,12 @@ def field_errors(schema: dict, data: dict) -> dict[str, str]:
                 wanted = [need for field, needs in wanted.items() if field in data for need in needs]
             for name in wanted:
                 if name not in data:
-                    errors.setdefault(name, _required_message(schema, name))
+                    errors.setdefault(name, _required_message(schema, shown, name))
             continue
         name = str(error.path[0]) if error.path else "_form"
         if name not in fields and name != "_form":
             continue  # already reported as unknown
-        errors.setdefault(name, _message(schema, name, error))
+        errors.setdefault(name, _message(shown, name, error))
     return errors
 
 
@@ -123,7 +126,7 @@ def validate_submission(schema: dict | None, data) -> dict:
 def from_form_fields(schema: dict, fields) -> tuple[dict, dict[str, str]]:
     """Turn posted HTML form fields into typed data following the schema, with every problem at once."""
     data, errors = {}, {}
-    for name, spec in schema.get("properties", {}).items():
+    for name, spec in localized(schema).get("properties", {}).items():
         kind = spec.get("type")
         title = spec.get("title", name)
         if kind == "boolean":

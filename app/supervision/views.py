@@ -2,12 +2,14 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..bounds import ID_MAX, int_parameter
 from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import db
+from ..i18n import local_time, translated
 from . import services
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -35,7 +37,8 @@ def reassign(item_id):
     item = services.reassign(current_user, item_id, int_parameter(request.form, "officer", 0, 0, ID_MAX),
                              request.form.get("reason"))
     db.session.commit()
-    flash(f"'{item.name}' on case {item.case.number} is now with {item.assignee.display_name}.", "info")
+    flash(_("'%(task)s' on case %(number)s is now with %(name)s.", task=translated(item.name), number=item.case.number,
+            name=item.assignee.display_name), "info")
     return _back()
 
 
@@ -50,7 +53,8 @@ def extend(item_id):
     item = services.extend_deadline(current_user, item_id, _end_of_day(day, current_user.office.timezone),
                                     request.form.get("reason"))
     db.session.commit()
-    flash(f"'{item.name}' on case {item.case.number} is now due {item.due_at:%Y-%m-%d %H:%M} UTC.", "info")
+    flash(_("'%(task)s' on case %(number)s is now due %(time)s.", task=translated(item.name), number=item.case.number,
+            time=local_time(item.due_at)), "info")
     return _back()
 
 
@@ -59,7 +63,7 @@ def extend(item_id):
 def note(case_id):
     case = services.add_note(current_user, case_id, request.form.get("text"))
     db.session.commit()
-    flash(f"Note added to case {case.number}.", "info")
+    flash(_("Note added to case %(number)s.", number=case.number), "info")
     return _back()
 
 
