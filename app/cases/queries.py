@@ -1,4 +1,5 @@
 """Reading cases: one case or work item as a user may see it (404 otherwise)."""
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import User
@@ -11,7 +12,7 @@ from .models import Case, WorkItem
 def visible_case(user: User, case_id: int) -> Case:
     case = db.session.get(Case, case_id)
     if case is None or not may_see_case(user, case):
-        raise NotFound(f"There is no case {case_id} in your office.")
+        raise NotFound(_("There is no case %(id)s in your office.", id=case_id))
     return case
 
 
@@ -25,7 +26,7 @@ def visible_item(user: User, item_id: int, lock: bool = False) -> WorkItem:
             lock_case(case_id)
     item = db.session.get(WorkItem, item_id, populate_existing=lock)
     if item is None or not may_see_item(user, item):
-        raise NotFound(f"There is no work item {item_id} in your office.")
+        raise NotFound(_("There is no work item %(id)s in your office.", id=item_id))
     return item
 
 
