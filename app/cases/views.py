@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from ..audit.services import case_history_break
 from ..catalogue.services import service_for_process, services
 from ..db import utcnow
+from ..documents.services import documents_of
 from ..errors import NotFound, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
@@ -42,7 +43,8 @@ def show(case_id):
     case = visible_case(current_user, case_id)
     now = utcnow()
     return render_template("cases/show.html", case=case, history=history(case), now=now,
-                           markers=case_markers(case, now), history_break=case_history_break(case.id))
+                           markers=case_markers(case, now), history_break=case_history_break(case.id),
+                           documents=documents_of(case))
 
 
 @bp.get("/new")
@@ -57,6 +59,13 @@ def choose():
 @login_required
 @role_required(Role.FRONT_OFFICE)
 def start(key):
+    return registration_page(key)
+
+
+def registration_page(key: str, on_registered=None, ticket=None):
+    """The application form of a procedure: GET shows it; a valid POST starts the case in the
+    officer's office, through the channel the officer names (a queue ticket means the counter),
+    and calls ``on_registered(case)`` in the same transaction."""
     try:
         definition = latest_version(key)
     except NotFound:
@@ -66,9 +75,12 @@ def start(key):
     if request.method == "POST":
         data, errors = from_form_fields(form, request.form)
         values = request.form
+        channel = "counter" if ticket is not None else request.form.get("channel", "counter")
         if not errors:
             try:
-                case = start_case(key, data, current_user, current_user.office, channel="counter")
+                case = start_case(key, data, current_user, current_user.office, channel=channel)
+                if on_registered is not None:
+                    on_registered(case)
             except Rejected as rejected:
                 db.session.rollback()
                 errors = rejected.details if isinstance(rejected.details, dict) else {}
@@ -77,6 +89,7 @@ def start(key):
                 flash(_("Case %(number)s registered.", number=case.number), "info")
                 return redirect(url_for("cases.show", case_id=case.id))
     service = service_for_process(key)
-    return render_template("cases/start.html", definition=definition, form=form,
+    return render_template("cases/start.html", definition=definition, form=form, ticket=ticket,
                            promise=service.current if service else None,
-                           fields=fields_for(form, values, errors), errors=errors), 422 if errors else 200
+                           fields=fields_for(form, values, errors), errors=errors,
+                           channel=values.get("channel", "counter")), 422 if errors else 200
