@@ -61,7 +61,8 @@ SCHEMAS = {
     },
     "StartCase": {
         "type": "object", "required": ["process"],
-        "properties": {"process": {"type": "string", "description": "the procedure's key"},
+        "properties": {"process": {"type": "string", "description": "the procedure's key",
+                                   "examples": ["commercial_licence"]},
                        "data": ref("CaseData"),
                        "channel": {"type": "string", "enum": ["counter", "phone"], "default": "counter",
                                    "description": "how the application came in"}},
@@ -405,7 +406,7 @@ PATHS = {
     },
     "/api/v1/escalations": {
         "get": operation("Overdue work the caller supervises.",
-                         {**ok({"type": "array", "items": ref("Escalation")}), **errors(*STAFF)}),
+                         {**ok({"type": "array", "items": ref("Escalation")}), **errors(*STAFF, 403)}),
     },
     "/api/v1/work-items/{item_id}": {
         "get": operation("A work item with its form as JSON Schema (form_schema), to build the form from.",

@@ -67,7 +67,7 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
         raise Conflict(_("'%(task)s' is held by %(name)s.", task=translated(item.name), name=item.assignee.display_name))
     definition: ProcessDefinition = case.definition
     form = definition.form(item.form)
-    data = validate_submission(form, data) if form is not None else dict(data)
+    data = validate_submission(form, data)
     if data.get("fee_paid_riel") is not None:
         data["fee_receipt_number"] = take_fee(case, data["fee_paid_riel"], user).receipt_number
     before = {key: case.data.get(key) for key in data}

@@ -14,7 +14,7 @@ from .diagrams import (MAX_DIAGRAM_BYTES, CallInfo, Diagram, DiagramError, Probl
                        TimerInfo, UserTaskInfo, outline, parse_diagram, process_identity, spiff_problems)
 from .runtime import (SERIALIZER_VERSION, CaseWorkflow, EngineError, Procedure, ReadyTask, StepNotWaiting, WaitingTimer,
                       procedure, serialize_specs)
-from .scripting import ScriptError, ScriptHelpers, assigned_names, check_script, evaluate_expression
+from .scripting import ScriptError, ScriptHelpers, assigned_names, check_script, evaluate_expression, reserved_names
 from .timers import timer_problem
 
 __all__ = [
@@ -25,5 +25,6 @@ __all__ = [
     "SpecSources", "UserTaskInfo", "TimerInfo", "outline", "parse_diagram", "spiff_problems",
     "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION", "StepNotWaiting", "Procedure",
     "procedure", "serialize_specs",
-    "ScriptError", "ScriptHelpers", "assigned_names", "check_script", "evaluate_expression", "timer_problem",
+    "ScriptError", "ScriptHelpers", "assigned_names", "check_script", "evaluate_expression", "reserved_names",
+    "timer_problem",
 ]
