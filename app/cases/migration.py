@@ -14,6 +14,7 @@ from ..processes.models import ProcessDefinition
 from ..processes.services import latest_version, spec_sources
 from .models import Case
 from .queries import lock_case
+from .state import load_workflow
 from .write_path import advance, helpers_for
 
 MOVABLE_STATUSES = ("running", "error")  # a case in error moves too: then retry it on the corrected diagram
@@ -45,7 +46,7 @@ def target_version(key: str, version: int | None) -> ProcessDefinition:
 
 def _blocker(case: Case, target: ProcessDefinition) -> tuple[CaseWorkflow | None, str | None]:
     try:
-        workflow = CaseWorkflow.from_json(case.workflow_state, helpers_for(case, office_calendar(case.office)))
+        workflow = load_workflow(case, helpers_for(case, office_calendar(case.office)))
         return workflow, migration_blocker(workflow, spec_sources(target), target.version)
     except EngineError as exc:
         return None, str(exc)

@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from .sandbox import SANDBOX, ScriptError
-from .sandbox_worker import Refused, compile_source
+from .sandbox_worker import BUILTINS, Refused, compile_source, guards
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,12 @@ def check_script(source: str, mode: str = "exec") -> str | None:
     except SyntaxError as exc:
         return f"syntax error: {exc.msg} (line {exc.lineno})"
     return None
+
+
+def reserved_names() -> frozenset[str]:
+    """Names case data may not use: a field called so would shadow a helper or builtin in scripts."""
+    helpers = ScriptHelpers(working_days=None, today=None).as_globals()
+    return frozenset(helpers) | frozenset(BUILTINS) | frozenset(guards()) | _UNAVAILABLE
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):

@@ -1,7 +1,7 @@
 """incidents: where and since when a case in error stopped
 
 Revision ID: 9e4b7c1d2f80
-Revises: 9e3b7d21c4f8
+Revises: 8e52a0f3c6d1
 Create Date: 2026-12-01 20:00:00
 
 Cases already in error take the time of their last 'case_failed' event; the element is unknown.
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '9e4b7c1d2f80'
-down_revision = '9e3b7d21c4f8'
+down_revision = '8e52a0f3c6d1'
 branch_labels = None
 depends_on = None
 
