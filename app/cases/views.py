@@ -12,7 +12,7 @@ from ..forms.validation import from_form_fields
 from ..permissions import Role, role_required, role_title
 from ..processes.services import latest_version, latest_versions
 from .models import CASE_STATUSES, WORK_ITEM_STATUSES
-from .presenters import case_markers, history
+from .presenters import case_markers, history, history_line
 from .queries import visible_case
 from .write_path import start_case
 
@@ -23,6 +23,9 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 def role_name(role: str) -> str:
     """A role as staff call it: front_office -> 'Front-office officer' (or its Khmer)."""
     return role_title(role)
+
+
+bp.add_app_template_filter(history_line, "history_line")
 
 
 @bp.app_template_filter("case_status")
