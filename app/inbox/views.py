@@ -10,7 +10,7 @@ from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
 from ..i18n import translated
-from ..payments.services import fee_due
+from ..payments.services import fee_decided_by, fee_due
 from .queries import inbox_items
 
 bp = Blueprint("inbox", __name__)
@@ -28,7 +28,8 @@ def _render_item(item, values=None, errors=None, status=200):
     takes_fee = bool(form) and "fee_paid_riel" in form.get("properties", {})
     return render_template("inbox/work_item.html", item=item, case=item.case, form=form, fields=fields,
                            errors=errors or {}, history=history(item.case), now=utcnow(),
-                           fee=fee_due(item.case) if takes_fee else None), status
+                           fee=fee_due(item.case) if takes_fee else None,
+                           fee_row=fee_decided_by(item.case) if takes_fee else None), status
 
 
 @bp.get("/work-items/<int:item_id>")
