@@ -41,6 +41,8 @@ def _register_models() -> None:
     from .cases import models as cases_models  # noqa: F401
     from .catalogue import models as catalogue_models  # noqa: F401
     from .certificates import models as certificate_models  # noqa: F401
+    from .queue import models as queue_models  # noqa: F401
+    from .feedback import models as feedback_models  # noqa: F401
     from .designer import models as designer_models  # noqa: F401
     from .notifications import models as notification_models  # noqa: F401
     from .payments import models as payments_models  # noqa: F401
@@ -58,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     from .administration.cli import offices_cli, users_cli
     from .accounts.views import bp as accounts_bp
     from .api.certificates import bp as certificates_api
+    from .api.queue import bp as queue_api
     from .api.reports import bp as api_reports_bp
     from .api.views import bp as api_bp
     from .audit.cli import audit_cli
@@ -67,6 +70,10 @@ def _register_blueprints(app: Flask) -> None:
     from .catalogue.cli import catalogue_cli
     from .certificates.cli import certificates_cli
     from .certificates.views import bp as certificates_bp
+    from .feedback.views import bp as feedback_bp
+    from .queue.cli import queue_cli
+    from .queue.views import bp as queue_bp
+    from .queue.views import public as queue_public
     from .demo.cli import demo_cli
     from .designer.views import bp as designer_bp
     from .designer.views import case_diagrams
@@ -84,5 +91,5 @@ def _register_blueprints(app: Flask) -> None:
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
                       notifications_cli, designer_bp, case_diagrams, audit_cli, certificates_bp, certificates_api,
                       certificates_cli, reports_bp, api_reports_bp, performance_bp, catalogue_cli,
-                      public_api_bp):
+                      public_api_bp, queue_bp, queue_public, queue_api, queue_cli, feedback_bp):
         app.register_blueprint(blueprint)

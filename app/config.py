@@ -59,5 +59,13 @@ def from_environment(instance_path: str) -> dict:
         # and the address printed in the QR code for the public verification page.
         "CERTIFICATE_KEY_DIR": os.environ.get("CERTIFICATE_KEY_DIR", str(Path(instance_path) / "certificate_keys")),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # SMS to citizens through one gateway (notifications/sms.py documents the JSON POST it sends).
+        "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL", ""),
+        "SMS_GATEWAY_TOKEN": os.environ.get("SMS_GATEWAY_TOKEN", ""),
+        "SMS_GATEWAY_USER": os.environ.get("SMS_GATEWAY_USER", ""),
+        "SMS_GATEWAY_PASSWORD": os.environ.get("SMS_GATEWAY_PASSWORD", ""),
+        "SMS_SENDER": os.environ.get("SMS_SENDER", "OneWindow"),
+        # The counter queue's wait estimate before the office has served anyone.
+        "QUEUE_DEFAULT_SERVICE_MINUTES": float(os.environ.get("QUEUE_DEFAULT_SERVICE_MINUTES", "10")),
         "MAIL_FROM": os.environ.get("MAIL_FROM") or os.environ.get("SMTP_USER") or "onewindow@localhost",
     }

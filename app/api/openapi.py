@@ -62,7 +62,9 @@ SCHEMAS = {
     "StartCase": {
         "type": "object", "required": ["process"],
         "properties": {"process": {"type": "string", "description": "the procedure's key"},
-                       "data": ref("CaseData")},
+                       "data": ref("CaseData"),
+                       "channel": {"type": "string", "enum": ["counter", "phone"], "default": "counter",
+                                   "description": "how the application came in"}},
     },
     "StartedCase": {
         "type": "object", "required": ["id", "number", "status", "access_code"],
@@ -221,6 +223,28 @@ SCHEMAS = {
                                "public_key": {"type": "string", "description": "the raw 32-byte key, base64url"},
                                "public_key_pem": {"type": "string"}, "created_at": TIME,
                                "retired_at": nullable(TIME)}}},
+        },
+    },
+    "QueueTicket": {
+        "type": "object",
+        "required": ["id", "number", "service", "office", "status", "counter", "issued_at", "called_at"],
+        "properties": {"id": {"type": "integer"}, "number": {"type": "string", "description": "e.g. C014"},
+                       "service": {"type": "string"}, "office": {"type": "string"},
+                       "status": {"type": "string", "enum": ["waiting", "called", "served", "no_show"]},
+                       "counter": nullable({"type": "string"}), "issued_at": TIME, "called_at": nullable(TIME),
+                       "waiting": {"type": "integer"}, "estimated_wait_minutes": {"type": "integer"}},
+    },
+    "QueueState": {
+        "type": "object", "required": ["office", "now_serving", "waiting", "estimated_wait_minutes",
+                                       "mean_service_minutes"],
+        "properties": {
+            "office": {"type": "string"},
+            "now_serving": {"type": "array", "items": {
+                "type": "object", "required": ["counter", "counter_name", "number", "service"],
+                "properties": {"counter": {"type": "string"}, "counter_name": {"type": "string"},
+                               "number": nullable({"type": "string"}), "service": nullable({"type": "string"})}}},
+            "waiting": {"type": "integer"}, "estimated_wait_minutes": {"type": "integer"},
+            "mean_service_minutes": {"type": "number"},
         },
     },
 }
@@ -404,6 +428,30 @@ PATHS = {
     "/api/v1/public/keys": {
         "get": operation("Every office's public signing keys, retired ones too, for offline verification.",
                          ok(ref("PublicKeys")), public=True),
+    },
+    "/api/v1/queue/tickets": {
+        "post": operation("Front office: issue a queue ticket for a service in the caller's office.",
+                          {**ok(ref("QueueTicket"), 201, "The ticket."), **errors(*STAFF, 403, 413, 422)},
+                          json_body({"type": "object", "required": ["service"],
+                                     "properties": {"service": {"type": "string"}}})),
+    },
+    "/api/v1/queue/next": {
+        "post": operation("Front office: the counter finishes its ticket and calls the next one "
+                          "(number null when nobody waits).",
+                          {**ok({"anyOf": [ref("QueueTicket"), {
+                              "type": "object", "required": ["number", "counter", "message"],
+                              "properties": {"number": {"type": "null"}, "counter": {},
+                                             "message": {"type": "string"}}}]}),
+                           **errors(*STAFF, 403, 404, 413)},
+                          json_body({"type": "object", "required": ["counter"],
+                                     "properties": {"counter": {"type": "string", "description": "e.g. KPS-1"}}})),
+    },
+    "/api/v1/public/queue": {
+        "get": operation("The office's queue now: who is served at each counter, how many wait, the estimated wait.",
+                         {**ok(ref("QueueState")), **errors(400, 404)},
+                         parameters=[{"name": "office", "in": "query", "required": True,
+                                      "schema": {"type": "string", "maxLength": 32}, "description": "office code"}],
+                         public=True),
     },
     "/api/v1/public/services": {
         "get": operation("The service catalogue: fees, documents, deadlines, offices and application forms.",

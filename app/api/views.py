@@ -94,7 +94,11 @@ def start_case():
     process = body.get("process")
     if not isinstance(process, str) or not process:
         raise BadRequest("Say which procedure to start: {\"process\": \"commercial_licence\", \"data\": {...}}.")
-    case = start_new_case(process, body.get("data") or {}, g.api_user, g.api_user.office)
+    channel = body.get("channel", "counter")
+    if channel not in ("counter", "phone"):
+        raise BadRequest("\"channel\" is how the application came to the office: \"counter\" or \"phone\" "
+                         "(online applications come through the public portal).")
+    case = start_new_case(process, body.get("data") or {}, g.api_user, g.api_user.office, channel=channel)
     db.session.commit()
     return jsonify({"id": case.id, "number": case.number, "status": case.status,
                     "access_code": case.access_code}), 201

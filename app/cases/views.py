@@ -59,6 +59,13 @@ def choose():
 @login_required
 @role_required(Role.FRONT_OFFICE)
 def start(key):
+    return registration_page(key)
+
+
+def registration_page(key: str, on_registered=None, ticket=None):
+    """The application form of a procedure: GET shows it; a valid POST starts the case in the
+    officer's office, through the channel the officer names (a queue ticket means the counter),
+    and calls ``on_registered(case)`` in the same transaction."""
     try:
         definition = latest_version(key)
     except NotFound:
@@ -68,9 +75,12 @@ def start(key):
     if request.method == "POST":
         data, errors = from_form_fields(form, request.form)
         values = request.form
+        channel = "counter" if ticket is not None else request.form.get("channel", "counter")
         if not errors:
             try:
-                case = start_case(key, data, current_user, current_user.office, channel="counter")
+                case = start_case(key, data, current_user, current_user.office, channel=channel)
+                if on_registered is not None:
+                    on_registered(case)
             except Rejected as rejected:
                 db.session.rollback()
                 errors = rejected.details if isinstance(rejected.details, dict) else {}
@@ -79,6 +89,7 @@ def start(key):
                 flash(_("Case %(number)s registered.", number=case.number), "info")
                 return redirect(url_for("cases.show", case_id=case.id))
     service = service_for_process(key)
-    return render_template("cases/start.html", definition=definition, form=form,
+    return render_template("cases/start.html", definition=definition, form=form, ticket=ticket,
                            promise=service.current if service else None,
-                           fields=fields_for(form, values, errors), errors=errors), 422 if errors else 200
+                           fields=fields_for(form, values, errors), errors=errors,
+                           channel=values.get("channel", "counter")), 422 if errors else 200

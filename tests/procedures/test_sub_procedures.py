@@ -173,3 +173,20 @@ def test_the_case_page_shows_where_inside_the_sub_procedure_the_case_is(auth, cl
     assert client.get(f"/cases/{case.id}/sub-procedures/commercial_licence/diagram.bpmn").status_code == 404
     auth.login("bopha")  # another office
     assert client.get(inside["xml-url"]).status_code == 404
+
+
+def test_a_deadline_on_the_call_activity_is_the_deadline_of_the_work_inside(database):
+    inspection = diagram(process("stall_inspection", user_task("inspect"), lane="back_office"))
+    permit = diagram(process("stall_permit", call("ask_inspection", "stall_inspection")).replace(
+        "</bpmn:process>", '<bpmn:boundaryEvent id="inspection_deadline" cancelActivity="false" '
+        'attachedToRef="ask_inspection"><bpmn:timerEventDefinition><bpmn:timeDuration '
+        'xsi:type="bpmn:tFormalExpression">working_days(3)</bpmn:timeDuration></bpmn:timerEventDefinition>'
+        '</bpmn:boundaryEvent></bpmn:process>'))
+    permit = permit.replace(b"<bpmn:flowNodeRef>ask_inspection</bpmn:flowNodeRef>",
+                            b"<bpmn:flowNodeRef>ask_inspection</bpmn:flowNodeRef>"
+                            b"<bpmn:flowNodeRef>inspection_deadline</bpmn:flowNodeRef>")
+    deploy([("stall_permit.bpmn", permit), ("stall_inspection.bpmn", inspection)])
+    with time_machine.travel(local(2026, 12, 3, 9, 0), tick=False):  # a Thursday
+        case = start("stall_permit")
+    [inspect] = case.open_items
+    assert (inspect.task, inspect.role, inspect.due_at) == ("inspect", "back_office", local(2026, 12, 8, 9, 0))
