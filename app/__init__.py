@@ -5,7 +5,7 @@ from flask import Flask
 
 from . import config, errors, i18n
 from .db import serialise_sqlite_writers
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     errors.init_app(app)
     i18n.init_app(app)
     _register_models()
@@ -45,6 +46,7 @@ def _register_models() -> None:
     from .feedback import models as feedback_models  # noqa: F401
     from .designer import models as designer_models  # noqa: F401
     from .notifications import models as notification_models  # noqa: F401
+    from .documents import models as documents_models  # noqa: F401
     from .payments import models as payments_models  # noqa: F401
     from .processes import models as processes_models  # noqa: F401
 
@@ -81,6 +83,8 @@ def _register_blueprints(app: Flask) -> None:
     from .notifications.cli import notifications_cli
     from .notifications.views import bp as notifications_bp
     from .portal.api import bp as public_api_bp
+    from .portal.counter import bp as counter_bp
+    from .portal.views import bp as portal_bp
     from .processes.cli import bpmn_cli
     from .reports.views import bp as reports_bp
     from .reports.views import public as performance_bp
@@ -91,5 +95,6 @@ def _register_blueprints(app: Flask) -> None:
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
                       notifications_cli, designer_bp, case_diagrams, audit_cli, certificates_bp, certificates_api,
                       certificates_cli, reports_bp, api_reports_bp, performance_bp, catalogue_cli,
-                      public_api_bp, queue_bp, queue_public, queue_api, queue_cli, feedback_bp):
+                      public_api_bp, portal_bp, counter_bp, queue_bp, queue_public, queue_api, queue_cli,
+                      feedback_bp):
         app.register_blueprint(blueprint)

@@ -47,7 +47,10 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": os.environ.get("STAFF_LANGUAGE", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        # One document; an application form may carry several, hence the request limit.
+        "DOCUMENT_MAX_BYTES": int(float(os.environ.get("DOCUMENT_MAX_MB", "10")) * 1024 * 1024),
+        "MAX_CONTENT_LENGTH": int(float(os.environ.get("DOCUMENT_MAX_MB", "10")) * 1024 * 1024) * 4 + 1024 * 1024,
+        "DOCUMENTS_DIR": os.environ.get("DOCUMENTS_DIR", str(Path(instance_path) / "documents")),
         "WTF_CSRF_TIME_LIMIT": None,
         # Email for notifications. Without SMTP_HOST notifications stay in the app only.
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
@@ -58,6 +61,11 @@ def from_environment(instance_path: str) -> dict:
         # Certificates: each office's Ed25519 signing keys (back this folder up with the database),
         # and the address printed in the QR code for the public verification page.
         "CERTIFICATE_KEY_DIR": os.environ.get("CERTIFICATE_KEY_DIR", str(Path(instance_path) / "certificate_keys")),
+        # Wrong number + access code pairs allowed before tracking answers 429, per address and per case number.
+        "TRACK_GUESSES_PER_ADDRESS": os.environ.get("TRACK_GUESSES_PER_ADDRESS", "20 per hour"),
+        "TRACK_GUESSES_PER_NUMBER": os.environ.get("TRACK_GUESSES_PER_NUMBER", "10 per hour"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         # SMS to citizens through one gateway (notifications/sms.py documents the JSON POST it sends).
         "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL", ""),

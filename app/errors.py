@@ -69,6 +69,8 @@ def init_app(app: Flask) -> None:
             403: _("You may not do this."),
             404: _("There is nothing here."),
             405: _("This address does not accept that method."),
+            429: _("Too many wrong case numbers or access codes from here or for this case; wait an hour, "
+                   "then try again with the pair printed on your receipt."),
         }
         message = messages.get(error.code, error.description)
         if error.code == 413:

@@ -1,4 +1,6 @@
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -11,3 +13,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Throttles guessing on the citizen's side; RATELIMIT_STORAGE_URI (default memory://) shares it between processes.
+limiter = Limiter(key_func=get_remote_address)

@@ -65,7 +65,8 @@ def app():
     _compile_translations()
     with _test_database() as url:
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False,
-                          "SECRET_KEY": "test", "CERTIFICATE_KEY_DIR": tempfile.mkdtemp(prefix="onewindow-keys-")})
+                          "SECRET_KEY": "test", "CERTIFICATE_KEY_DIR": tempfile.mkdtemp(prefix="onewindow-keys-"),
+                          "DOCUMENTS_DIR": tempfile.mkdtemp(prefix="onewindow-documents-")})
         with app.app_context():
             upgrade()
             build_world()
@@ -103,6 +104,7 @@ def committed(app):
     from app.cases.models import Case, CaseCounter, Timer, WorkItem
     from app.accounts.models import ApiToken, Office, User, UserRole
     from app.notifications.models import Notification
+    from app.documents.models import Document
     from app.payments.models import FeeWaiver, Payment
     with app.app_context():
         start_case = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM \"case\""))
@@ -113,7 +115,7 @@ def committed(app):
         db.session.remove()
         yield db
         db.session.rollback()
-        for model in (Notification, Timer, WorkItem, AuditHead, Payment, FeeWaiver):
+        for model in (Notification, Timer, WorkItem, AuditHead, Payment, FeeWaiver, Document):
             db.session.execute(model.__table__.delete().where(model.case_id > start_case))
         db.session.execute(Notification.__table__.delete().where(Notification.user_id > start_user))
         db.session.execute(AuditEvent.__table__.delete().where(AuditEvent.id > start_event))

@@ -72,6 +72,45 @@ SCHEMAS = {
                        "status": {"type": "string", "enum": ["running", "completed", "error"]},
                        "access_code": {"type": "string", "description": "with the number, opens public tracking"}},
     },
+    "Application": {
+        "type": "object", "required": ["service", "office", "applicant", "data"],
+        "properties": {
+            "service": {"type": "string", "description": "the service's key"},
+            "office": {"type": "string", "description": "the code of an office that offers it"},
+            "applicant": {"type": "object", "required": ["name", "phone"], "properties": {
+                "name": {"type": "string", "maxLength": 120}, "phone": {"type": "string", "maxLength": 20},
+                "email": {"type": "string", "maxLength": 200}}},
+            "data": {"type": "object", "description": "the service's application_form fields"},
+            "idempotency_key": {"type": "string", "minLength": 8, "maxLength": 100,
+                                "description": "or the Idempotency-Key header: a replay returns the first case"},
+        },
+    },
+    "ApplicationReceipt": {
+        "type": "object", "required": ["number", "access_code", "tracking_url"],
+        "properties": {"number": {"type": "string"}, "access_code": {"type": "string"},
+                       "tracking_url": {"type": "string"}},
+    },
+    "PublicCase": {
+        "type": "object",
+        "required": ["number", "service", "office", "channel", "status", "status_text", "current_steps",
+                     "promised_date", "late_working_days", "corrections_requested", "history", "documents"],
+        "properties": {
+            "number": {"type": "string"}, "service": {"type": "string"}, "office": {"type": "string"},
+            "channel": {"type": "string"},
+            "status": {"type": "string", "enum": ["in_progress", "waiting_on_applicant", "completed"]},
+            "status_text": {"type": "string"}, "current_steps": {"type": "array", "items": {"type": "string"}},
+            "promised_date": nullable(TIME), "late_working_days": {"type": "integer"},
+            "corrections_requested": nullable({"type": "string"}),
+            "history": {"type": "array", "items": {"type": "object", "required": ["at", "what"], "properties": {
+                "at": TIME, "what": {"type": "string"}}}},
+            "documents": {"type": "array", "items": ref("PublicDocument")},
+        },
+    },
+    "PublicDocument": {
+        "type": "object", "required": ["id", "filename"],
+        "properties": {"id": {"type": "integer"}, "filename": {"type": "string"}, "uploaded_at": TIME,
+                       "content_type": {"type": "string"}, "size": {"type": "integer"}, "sha256": {"type": "string"}},
+    },
     "Service": {
         "type": "object",
         "required": ["key", "version", "name", "description", "fee_riel", "fee_rule", "deadline_working_days",
@@ -256,7 +295,9 @@ ERRORS = {
     404: "Unknown, or not visible to the caller.",
     409: "Someone else acted first, or the case changed since it was read.",
     413: "The body is too large.",
+    415: "The file is not a PDF, JPEG or PNG by its content; nothing was stored.",
     422: "Well-formed, but the office's rules refuse it; `details` says what to fix.",
+    429: "Too many wrong case numbers or access codes; wait, then try again.",
     503: "The office cannot do this right now (its certificate signing key is missing); nothing was written.",
 }
 
@@ -300,6 +341,10 @@ CASE_ID = path_id("case_id", "the case's id")
 ITEM_ID = path_id("item_id", "the work item's id")
 CERTIFICATE_NUMBER = path_text("number", "the certificate number printed on it, e.g. KPS-CL-2026-00042")
 STAFF = (400, 401)  # every staff call can be malformed or unauthenticated
+CASE_NUMBER = {"name": "number", "in": "path", "required": True, "description": "the case number on the receipt",
+               "schema": {"type": "string", "maxLength": 40}}
+ACCESS_CODE = {"name": "code", "in": "query", "required": True, "description": "the access code on the receipt",
+               "schema": {"type": "string", "maxLength": 40}}
 LANG = {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["km", "en"]},
         "description": "km (Khmer, the default) or en"}
 
@@ -457,6 +502,39 @@ PATHS = {
         "get": operation("The service catalogue: fees, documents, deadlines, offices and application forms.",
                          {**ok({"type": "array", "items": ref("Service")}), **errors(400)},
                          parameters=[LANG], public=True),
+    },
+    "/api/v1/public/applications": {
+        "post": operation("Apply online: the case starts in the chosen office, channel online, in the front "
+                          "office's inbox for the document check.",
+                          {**ok(ref("ApplicationReceipt"), 201, "The application was received."),
+                           **ok(ref("ApplicationReceipt"), 200, "A replay of an application already received."),
+                           **errors(400, 404, 413, 422)},
+                          json_body(ref("Application")),
+                          [{"name": "Idempotency-Key", "in": "header", "required": False,
+                            "schema": {"type": "string", "minLength": 8, "maxLength": 100}}], public=True),
+    },
+    "/api/v1/public/applications/{number}/documents": {
+        "post": operation("Attach a document (PDF, JPEG or PNG, checked by its content) to one's application.",
+                          {**ok(ref("PublicDocument"), 201, "The document was stored."),
+                           **errors(400, 404, 413, 415, 422, 429)},
+                          {"required": True, "content": {"multipart/form-data": {"schema": {
+                              "type": "object", "required": ["file"],
+                              "properties": {"file": {"type": "string", "format": "binary"},
+                                             "document": {"type": "string"}}}}}},
+                          [CASE_NUMBER, ACCESS_CODE], public=True),
+    },
+    "/api/v1/public/track": {
+        "get": operation("Where an application is: status, current step, promised date, lateness, public history.",
+                         {**ok(ref("PublicCase")), **errors(400, 404, 429)},
+                         parameters=[{**CASE_NUMBER, "in": "query"}, ACCESS_CODE, LANG], public=True),
+    },
+    "/api/v1/public/applications/{number}/answer": {
+        "post": operation("Answer a send-back: what was corrected; the waiting step completes and the clock resumes.",
+                          {**ok(ref("PublicCase")), **errors(400, 404, 409, 413, 422, 429)},
+                          json_body({"type": "object", "required": ["data"], "properties": {"data": {
+                              "type": "object", "required": ["message"],
+                              "properties": {"message": {"type": "string", "maxLength": 1000}}}}}),
+                          [CASE_NUMBER, ACCESS_CODE], public=True),
     },
 }
 

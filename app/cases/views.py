@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from ..audit.services import case_history_break
 from ..catalogue.services import service_for_process, services
 from ..db import utcnow
+from ..documents.services import documents_of
 from ..errors import NotFound, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
@@ -44,7 +45,8 @@ def show(case_id):
     case = visible_case(current_user, case_id)
     now = utcnow()
     return render_template("cases/show.html", case=case, history=history(case), now=now,
-                           markers=case_markers(case, now), history_break=case_history_break(case.id))
+                           markers=case_markers(case, now), history_break=case_history_break(case.id),
+                           documents=documents_of(case))
 
 
 @bp.get("/new")

@@ -13,7 +13,7 @@ from ..i18n import translated
 from ..payments.services import take_fee
 from ..processes.models import ProcessDefinition
 from .models import Case, WorkItem
-from .queries import visible_item
+from .queries import lock_case, visible_item
 from .write_path import advance, completion_listeners
 
 
@@ -82,4 +82,18 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
            before=before, after=data)
     for listener in completion_listeners():
         listener(case, item, user, data)
+    return case
+
+
+def answer_for_applicant(item: WorkItem, data: dict) -> Case:
+    """The applicant answers, online, the step that waits on them; no officer acts, the case advances."""
+    case = lock_case(item.case_id)
+    if item.status != "open":
+        raise Conflict(f"Case {case.number} is no longer waiting for this answer; reload the page.")
+    try:
+        advance(case, None, lambda wf: wf.complete(item.task_id, data), completed_item=item)
+    except StepNotWaiting:
+        raise Conflict(f"Case {case.number} is no longer waiting for this answer; reload the page.")
+    record("applicant_answered", f"The applicant answered '{item.name}' online", case=case, work_item=item.id,
+           task=item.task, after=data)
     return case

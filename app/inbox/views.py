@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from ..cases import work_items
 from ..cases.presenters import history
 from ..db import utcnow
+from ..documents.services import documents_of
 from ..errors import Conflict, Forbidden, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
@@ -29,7 +30,8 @@ def _render_item(item, values=None, errors=None, status=200):
     return render_template("inbox/work_item.html", item=item, case=item.case, form=form, fields=fields,
                            errors=errors or {}, history=history(item.case), now=utcnow(),
                            fee=fee_due(item.case) if takes_fee else None,
-                           fee_row=fee_decided_by(item.case) if takes_fee else None), status
+                           fee_row=fee_decided_by(item.case) if takes_fee else None,
+                           documents=documents_of(item.case)), status
 
 
 @bp.get("/work-items/<int:item_id>")
