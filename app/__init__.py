@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config, errors, i18n
+from . import bounds, config, errors, i18n
 from .db import serialise_sqlite_writers
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             serialise_sqlite_writers(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    bounds.init_app(app)  # before CSRF (forms are size-checked first) and the blueprints (their ids)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

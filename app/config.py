@@ -18,6 +18,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from .bounds import JSON_MAX_BYTES, JSON_MAX_DEPTH
+
 
 def _secret_key(instance_path: str) -> str:
     if os.environ.get("SECRET_KEY"):
@@ -51,6 +53,9 @@ def from_environment(instance_path: str) -> dict:
         "DOCUMENT_MAX_BYTES": int(float(os.environ.get("DOCUMENT_MAX_MB", "10")) * 1024 * 1024),
         "MAX_CONTENT_LENGTH": int(float(os.environ.get("DOCUMENT_MAX_MB", "10")) * 1024 * 1024) * 4 + 1024 * 1024,
         "DOCUMENTS_DIR": os.environ.get("DOCUMENTS_DIR", str(Path(instance_path) / "documents")),
+        # JSON request bodies: bytes and nesting depth (case data is flat; see app/bounds.py).
+        "JSON_MAX_BYTES": int(os.environ.get("JSON_MAX_BYTES", str(JSON_MAX_BYTES))),
+        "JSON_MAX_DEPTH": int(os.environ.get("JSON_MAX_DEPTH", str(JSON_MAX_DEPTH))),
         "WTF_CSRF_TIME_LIMIT": None,
         # Email for notifications. Without SMTP_HOST notifications stay in the app only.
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),

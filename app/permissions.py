@@ -126,9 +126,15 @@ def may_see_item(user: User, item) -> bool:
     return item.office_id == user.office_id
 
 
+def workable_scopes(user: User, item_model) -> list:
+    """Work items the user may do, one condition per role they hold (in that role's scope): the
+    inbox reads each as one index range."""
+    return [and_(item_model.role == role, _item_place(user, role, item_model)) for role in sorted(user.roles)]
+
+
 def workable_scope(user: User, item_model):
     """Work items the user may do: each role they hold, in that role's scope."""
-    conditions = [and_(item_model.role == role, _item_place(user, role, item_model)) for role in sorted(user.roles)]
+    conditions = workable_scopes(user, item_model)
     return or_(*conditions) if conditions else false()
 
 

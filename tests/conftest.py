@@ -54,6 +54,13 @@ def empty_database():
         yield url
 
 
+@pytest.fixture
+def second_empty_database():
+    """Another one, e.g. to restore a backup of the first into."""
+    with _test_database("_second") as url:
+        yield url
+
+
 def _compile_translations() -> None:
     """Compiled catalogues are build output (make translations); a bare pytest run builds them too."""
     CommandLineInterface().run(["pybabel", "compile",

@@ -61,7 +61,8 @@ SCHEMAS = {
     },
     "StartCase": {
         "type": "object", "required": ["process"],
-        "properties": {"process": {"type": "string", "description": "the procedure's key"},
+        "properties": {"process": {"type": "string", "description": "the procedure's key",
+                                   "examples": ["commercial_licence"]},
                        "data": ref("CaseData"),
                        "channel": {"type": "string", "enum": ["counter", "phone"], "default": "counter",
                                    "description": "how the application came in"}},
@@ -393,12 +394,19 @@ PATHS = {
                          {**ok(ref("Case")), **errors(*STAFF, 404)}, parameters=[CASE_ID]),
     },
     "/api/v1/inbox": {
-        "get": operation("Open work the caller may do, soonest deadline first.",
-                         {**ok({"type": "array", "items": ref("WorkItem")}), **errors(*STAFF)}),
+        "get": operation("Open work the caller may do, soonest deadline first (work without a deadline last), "
+                         "in pages of 50; a `Link: <...?after=ID>; rel=\"next\"` header points to the next page.",
+                         {"200": {**ok({"type": "array", "items": ref("WorkItem"), "maxItems": 50})["200"],
+                                  "headers": {"Link": {"description": "the next page, when there is one",
+                                                       "schema": {"type": "string"}}}},
+                          **errors(*STAFF)},
+                         parameters=[{"name": "after", "in": "query", "required": False,
+                                      "description": "the id of the last work item of the previous page",
+                                      "schema": {"type": "integer", "minimum": 0, "maximum": ID_MAX}}]),
     },
     "/api/v1/escalations": {
         "get": operation("Overdue work the caller supervises.",
-                         {**ok({"type": "array", "items": ref("Escalation")}), **errors(*STAFF)}),
+                         {**ok({"type": "array", "items": ref("Escalation")}), **errors(*STAFF, 403)}),
     },
     "/api/v1/work-items/{item_id}": {
         "get": operation("A work item with its form as JSON Schema (form_schema), to build the form from.",

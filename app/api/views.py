@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify, request, url_for
 
 from ..accounts.services import authenticate, issue_token
 from ..cases import work_items
@@ -11,8 +11,8 @@ from ..certificates.services import certificate_summary
 from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import csrf, db
-from ..inbox.queries import inbox_items
 from ..decisions.services import latest_decisions
+from ..inbox.queries import inbox_page, parse_after
 from ..permissions import Role, role_required
 from ..processes.services import deploy, is_decision_file, latest_versions
 from ..supervision import services as supervision
@@ -114,7 +114,11 @@ def show_case(case_id):
 @bp.get("/inbox")
 @token_required
 def inbox():
-    return jsonify([work_item_dict(item) for item in inbox_items(g.api_user)])
+    page = inbox_page(g.api_user, parse_after(request.args.get("after")))
+    response = jsonify([work_item_dict(item) for item in page.items])
+    if page.next_after is not None:  # the body stays a plain list; the next page is a link, as on GitHub
+        response.headers["Link"] = f'<{url_for("api.inbox", after=page.next_after, _external=True)}>; rel="next"'
+    return response
 
 
 @bp.get("/escalations")

@@ -1,4 +1,4 @@
-"""What pages and the JSON API show of cases and work items."""
+"""Plain-dict views of cases and work items for the JSON API, and the case data as staff read it."""
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,11 +9,12 @@ from sqlalchemy import select
 from ..audit.models import AuditEvent
 from ..calendars.services import office_calendar, script_helpers
 from ..db import utcnow
-from ..engine import CaseWorkflow
 from ..extensions import db
+from ..forms.rendering import display_value
 from ..i18n import language, number, translated
 from ..processes.services import called_processes
 from .models import Case, WorkItem
+from .state import load_workflow
 
 
 def iso(value):
@@ -83,6 +84,38 @@ def case_dict(case: Case) -> dict:
 
 
 @dataclass
+class DataGroup:
+    title: str
+    rows: list[tuple[str, str]]  # (field title, value as shown)
+
+
+def data_by_step(case: Case) -> list[DataGroup]:
+    """The case data under the step whose form first asked for it, by the forms' titles and option
+    titles; what no form declares (script results, work without a form, what One Window filled in
+    such as the receipt number) comes last, by its name written out."""
+    definition = case.definition
+    steps = []
+    if definition.start_form and definition.form(definition.start_form):
+        form = definition.form(definition.start_form)
+        steps.append((form.get("title") or _("Application"), form))
+    done = sorted((i for i in case.work_items if i.status == "completed" and definition.form(i.form)),
+                  key=lambda i: (i.closed_at, i.id))
+    steps += [(item.name, definition.form(item.form)) for item in done]
+    groups, shown = [], set()
+    for title, form in steps:
+        names = [n for n in form.get("properties", {}) if n in case.data and n not in shown]
+        shown.update(names)
+        if names:
+            groups.append(DataGroup(title, [(form["properties"][n].get("title", n),
+                                             display_value(form["properties"][n], case.data[n])) for n in names]))
+    rest = [(name.replace("_", " ").capitalize(), display_value({}, value))
+            for name, value in case.data.items() if name not in shown]
+    if rest:
+        groups.append(DataGroup(_("Other data"), rest))
+    return groups
+
+
+@dataclass
 class DiagramMarkers:
     """One diagram of a case, coloured: the procedure's own, or a sub-procedure it entered."""
     key: str
@@ -97,7 +130,7 @@ def case_markers(case: Case, now: datetime) -> list[DiagramMarkers]:
     """Element ids to colour on the case's diagrams: where it has been, what is open, what is late.
     The procedure's diagram comes first (a call activity is current while the case is inside
     the sub-procedure it calls), then each sub-procedure the case has entered."""
-    workflow = CaseWorkflow.from_json(case.workflow_state, script_helpers(office_calendar(case.office)))
+    workflow = load_workflow(case, script_helpers(office_calendar(case.office)))
     positions = workflow.positions()
     definition = case.definition
     diagrams = [(definition, [p for p in positions if p not in called_processes(definition)])]

@@ -13,11 +13,12 @@ from ..forms.validation import from_form_fields
 from ..permissions import Role, role_required, role_title
 from ..processes.services import latest_version, latest_versions
 from .models import CASE_STATUSES, WORK_ITEM_STATUSES
-from .presenters import case_markers, history, history_line
+from .presenters import case_markers, data_by_step, history, history_line
 from .queries import visible_case
 from .write_path import start_case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+bp.add_app_template_global(data_by_step)
 
 
 @bp.app_template_filter("role_name")

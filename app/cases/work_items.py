@@ -17,10 +17,10 @@ from .queries import lock_case, visible_item
 from .write_path import advance, completion_listeners
 
 
-def workable_item(user: User, item_id: int) -> WorkItem:
+def workable_item(user: User, item_id: int, with_state: bool = False) -> WorkItem:
     """The work item, its case locked, if the user may work it: 404 for another office's, 403 for
     another role's, 409 if it is no longer open."""
-    item = visible_item(user, item_id, lock=True)
+    item = visible_item(user, item_id, lock=True, with_state=with_state)
     if item.role not in user.roles:
         raise Forbidden(_("'%(task)s' is work for the %(role)s role, which you do not hold.", task=translated(item.name),
                           role=item.role))
@@ -58,7 +58,7 @@ def release(user: User, item_id: int) -> WorkItem:
 
 def complete(user: User, item_id: int, data: dict, comment: str | None = None,
              seen_version: int | None = None) -> Case:
-    item = workable_item(user, item_id)
+    item = workable_item(user, item_id, with_state=True)
     case = item.case
     if seen_version is not None and seen_version != case.version:
         raise Conflict(_("Case %(number)s changed while you were working on it; reload and check before "
@@ -67,7 +67,7 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
         raise Conflict(_("'%(task)s' is held by %(name)s.", task=translated(item.name), name=item.assignee.display_name))
     definition: ProcessDefinition = case.definition
     form = definition.form(item.form)
-    data = validate_submission(form, data) if form is not None else dict(data)
+    data = validate_submission(form, data)
     if data.get("fee_paid_riel") is not None:
         data["fee_receipt_number"] = take_fee(case, data["fee_paid_riel"], user).receipt_number
     before = {key: case.data.get(key) for key in data}

@@ -108,6 +108,12 @@ def check_script(source: str, mode: str = "exec") -> str | None:
     return None
 
 
+def reserved_names() -> frozenset[str]:
+    """Names case data may not use: a field called so would shadow a helper or builtin in scripts."""
+    helpers = ScriptHelpers(working_days=None, today=None).as_globals()
+    return frozenset(helpers) | frozenset(_BUILTINS) | frozenset(_guards()) | _UNAVAILABLE
+
+
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def __init__(self, helpers: dict):
         super().__init__(helpers)

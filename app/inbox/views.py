@@ -12,7 +12,7 @@ from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
 from ..i18n import translated
 from ..payments.services import fee_decided_by, fee_due
-from .queries import inbox_items
+from .queries import inbox_page, parse_after
 
 bp = Blueprint("inbox", __name__)
 
@@ -20,7 +20,10 @@ bp = Blueprint("inbox", __name__)
 @bp.get("/")
 @login_required
 def index():
-    return render_template("inbox/index.html", items=inbox_items(current_user), now=utcnow())
+    after = parse_after(request.args.get("after"))
+    page = inbox_page(current_user, after)
+    return render_template("inbox/index.html", items=page.items, next_after=page.next_after, first_page=after is None,
+                           now=utcnow())
 
 
 def _render_item(item, values=None, errors=None, status=200):
