@@ -213,10 +213,11 @@ SCHEMAS = {
             "quarter": {"type": "string"}, "from": {"type": "string", "format": "date"},
             "to": {"type": "string", "format": "date"},
             "offices": {"type": "array", "items": {
-                "type": "object", "required": ["office", "name", "completed", "on_time_rate", "services"],
+                "type": "object",
+                "required": ["office", "name", "completed", "on_time_rate", "average_rating", "services"],
                 "properties": {
                     "office": {"type": "string"}, "name": {"type": "string"}, "completed": {"type": "integer"},
-                    "on_time_rate": nullable({"type": "number"}),
+                    "on_time_rate": nullable({"type": "number"}), "average_rating": nullable({"type": "number"}),
                     "services": {"type": "array", "items": {
                         "type": "object", "required": ["process", "name", "completed", "median_working_days"],
                         "properties": {"process": {"type": "string"}, "name": {"type": "string"},
