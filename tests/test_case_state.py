@@ -34,14 +34,19 @@ def everything(workflow: CaseWorkflow) -> dict:
     return FULL.to_dict(workflow._workflow)
 
 
+def choices(spec: dict) -> list:
+    """The codes a field offers: `oneOf` options (code and title) or a plain `enum`."""
+    return [option["const"] for option in spec.get("oneOf", []) if "const" in option] or spec.get("enum", [])
+
+
 def answer(schema: dict | None, choice: int) -> dict:
     """What an officer might enter: option `choice` of every choice, something in every field."""
     data = {}
     for name, spec in ((schema or {}).get("properties") or {}).items():
-        if "enum" in spec:
-            data[name] = spec["enum"][choice % len(spec["enum"])]
+        if choices(spec):
+            data[name] = choices(spec)[choice % len(choices(spec))]
         elif spec.get("type") == "array":
-            data[name] = [spec["items"]["enum"][0]]
+            data[name] = [choices(spec["items"])[0]]
         elif spec.get("type") == "boolean":
             data[name] = True
         elif spec.get("type") in ("integer", "number"):
@@ -56,8 +61,8 @@ def answer(schema: dict | None, choice: int) -> dict:
 
 
 def options(definition: ProcessDefinition) -> int:
-    return max((len(spec["enum"]) for form in definition.forms.values() if form
-                for spec in (form.get("properties") or {}).values() if "enum" in spec), default=1)
+    return max((len(choices(spec)) for form in definition.forms.values() if form
+                for spec in (form.get("properties") or {}).values() if choices(spec)), default=1)
 
 
 def play(definition: ProcessDefinition, helpers, late: bool = False, turn_at: int = -1, option: int = 0) -> list:

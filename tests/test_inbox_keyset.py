@@ -64,6 +64,10 @@ def test_a_wrong_after_is_refused_with_what_to_send_instead(api, database):
     assert not_a_number.status_code == 400
     assert not_a_number.get_json()["error"] == ("`after` must be the id of a work item (a whole number), "
                                                 "not 'yesterday'.")
+    for beyond_any_id in ("99999999999999999999", "2147483648", "²"):
+        response = client.get(f"/api/v1/inbox?after={beyond_any_id}")
+        assert (response.status_code, response.get_json()["error"]) == (
+            400, f"`after` must be the id of a work item (a whole number), not '{beyond_any_id}'.")
     unknown = client.get("/api/v1/inbox?after=987654")
     assert unknown.status_code == 400
     assert unknown.get_json()["error"].startswith("There is no work item 987654 to continue after")

@@ -1,4 +1,5 @@
 """Plain-dict views of cases and work items for the JSON API, and the case data as staff read it."""
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from ..calendars.services import office_calendar, script_helpers
 from ..db import utcnow
 from ..extensions import db
 from ..forms.rendering import display_value
+from ..i18n import language, number, translated
 from ..processes.services import called_processes
 from .models import Case, WorkItem
 from .state import load_workflow
@@ -31,6 +33,42 @@ def work_item_dict(item: WorkItem, now=None) -> dict:
 def history(case: Case) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
                                    .order_by(AuditEvent.at, AuditEvent.id)))
+
+
+def history_line(event: AuditEvent, case: Case) -> str:
+    """One line of a case's history as the reader reads it. History is recorded once, in English (it is
+    hash-chained); for other languages the common kinds are told again from what the event recorded,
+    and any other kind shows the recorded sentence."""
+    if language() == "en":
+        return event.summary
+    actor = event.actor.display_name if event.actor else _("system")
+    item = next((i for i in case.work_items if i.id == event.data.get("work_item")), None)
+    if event.kind == "case_started":
+        version = re.search(r"\(version (\d+)\)$", event.summary)
+        return _("Case %(number)s started: %(procedure)s (version %(version)s)", number=case.number,
+                 procedure=translated(case.definition.name),
+                 version=number(int(version.group(1)) if version else case.definition.version))
+    if event.kind == "case_completed":
+        return _("Case %(number)s is complete", number=case.number)
+    if event.kind == "clock_stopped":
+        return _("Service clock stopped: waiting on the applicant")
+    if event.kind == "clock_resumed":
+        return _("Service clock resumed with the working time that was left")
+    if event.kind == "note":
+        return _("Note from %(name)s: %(text)s", name=actor, text=event.data.get("note", ""))
+    if item is None:
+        return event.summary
+    task = translated(item.name)
+    if event.kind == "work_item_claimed":
+        return _("%(name)s took '%(task)s'", name=actor, task=task)
+    if event.kind == "work_item_released":
+        return _("%(name)s released '%(task)s'", name=actor, task=task)
+    if event.kind == "work_item_completed":
+        comment = event.summary.partition(f" completed '{item.name}': ")[2]
+        if comment:
+            return _("%(name)s completed '%(task)s': %(comment)s", name=actor, task=task, comment=comment)
+        return _("%(name)s completed '%(task)s'", name=actor, task=task)
+    return event.summary
 
 
 def case_dict(case: Case) -> dict:

@@ -13,7 +13,7 @@ from ..forms.validation import from_form_fields
 from ..permissions import Role, role_required, role_title
 from ..processes.services import latest_version, latest_versions
 from .models import CASE_STATUSES, WORK_ITEM_STATUSES
-from .presenters import case_markers, data_by_step, history
+from .presenters import case_markers, data_by_step, history, history_line
 from .queries import visible_case
 from .write_path import start_case
 
@@ -25,6 +25,9 @@ bp.add_app_template_global(data_by_step)
 def role_name(role: str) -> str:
     """A role as staff call it: front_office -> 'Front-office officer' (or its Khmer)."""
     return role_title(role)
+
+
+bp.add_app_template_filter(history_line, "history_line")
 
 
 @bp.app_template_filter("case_status")

@@ -5,6 +5,7 @@ after the last item of the previous one, so page 2000 costs what page 1 costs. E
 (role, office or district) the user works in is one index range scan of
 ix_work_item_inbox_office / ix_work_item_inbox_district, merged here.
 """
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
+from ..bounds import ID_MAX
 from ..cases.models import WorkItem
 from ..errors import BadRequest
 from ..extensions import db
@@ -52,7 +54,8 @@ def _scope_page(scope, cursor: tuple | None, limit: int) -> list[WorkItem]:
 def parse_after(value: str | None) -> int | None:
     if value is None or value == "":
         return None
-    if not value.isdigit():
+    # ASCII digits within the id range: int() of '²' or of 30 digits is no work item either.
+    if not re.fullmatch(r"[0-9]{1,10}", value) or int(value) > ID_MAX:
         raise BadRequest(_("`after` must be the id of a work item (a whole number), not '%(value)s'.",
                            value=value[:40]))
     return int(value)
