@@ -50,8 +50,9 @@ def test_every_answer_matches_the_description_and_none_is_a_server_error(api_sch
         strategies.append(operation.as_strategy(GenerationMode.POSITIVE, path_parameters=real_ids))
 
     @given(case=st.one_of(strategies))
+    # Derandomized: CI sends the same examples every run, so a red run is a real regression.
     @settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck), database=None)
+              suppress_health_check=list(HealthCheck), database=None, derandomize=True)
     def answers_as_described(case):
         case.call_and_validate(headers=token, checks=CHECKS)
 
