@@ -20,7 +20,7 @@ PERMIT = {"owner_name": "Chhim Vuthy", "owner_id_card_number": "011122233", "own
 # (task, who does it, what they enter)
 STEPS = [
     ("check_documents", "dara", {"intake_decision": "accept", "documents_received": ["owner_id_card_copy"],
-                                 "fee_paid_riel": 200000, "fee_receipt_number": "R-0001"}),
+                                 "fee_paid_riel": 200000}),
     ("review_plans", "sokha", {"plan_review_decision": "proceed_to_inspection", "plan_review_notes": "Plans conform.",
                                "land_use_conforms": True}),
     ("site_inspection", "sokha", {"inspection_date": "2026-12-01", "inspection_result": "compliant",
