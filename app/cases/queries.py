@@ -1,7 +1,7 @@
 """Reading cases: one case or work item as a user may see it (404 otherwise)."""
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, undefer
+from sqlalchemy.orm import joinedload, selectinload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
@@ -27,7 +27,7 @@ def visible_item(user: User, item_id: int, lock: bool = False, with_state: bool 
     if lock:
         case = _locked(Case.id == select(WorkItem.case_id).where(WorkItem.id == item_id).scalar_subquery(),
                        with_state)
-    item = db.session.get(WorkItem, item_id, populate_existing=lock)
+    item = db.session.get(WorkItem, item_id)  # with the lock: read with its case's work, just now
     if item is None or not may_see_item(user, item):
         raise NotFound(_("There is no work item %(id)s in your office.", id=item_id))
     if case is not None:  # the item keeps the locked case itself (the session only holds it weakly)
@@ -42,15 +42,12 @@ def lock_case(case_id: int, with_state: bool = False) -> Case:
 
 
 def _locked(condition, with_state: bool) -> Case | None:
-    # The write path's reads come with the lock, in one statement: the office (calendar), the
+    # The write path's reads come with the lock: in its statement the office (calendar), the
     # procedure (forms, spec), the catalogue entry (fee, timers) and, with_state, the engine's
-    # task state.
+    # task state; then the case's work items, as they are now that the case is locked.
     options = [joinedload(Case.office), joinedload(Case.definition),
-               joinedload(Case.service_version).joinedload(ServiceVersion.service)]
+               joinedload(Case.service_version).joinedload(ServiceVersion.service), selectinload(Case.work_items)]
     if with_state:
         options.append(undefer(Case.workflow_state))
-    case = db.session.scalars(select(Case).where(condition).options(*options).with_for_update(of=Case)
+    return db.session.scalars(select(Case).where(condition).options(*options).with_for_update(of=Case)
                               .execution_options(populate_existing=True)).unique().one_or_none()
-    if case is not None:
-        db.session.expire(case, ["work_items"])
-    return case
