@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config, errors, i18n
+from . import config, errors, permissions, i18n
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     errors.init_app(app)
+    permissions.init_app(app)
     i18n.init_app(app)
     _register_models()
     _register_blueprints(app)

@@ -48,7 +48,9 @@ SCHEMAS = {
     "StartCase": {
         "type": "object", "required": ["process"],
         "properties": {"process": {"type": "string", "description": "the procedure's key"},
-                       "data": ref("CaseData")},
+                       "data": ref("CaseData"),
+                       "channel": {"type": "string", "enum": ["counter", "phone"],
+                                   "description": "how it came in: in person (default) or by phone"}},
     },
     "StartedCase": {
         "type": "object", "required": ["id", "number", "status"],
@@ -72,6 +74,25 @@ SCHEMAS = {
             "type": "object", "required": ["form_schema"],
             "properties": {"form_schema": nullable({"type": "object", "description": "the form as JSON Schema"})},
         }],
+    },
+    "CaseSummary": {
+        "type": "object",
+        "required": ["id", "number", "process", "name", "status", "office", "channel", "started_at", "completed_at"],
+        "properties": {"id": {"type": "integer"}, "number": {"type": "string"}, "process": {"type": "string"},
+                       "name": {"type": "string"}, "status": {"type": "string"}, "office": {"type": "string"},
+                       "channel": {"type": "string"}, "started_at": TIME, "completed_at": nullable(TIME)},
+    },
+    "CaseList": {
+        "type": "object", "required": ["cases", "page", "next_page"],
+        "properties": {"cases": {"type": "array", "items": ref("CaseSummary")}, "page": {"type": "integer"},
+                       "next_page": nullable({"type": "integer"})},
+    },
+    "AnsweredComplaint": {
+        "type": "object", "required": ["id", "number", "status", "data"],
+        "description": "What the OWSO sees of a complaint it answered: the substance, never the complainant's "
+                       "identity unless they agreed to share it.",
+        "properties": {"id": {"type": "integer"}, "number": {"type": "string"}, "status": {"type": "string"},
+                       "data": ref("CaseData")},
     },
     "Completion": {
         "type": "object",
@@ -155,6 +176,15 @@ def operation(summary: str, responses: dict, body: dict | None = None, parameter
     return entry
 
 
+SEARCH_PARAMETERS = [
+    ("q", {"type": "string", "maxLength": 200}, "part of an applicant's name or phone, or of the case number"),
+    ("number", {"type": "string", "maxLength": 200}, "the case number or its beginning"),
+    ("status", {"type": "string", "enum": ["running", "completed", "error"]}, "the case's status"),
+    ("process", {"type": "string", "maxLength": 200}, "the procedure's key"),
+    ("after", {"type": "string", "format": "date"}, "started on or after this day (YYYY-MM-DD)"),
+    ("before", {"type": "string", "format": "date"}, "started on or before this day (YYYY-MM-DD)"),
+    ("page", {"type": "integer", "minimum": 1, "maximum": 10000}, "the page, from 1"),
+]
 CASE_ID = path_id("case_id", "the case's id")
 ITEM_ID = path_id("item_id", "the work item's id")
 STAFF = (400, 401)  # every staff call can be malformed or unauthenticated
@@ -182,6 +212,11 @@ PATHS = {
               "description": "the file name to store with the diagram"}]),
     },
     "/api/v1/cases": {
+        "get": operation(
+            "Search the cases the caller may see, newest first, 50 a page.",
+            {**ok(ref("CaseList")), **errors(*STAFF)},
+            parameters=[{"name": name, "in": "query", "required": False, "schema": schema, "description": text}
+                        for name, schema, text in SEARCH_PARAMETERS]),
         "post": operation("Start a case in the caller's office.",
                           {**ok(ref("StartedCase"), 201, "The case was started."),
                            **errors(*STAFF, 403, 404, 413, 422)},
@@ -213,7 +248,8 @@ PATHS = {
     },
     "/api/v1/work-items/{item_id}/complete": {
         "post": operation("Complete the work item with its form's data; the case advances.",
-                          {**ok(ref("Case")), **errors(*STAFF, 403, 404, 409, 413, 422)},
+                          {**ok({"anyOf": [ref("Case"), ref("AnsweredComplaint")]}),
+                           **errors(*STAFF, 403, 404, 409, 413, 422)},
                           json_body(ref("Completion")), [ITEM_ID]),
     },
 }

@@ -4,14 +4,15 @@ from flask import Blueprint, g, jsonify, request
 
 from ..accounts.services import authenticate, issue_token
 from ..cases import work_items
-from ..cases.queries import visible_case, visible_item
+from ..cases.queries import Search, visible_case, visible_item
+from ..cases.queries import search_cases as find_cases
 from ..cases.write_path import start_case as start_new_case
-from ..cases.presenters import case_dict, work_item_dict
+from ..cases.presenters import case_dict, case_summary, work_item_dict
 from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import csrf, db
 from ..inbox.queries import inbox_items
-from ..permissions import Role, role_required
+from ..permissions import Role, case_data_for, may_see_case, role_required
 from ..processes.services import deploy, latest_versions
 from ..supervision import services as supervision
 from .auth import Unauthorized, token_required
@@ -69,9 +70,21 @@ def start_case():
     process = body.get("process")
     if not isinstance(process, str) or not process:
         raise BadRequest("Say which procedure to start: {\"process\": \"commercial_licence\", \"data\": {...}}.")
-    case = start_new_case(process, body.get("data") or {}, g.api_user, g.api_user.office)
+    channel = body.get("channel", "counter")
+    if channel not in ("counter", "phone"):
+        raise BadRequest("\"channel\" is \"counter\" (in person, the default) or \"phone\".")
+    case = start_new_case(process, body.get("data") or {}, g.api_user, g.api_user.office, channel=channel)
     db.session.commit()
     return jsonify({"id": case.id, "number": case.number, "status": case.status}), 201
+
+
+@bp.get("/cases")
+@token_required
+def search_cases():
+    search = Search.from_args(request.args)
+    found, more = find_cases(g.api_user, search)
+    return jsonify({"cases": [case_summary(case) for case in found], "page": search.page,
+                    "next_page": search.page + 1 if more else None})
 
 
 @bp.get("/cases/<int:case_id>")
@@ -135,4 +148,7 @@ def complete(item_id):
         raise BadRequest("\"case_version\" must be the whole number you read from the case.")
     case = work_items.complete(g.api_user, item_id, data, body.get("comment"), seen)
     db.session.commit()
+    if not may_see_case(g.api_user, case):  # the OWSO answering a complaint: its own work item only
+        return jsonify({"id": case.id, "number": case.number, "status": case.status,
+                        "data": case_data_for(g.api_user, case)})
     return jsonify(case_dict(case))

@@ -16,7 +16,9 @@ class Case(db.Model):
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
     process_definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)  # running, completed, error
-    channel: Mapped[str] = mapped_column(String(20), default="counter")
+    channel: Mapped[str] = mapped_column(String(20), default="counter")  # counter (in person), phone, online
+    # Whose case it is: "owso", or "ombudsman" for complaints (see app/permissions.py).
+    jurisdiction: Mapped[str] = mapped_column(String(20), default="owso", index=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     # Tens of KB per case, needed only by the write path: lists and inboxes never load it.
     workflow_state: Mapped[str] = mapped_column(Text, deferred=True)
@@ -42,7 +44,12 @@ class Case(db.Model):
 
 
 class CaseCounter(db.Model):
-    """The last case number given out per office and year, so numbers never repeat."""
+    """The last case number given out per series, office and year, so numbers never repeat.
+
+    The series is "" for the OWSO's own cases (KPS-2026-00042) and "OMB" for complaints to the
+    Ombudsman (OMB-KPS-2026-00001), which are counted apart.
+    """
+    series: Mapped[str] = mapped_column(String(8), primary_key=True, default="")
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last_number: Mapped[int] = mapped_column(default=0)
@@ -69,7 +76,7 @@ class WorkItem(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
     # Escalation work (for the chief or the governor) points at the overdue work it is about.
     escalation_of_id: Mapped[int | None] = mapped_column(ForeignKey("work_item.id"), index=True)
-    escalation_level: Mapped[int | None]  # 1: OWSO chief, 2: District Governor
+    escalation_level: Mapped[int | None]  # 1st, 2nd escalation of that work (chief, then governor)
     late_by_seconds: Mapped[int | None]
 
     case: Mapped[Case] = relationship(back_populates="work_items")

@@ -1,16 +1,18 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..audit.services import case_history_break
 from ..db import utcnow
-from ..errors import NotFound, Rejected
+from ..errors import Forbidden, NotFound, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
+from ..permissions import may_start, require_may_start
 from ..processes.services import latest_version, latest_versions
-from ..permissions import Role, role_required
 from .presenters import case_markers, history
-from .queries import visible_case
+from .queries import STATUSES, Search, search_cases, visible_case
 from .write_path import start_case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -25,35 +27,52 @@ def show(case_id):
                            markers=case_markers(case, now), history_break=case_history_break(case.id))
 
 
+@bp.get("/")
+@login_required
+def search():
+    found = Search.from_args(request.args)
+    cases, more = search_cases(current_user, found)
+    return render_template("cases/search.html", search=found, cases=cases, more=more, statuses=STATUSES,
+                           processes=latest_versions(), args={k: v for k, v in request.args.items() if k != "page"})
+
+
+CHANNELS = {"counter": _l("In person"), "phone": _l("By phone")}
+
+
 @bp.get("/new")
 @login_required
-@role_required(Role.FRONT_OFFICE)
 def choose():
-    return render_template("cases/choose.html", definitions=latest_versions())
+    definitions = [d for d in latest_versions() if may_start(current_user, d.jurisdiction)]
+    if not definitions:
+        raise Forbidden(_("You hold no role that registers cases."))
+    return render_template("cases/choose.html", definitions=definitions)
 
 
 @bp.route("/new/<key>", methods=["GET", "POST"])
 @login_required
-@role_required(Role.FRONT_OFFICE)
 def start(key):
     try:
         definition = latest_version(key)
     except NotFound:
         abort(404)
+    require_may_start(current_user, definition.jurisdiction, definition.name)
     form = definition.form(definition.start_form) or {"type": "object", "properties": {}}
     values, errors = {}, {}
+    channel = request.form.get("channel", "counter")
     if request.method == "POST":
         data, errors = from_form_fields(form, request.form)
         values = request.form
+        if channel not in CHANNELS:
+            errors["channel"] = _("Say how the application came in: in person or by phone.")
         if not errors:
             try:
-                case = start_case(key, data, current_user, current_user.office, channel="counter")
+                case = start_case(key, data, current_user, current_user.office, channel=channel)
             except Rejected as rejected:
                 db.session.rollback()
                 errors = rejected.details if isinstance(rejected.details, dict) else {}
             else:
                 db.session.commit()
-                flash(f"Case {case.number} registered.", "info")
+                flash(_("Case %(number)s registered.", number=case.number), "info")
                 return redirect(url_for("cases.show", case_id=case.id))
-    return render_template("cases/start.html", definition=definition, form=form,
+    return render_template("cases/start.html", definition=definition, form=form, channels=CHANNELS, channel=channel,
                            fields=fields_for(form, values, errors), errors=errors), 422 if errors else 200

@@ -18,29 +18,39 @@ from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError
 from ..extensions import db
 from ..forms.validation import validate_submission
 from ..notifications.services import notify
-from ..permissions import Role, people_holding
+from ..permissions import Jurisdiction, Role, people_holding, require_may_start
 from ..processes.services import latest_version
 from .escalation import escalate
 from .models import Case, CaseCounter, Timer, WorkItem
 
 
-def _next_number(office) -> str:
+SERIES = {Jurisdiction.OWSO: "", Jurisdiction.OMBUDSMAN: "OMB"}
+
+
+def _next_number(office, series: str) -> str:
     year = utcnow().year
     counter = db.session.scalars(select(CaseCounter).where(
-        CaseCounter.office_id == office.id, CaseCounter.year == year).with_for_update()).first()
+        CaseCounter.series == series, CaseCounter.office_id == office.id, CaseCounter.year == year)
+        .with_for_update()).first()
     if counter is None:
-        counter = CaseCounter(office_id=office.id, year=year, last_number=0)
+        counter = CaseCounter(series=series, office_id=office.id, year=year, last_number=0)
         db.session.add(counter)
     counter.last_number += 1
     db.session.flush()
-    return f"{office.code}-{year}-{counter.last_number:05d}"
+    return f"{series + '-' if series else ''}{office.code}-{year}-{counter.last_number:05d}"
 
 
 def start_case(process_key: str, data: dict, actor: User | None, office, channel: str = "counter") -> Case:
+    """A new case in the office, numbered in its jurisdiction's series. Staff may start only the kinds
+    of case that are their work; a citizen (no actor) applies through the portal, which decides."""
     definition = latest_version(process_key)
+    jurisdiction = definition.jurisdiction
+    if actor is not None:
+        require_may_start(actor, jurisdiction, definition.name)
     data = validate_submission(definition.form(definition.start_form), data)
     calendar = office_calendar(office)
-    case = Case(number=_next_number(office), office=office, definition=definition, channel=channel,
+    case = Case(number=_next_number(office, SERIES[jurisdiction]), office=office, definition=definition,
+                channel=channel, jurisdiction=jurisdiction,
                 started_by_id=actor.id if actor else None, workflow_state="", serializer_version=SERIALIZER_VERSION)
     db.session.add(case)
     db.session.flush()

@@ -8,6 +8,7 @@ from ..errors import Conflict, Forbidden, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
+from ..permissions import case_data_for, may_see_case
 from .queries import inbox_items
 
 bp = Blueprint("inbox", __name__)
@@ -22,8 +23,11 @@ def index():
 def _render_item(item, values=None, errors=None, status=200):
     form = item.case.definition.form(item.form)
     fields = fields_for(form, values or {}, errors or {}) if form else []
+    # The OWSO answering a complaint reads what permissions let it: no history, no identity without consent.
+    whole_case = may_see_case(current_user, item.case)
     return render_template("inbox/work_item.html", item=item, case=item.case, form=form, fields=fields,
-                           errors=errors or {}, history=history(item.case), now=utcnow()), status
+                           errors=errors or {}, whole_case=whole_case, data=case_data_for(current_user, item.case),
+                           history=history(item.case) if whole_case else [], now=utcnow()), status
 
 
 @bp.get("/work-items/<int:item_id>")

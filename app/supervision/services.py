@@ -1,4 +1,5 @@
-"""The supervisors' desks: the OWSO chief sees the office, the District Governor the district.
+"""The supervisors' desks: the OWSO chief sees the office, the District Governor the district's
+OWSOs (and complaint counts, never complaints), the Ombudsman supervisor the Ombudsman's work.
 
 Reassigning, extending a deadline and adding a note are changes to a case, so they go
 through the cases write path and are audited like everything else.
@@ -7,7 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Office, User
@@ -21,7 +23,7 @@ from ..db import utcnow
 from ..errors import BadRequest, NotFound, Rejected
 from ..extensions import db
 from ..notifications.services import notify
-from ..permissions import SUPERVISOR_ROLES, people_holding, require_role, supervised_scope
+from ..permissions import SUPERVISOR_ROLES, complaint_count_scope, people_holding, require_role, supervised_scope
 
 SOON = timedelta(days=2)
 
@@ -34,7 +36,8 @@ class DeskRow:
 
 
 def require_supervisor(user: User) -> None:
-    require_role(user, *SUPERVISOR_ROLES, message="Only the OWSO chief or the District Governor supervises deadlines.")
+    require_role(user, *SUPERVISOR_ROLES,
+                 message="Only the OWSO chief, the District Governor or the Ombudsman supervisor supervises deadlines.")
 
 
 def _supervised_item(user: User, item_id: int) -> WorkItem:
@@ -54,7 +57,8 @@ def desk(user: User, now: datetime | None = None, soon: timedelta = SOON) -> lis
     items = db.session.scalars(
         select(WorkItem).where(WorkItem.status == "open", WorkItem.escalation_of_id.is_(None),
                                WorkItem.due_at <= now + soon, supervised_scope(user, WorkItem))
-        .options(joinedload(WorkItem.case).joinedload(Case.definition), joinedload(WorkItem.assignee))
+        .options(joinedload(WorkItem.case).joinedload(Case.definition), joinedload(WorkItem.case).joinedload(Case.office),
+                 joinedload(WorkItem.assignee))
         .order_by(WorkItem.due_at)).unique().all()
     escalations = defaultdict(list)
     if items:
@@ -66,7 +70,9 @@ def desk(user: User, now: datetime | None = None, soon: timedelta = SOON) -> lis
     for item in items:
         late = None
         if item.due_at <= now:
-            calendar = calendars.setdefault(item.office_id, office_calendar(item.case.office))
+            if item.office_id not in calendars:
+                calendars[item.office_id] = office_calendar(item.case.office)
+            calendar = calendars[item.office_id]
             late = round(working_days_between(calendar, item.due_at, now), 1)
         rows.append(DeskRow(item, late, escalations[item.id]))
     return rows
@@ -151,5 +157,36 @@ def add_note(user: User, case_id: int, text: str) -> Case:
     return case
 
 
-def officers_for(item: WorkItem) -> list[User]:
-    return sorted(people_holding(item.role, item.case.office), key=lambda u: u.display_name)
+def officers_for(rows: list[DeskRow]) -> dict[tuple[str, int], list[User]]:
+    """Who each row's work could be given to, asked once per role and office, not once per row."""
+    found = {}
+    for row in rows:
+        key = (row.item.role, row.item.office_id)
+        if key not in found:
+            found[key] = sorted(people_holding(row.item.role, row.item.case.office), key=lambda u: u.display_name)
+    return found
+
+
+@dataclass
+class ComplaintCount:
+    office: Office
+    open: int
+    overdue: int
+    next_deadline: datetime | None
+
+
+def complaint_counts(user: User, now: datetime | None = None) -> list[ComplaintCount]:
+    """Per office of the district: complaints to the Ombudsman still open, how many have overdue work,
+    and the next deadline. Numbers only: the governor never reads a complaint."""
+    now = now or utcnow()
+    open_work = (select(WorkItem.case_id, func.min(WorkItem.due_at).label("next_due"))
+                 .where(WorkItem.status == "open", WorkItem.escalation_of_id.is_(None))
+                 .group_by(WorkItem.case_id).subquery())
+    rows = db.session.execute(
+        select(Case.office_id, func.count(Case.id), func.count(sql_case((open_work.c.next_due <= now, 1))),
+               func.min(open_work.c.next_due))
+        .outerjoin(open_work, open_work.c.case_id == Case.id)
+        .where(Case.status == "running", complaint_count_scope(user, Case)).group_by(Case.office_id)).all()
+    offices = {o.id: o for o in db.session.scalars(select(Office).where(Office.id.in_([r[0] for r in rows])))}
+    return sorted((ComplaintCount(offices[office_id], total, overdue, next_due)
+                   for office_id, total, overdue, next_due in rows), key=lambda c: c.office.name)
