@@ -124,11 +124,16 @@ run: venv npm translations
 # One apt-get update, then whatever is missing: chromium (+ driver) for browser tests,
 # the Khmer OS fonts (pages and PDFs in Khmer, and the screenshots the tests take),
 # PostgreSQL server for the PostgreSQL run. scripts/postgres.sh would also install it.
+# Pango for WeasyPrint (certificates), poppler-utils (pdftoppm, pdftotext) and zbar-tools
+# (zbarimg) that the certificate tests read the PDFs with.
 sysdeps:
 	@pkgs=""; \
 	[ -x /usr/bin/chromium ] || pkgs="$$pkgs chromium chromium-driver"; \
 	[ -d /usr/share/fonts/truetype/khmeros ] || pkgs="$$pkgs fonts-khmeros"; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || pkgs="$$pkgs postgresql"; \
+	[ -x /usr/bin/pdftoppm ] || pkgs="$$pkgs poppler-utils"; \
+	[ -x /usr/bin/zbarimg ] || pkgs="$$pkgs zbar-tools"; \
+	dpkg -s libpango-1.0-0 >/dev/null 2>&1 || pkgs="$$pkgs libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$pkgs" ]; then \
 	    echo "installing Debian packages:$$pkgs"; \
 	    $(APT) update -q; \

@@ -3,7 +3,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config, errors, permissions, i18n
+from . import config, errors, i18n, permissions
+from .db import serialise_sqlite_writers
 from .extensions import csrf, db, login_manager, migrate
 
 
@@ -15,6 +16,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            serialise_sqlite_writers(db.engine)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -35,6 +39,7 @@ def _register_models() -> None:
     from .audit import models as audit_models  # noqa: F401
     from .calendars import models as calendar_models  # noqa: F401
     from .cases import models as cases_models  # noqa: F401
+    from .certificates import models as certificate_models  # noqa: F401
     from .designer import models as designer_models  # noqa: F401
     from .notifications import models as notification_models  # noqa: F401
     from .processes import models as processes_models  # noqa: F401
@@ -50,11 +55,14 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from .administration.cli import offices_cli, users_cli
     from .accounts.views import bp as accounts_bp
+    from .api.certificates import bp as certificates_api
     from .api.views import bp as api_bp
     from .audit.cli import audit_cli
     from .calendars.cli import holidays_cli
     from .calendars.views import bp as calendars_bp
     from .cases.views import bp as cases_bp
+    from .certificates.cli import certificates_cli
+    from .certificates.views import bp as certificates_bp
     from .demo.cli import demo_cli
     from .designer.views import bp as designer_bp
     from .designer.views import case_diagrams
@@ -67,5 +75,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli, users_cli, bpmn_cli,
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
-                      notifications_cli, designer_bp, case_diagrams, audit_cli):
+                      notifications_cli, designer_bp, case_diagrams, audit_cli, certificates_bp, certificates_api,
+                      certificates_cli):
         app.register_blueprint(blueprint)

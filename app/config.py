@@ -54,5 +54,9 @@ def from_environment(instance_path: str) -> dict:
         "SMTP_USER": os.environ.get("SMTP_USER", ""),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "1") == "1",
+        # Certificates: each office's Ed25519 signing keys (back this folder up with the database),
+        # and the address printed in the QR code for the public verification page.
+        "CERTIFICATE_KEY_DIR": os.environ.get("CERTIFICATE_KEY_DIR", str(Path(instance_path) / "certificate_keys")),
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "MAIL_FROM": os.environ.get("MAIL_FROM") or os.environ.get("SMTP_USER") or "onewindow@localhost",
     }

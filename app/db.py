@@ -1,6 +1,7 @@
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from flask import has_request_context, request
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -39,3 +40,27 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+READING_METHODS = ("GET", "HEAD", "OPTIONS")
+# How long a writer waits for the one before it (a script may take its whole CPU budget).
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def serialise_sqlite_writers(engine) -> None:
+    """SQLite takes one writer at a time: a write transaction takes the write lock when it begins
+    (BEGIN IMMEDIATE), so it always reads the state the previous writer left and never fails half way
+    on "database is locked". Page views and other reads begin deferred and, with WAL, never wait.
+    Everything outside a reading request (CLI, sweeps) writes."""
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below), savepoints work
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        reading = has_request_context() and request.method in READING_METHODS
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

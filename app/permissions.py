@@ -270,6 +270,13 @@ def citizen_may_see(access: CitizenAccess | None, case) -> bool:
     return access is not None and access.case_id == case.id
 
 
+# --- certificates ----------------------------------------------------------------------
+
+def may_revoke_certificate(user: User, certificate) -> bool:
+    """Only the chief of the office that issued it."""
+    return user.has_role(Role.OWSO_CHIEF) and user.office_id == certificate.office_id
+
+
 def init_app(app) -> None:
     """Templates ask the same questions: ``current_user.has_role(Role.ADMIN)``, ``may_work(user, item)``."""
     app.jinja_env.globals.update(Role=Role, SUPERVISOR_ROLES=SUPERVISOR_ROLES, may_start_any=may_start_any,

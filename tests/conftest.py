@@ -2,8 +2,8 @@
 staff in every role, and the process library deployed, all through the app's services.
 
 Each test runs inside a transaction that is rolled back afterwards (SQLAlchemy's
-savepoint recipe, with the pysqlite fix on SQLite). Set TEST_DATABASE_URL to run the
-same tests on PostgreSQL.
+savepoint recipe; on SQLite the app itself begins its transactions, see app/db.py).
+Set TEST_DATABASE_URL to run the same tests on PostgreSQL.
 """
 import os
 import tempfile
@@ -15,7 +15,7 @@ import pytest
 from babel.messages.frontend import CommandLineInterface
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import create_engine, event, make_url, select, text
+from sqlalchemy import create_engine, make_url, select, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
@@ -47,17 +47,6 @@ def _test_database(suffix: str = ""):
         admin.dispose()
 
 
-def _fix_pysqlite_savepoints(engine) -> None:
-    # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself.
-    @event.listens_for(engine, "connect")
-    def do_connect(dbapi_connection, connection_record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def do_begin(conn):
-        conn.exec_driver_sql("BEGIN")
-
-
 @pytest.fixture
 def empty_database():
     """The URL of a database of its own, empty, on the same kind of server as the suite's."""
@@ -76,10 +65,8 @@ def app():
     _compile_translations()
     with _test_database() as url:
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False,
-                          "SECRET_KEY": "test"})
+                          "SECRET_KEY": "test", "CERTIFICATE_KEY_DIR": tempfile.mkdtemp(prefix="onewindow-keys-")})
         with app.app_context():
-            if db.engine.dialect.name == "sqlite":
-                _fix_pysqlite_savepoints(db.engine)
             upgrade()
             build_world()
             db.session.commit()
@@ -113,20 +100,33 @@ def database(app):
 def committed(app):
     """Real commits, seen by other connections and threads; what the test adds is removed after."""
     from app.audit.models import AuditEvent, AuditHead
-    from app.cases.models import Case, Timer, WorkItem
-    from app.accounts.models import ApiToken
+    from app.cases.models import Case, CaseCounter, Timer, WorkItem
+    from app.accounts.models import ApiToken, Office, User, UserRole
     from app.notifications.models import Notification
     with app.app_context():
         start_case = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM \"case\""))
         start_event = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM audit_event"))
+        start_user = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM \"user\""))
+        start_office = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM office"))
+        counters = {(c.office_id, c.year): c.last_number for c in db.session.scalars(select(CaseCounter))}
         db.session.remove()
         yield db
         db.session.rollback()
         for model in (Notification, Timer, WorkItem, AuditHead):
             db.session.execute(model.__table__.delete().where(model.case_id > start_case))
+        db.session.execute(Notification.__table__.delete().where(Notification.user_id > start_user))
         db.session.execute(AuditEvent.__table__.delete().where(AuditEvent.id > start_event))
         db.session.execute(ApiToken.__table__.delete())
         db.session.execute(Case.__table__.delete().where(Case.id > start_case))
+        db.session.execute(UserRole.__table__.delete().where(UserRole.user_id > start_user))
+        db.session.execute(User.__table__.delete().where(User.id > start_user))
+        db.session.execute(CaseCounter.__table__.delete().where(CaseCounter.office_id > start_office))
+        db.session.execute(Office.__table__.delete().where(Office.id > start_office))
+        for counter in db.session.scalars(select(CaseCounter)):
+            if (counter.office_id, counter.year) in counters:
+                counter.last_number = counters[(counter.office_id, counter.year)]
+            else:
+                db.session.delete(counter)
         db.session.commit()
         db.session.remove()
 

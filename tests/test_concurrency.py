@@ -1,8 +1,12 @@
-"""Two officers complete the same work at once: one wins, the other is told, the case stays whole."""
+"""Officers press the same button at the same moment: exactly one wins, the others are told in a
+sentence, and the case stays whole. Real threads, real connections, real commits."""
+import threading
+
 from sqlalchemy import func, select
 
 from app.accounts.models import User
 from app.audit.models import AuditEvent
+from app.accounts.services import issue_token
 from app.administration.services import create_user
 from app.cases import work_items
 from app.cases.write_path import start_case
@@ -62,44 +66,153 @@ def test_the_loser_of_a_simultaneous_completion_writes_nothing(app, database):
     assert statuses == ["completed", "open"]
 
 
-def test_two_officers_pressing_complete_at_the_same_moment(app, committed):
-    """Real threads, real connections: exactly one completion lands, the other gets 409."""
-    import threading
+TRIALS = 3
+CLIENTS = 10
 
-    with app.app_context():
-        dara = committed.session.scalars(select(User).where(User.username == "dara")).one()
-        case = start_case("commercial_licence", APPLICATION, dara, dara.office)
-        committed.session.commit()
-        case_id, item_id = case.id, case.open_items[0].id
-        committed.session.remove()
 
+def officers(committed, count: int, prefix: str = "officer", office: str = "KPS") -> list[str]:
+    """`count` front-office officers of the office, each with an API token."""
     tokens = []
-    for _ in range(2):
-        response = app.test_client().post("/api/v1/token", json={"username": "dara", "password": PASSWORD})
-        tokens.append(response.get_json()["token"])
-    start = threading.Barrier(2)
-    outcomes = []
+    for n in range(count):
+        tokens.append(issue_token(create_user(f"{prefix}{n}", PASSWORD, ["front_office"], office)))
+    committed.session.commit()
+    return tokens
 
-    def press_complete(token):
+
+def at_once(app, calls) -> list[tuple[int, dict]]:
+    """Send every (url, token, body) at the same moment from its own thread; answers in call order."""
+    barrier = threading.Barrier(len(calls))
+    answers = [None] * len(calls)
+
+    def send(index, url, token, body):
         client = app.test_client()
-        start.wait()
-        response = client.post(f"/api/v1/work-items/{item_id}/complete", json={"data": INTAKE},
-                               headers={"Authorization": f"Bearer {token}"})
-        outcomes.append(response.status_code)
+        barrier.wait()
+        response = client.post(url, json=body, headers={"Authorization": f"Bearer {token}"})
+        answers[index] = (response.status_code, response.get_json())
 
-    threads = [threading.Thread(target=press_complete, args=(t,)) for t in tokens]
+    threads = [threading.Thread(target=send, args=(i, *call)) for i, call in enumerate(calls)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(outcomes) == [200, 409]
+        thread.join(timeout=120)
+    return answers
 
+
+def new_licence(committed) -> tuple[int, int]:
+    dara = committed.session.scalars(select(User).where(User.username == "dara")).one()
+    case = start_case("commercial_licence", APPLICATION, dara, dara.office)
+    committed.session.commit()
+    ids = case.id, case.open_items[0].id
+    committed.session.remove()
+    return ids
+
+
+def case_story(committed, case_id) -> tuple[str, list[tuple[str, str]], list[str]]:
+    from app.cases.models import Case
+    committed.session.remove()
+    case = committed.session.get(Case, case_id)
+    items = [(i.task, i.status) for i in case.work_items]
+    kinds = list(committed.session.scalars(select(AuditEvent.kind).where(AuditEvent.case_id == case_id)
+                                           .order_by(AuditEvent.id)))
+    return case.status, items, kinds
+
+
+def test_ten_officers_completing_the_same_intake_at_once_one_wins(app, committed):
     with app.app_context():
-        items = committed.session.scalars(select(WorkItem).where(WorkItem.case_id == case_id)
-                                          .order_by(WorkItem.id)).all()
-        assert [(i.task, i.status) for i in items] == [("check_documents", "completed"),
-                                                      ("technical_review", "open")]
-        completions = committed.session.scalar(
-            select(func.count()).select_from(AuditEvent).where(
-                AuditEvent.case_id == case_id, AuditEvent.kind == "work_item_completed"))
-        assert completions == 1
+        tokens = officers(committed, CLIENTS)
+        for _ in range(TRIALS):
+            case_id, item_id = new_licence(committed)
+            answers = at_once(app, [(f"/api/v1/work-items/{item_id}/complete", t, {"data": INTAKE})
+                                    for t in tokens])
+            assert sorted(status for status, _ in answers) == [200] + [409] * (CLIENTS - 1)
+            refusals = {body["error"] for status, body in answers if status == 409}
+            assert refusals == {f"'Check documents and take the official fee' on case {answers_case(answers)} was "
+                                "already completed."}
+            status, items, kinds = case_story(committed, case_id)
+            assert status == "running"
+            assert items == [("check_documents", "completed"), ("technical_review", "open")]
+            assert kinds.count("work_item_completed") == 1
+            assert "case_failed" not in kinds
+
+
+def answers_case(answers) -> str:
+    return next(body["number"] for status, body in answers if status == 200)
+
+
+def test_ten_officers_taking_the_same_work_at_once_one_gets_it(app, committed):
+    with app.app_context():
+        tokens = officers(committed, CLIENTS)
+        for _ in range(TRIALS):
+            case_id, item_id = new_licence(committed)
+            answers = at_once(app, [(f"/api/v1/work-items/{item_id}/claim", t, {}) for t in tokens])
+            assert sorted(status for status, _ in answers) == [200] + [409] * (CLIENTS - 1)
+            holder = next(body["assignee"] for status, body in answers if status == 200)
+            refusals = {body["error"] for status, body in answers if status == 409}
+            assert refusals == {f"'Check documents and take the official fee' is held by {holder}; ask them or "
+                                "the chief to release it."}
+            status, items, kinds = case_story(committed, case_id)
+            assert (status, items) == ("running", [("check_documents", "open")])
+            assert kinds.count("work_item_claimed") == 1
+
+
+def test_an_officer_releasing_from_ten_tabs_at_once_releases_once(app, committed):
+    with app.app_context():
+        token = officers(committed, 1)[0]
+        for _ in range(TRIALS):
+            case_id, item_id = new_licence(committed)
+            assert at_once(app, [(f"/api/v1/work-items/{item_id}/claim", token, {})])[0][0] == 200
+            answers = at_once(app, [(f"/api/v1/work-items/{item_id}/release", token, {})] * CLIENTS)
+            assert sorted(status for status, _ in answers) == [200] + [409] * (CLIENTS - 1)
+            assert {body["error"] for status, body in answers if status == 409} == {
+                "'Check documents and take the official fee' is not held by you."}
+            _, _, kinds = case_story(committed, case_id)
+            assert kinds.count("work_item_released") == 1
+
+
+def test_half_the_office_claims_while_the_other_half_completes_one_action_lands(app, committed):
+    with app.app_context():
+        tokens = officers(committed, CLIENTS)
+        for _ in range(TRIALS):
+            case_id, item_id = new_licence(committed)
+            calls = [(f"/api/v1/work-items/{item_id}/claim", t, {}) for t in tokens[:CLIENTS // 2]]
+            calls += [(f"/api/v1/work-items/{item_id}/complete", t, {"data": INTAKE}) for t in tokens[CLIENTS // 2:]]
+            answers = at_once(app, calls)
+            assert sorted(status for status, _ in answers) == [200] + [409] * (CLIENTS - 1)
+            status, items, kinds = case_story(committed, case_id)
+            assert status == "running"
+            assert kinds.count("work_item_claimed") + kinds.count("work_item_completed") == 1
+            assert "case_failed" not in kinds
+
+
+def test_work_the_engine_no_longer_waits_for_is_refused_and_the_case_keeps_running(database):
+    """Were the work list ever behind the engine, completing is a conflict, never an error on the case."""
+    from app.calendars.services import office_calendar, script_helpers
+    from app.engine import CaseWorkflow
+    dara = database.scalars(select(User).where(User.username == "dara")).one()
+    case = start_case("commercial_licence", APPLICATION, dara, dara.office)
+    item = case.open_items[0]
+    workflow = CaseWorkflow.from_json(case.workflow_state, script_helpers(office_calendar(case.office)))
+    workflow.complete(item.task_id, INTAKE)
+    case.workflow_state = workflow.to_json()  # the engine moved on; the work item was not re-projected
+    try:
+        work_items.complete(dara, item.id, INTAKE)
+    except Conflict as conflict:
+        assert conflict.message == (f"'Check documents and take the official fee' on case {case.number} was "
+                                    "already done; reload the case.")
+    else:
+        raise AssertionError("completing work the engine no longer waits for must be refused")
+    assert case.status == "running" and case.error is None
+
+
+def test_a_new_office_opening_with_twenty_counters_at_once_numbers_them_one_to_twenty(app, committed):
+    """The first cases of the year in an office: no counter row exists yet when all twenty arrive."""
+    from app.administration.services import create_office
+    from app.db import utcnow
+    with app.app_context():
+        create_office("KPS-N", "Kampong Siem North OWSO", "KPS-D")
+        tokens = officers(committed, 20, prefix="counter", office="KPS-N")
+        answers = at_once(app, [("/api/v1/cases", t, {"process": "commercial_licence", "data": APPLICATION})
+                                for t in tokens])
+        assert [status for status, _ in answers] == [201] * 20
+        year = utcnow().year
+        assert sorted(body["number"] for _, body in answers) == [f"KPS-N-{year}-{n:05d}" for n in range(1, 21)]

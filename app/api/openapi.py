@@ -117,6 +117,7 @@ SCHEMAS = {
             "clock_stopped_since": nullable(TIME), "data": {"type": "object"},
             "work_items": {"type": "array", "items": ref("WorkItem")},
             "history": {"type": "array", "items": ref("Event")},
+            "certificate": nullable(ref("CertificateSummary")),
         },
     },
     "Escalation": {
@@ -133,6 +134,47 @@ SCHEMAS = {
             },
         }],
     },
+    "CertificateSummary": {
+        "type": "object", "required": ["number", "status", "payload"],
+        "properties": {"number": {"type": "string"}, "status": {"type": "string", "enum": ["valid", "revoked", "expired"]},
+                       "payload": {"type": "string", "description": "the signed QR payload, OW1.<claims>.<signature>"}},
+    },
+    "PublicCertificate": {
+        "type": "object",
+        "required": ["number", "status", "holder", "subject", "service", "service_name", "service_name_km", "office",
+                     "office_name", "issued_on", "valid_until", "revoked_on", "revocation_reason"],
+        "properties": {
+            "number": {"type": "string"}, "status": {"type": "string", "enum": ["valid", "revoked", "expired"]},
+            "holder": {"type": "string"}, "subject": {"type": "string", "description": "the business or person"},
+            "service": {"type": "string"}, "service_name": {"type": "string"}, "service_name_km": {"type": "string"},
+            "office": {"type": "string"}, "office_name": {"type": "string"},
+            "issued_on": {"type": "string", "format": "date"}, "valid_until": nullable({"type": "string", "format": "date"}),
+            "revoked_on": nullable({"type": "string", "format": "date"}),
+            "revocation_reason": nullable({"type": "string"}),
+        },
+    },
+    "Verification": {
+        "type": "object", "required": ["valid", "status", "message", "certificate"],
+        "properties": {
+            "valid": {"type": "boolean"},
+            "status": {"type": "string", "enum": ["valid", "revoked", "expired", "unknown", "invalid"]},
+            "message": {"type": "string"}, "certificate": nullable(ref("PublicCertificate")),
+        },
+    },
+    "PublicKeys": {
+        "type": "object", "required": ["algorithm", "payload_format", "keys"],
+        "properties": {
+            "algorithm": {"type": "string"}, "payload_format": {"type": "string"},
+            "keys": {"type": "array", "items": {
+                "type": "object",
+                "required": ["key_id", "office", "algorithm", "public_key", "public_key_pem", "created_at", "retired_at"],
+                "properties": {"key_id": {"type": "string"}, "office": {"type": "string"},
+                               "algorithm": {"type": "string"},
+                               "public_key": {"type": "string", "description": "the raw 32-byte key, base64url"},
+                               "public_key_pem": {"type": "string"}, "created_at": TIME,
+                               "retired_at": nullable(TIME)}}},
+        },
+    },
 }
 
 ERRORS = {
@@ -143,6 +185,7 @@ ERRORS = {
     409: "Someone else acted first, or the case changed since it was read.",
     413: "The body is too large.",
     422: "Well-formed, but the office's rules refuse it; `details` says what to fix.",
+    503: "The office cannot do this right now (its certificate signing key is missing); nothing was written.",
 }
 
 
@@ -157,6 +200,11 @@ def ok(schema: dict, status: int = 200, description: str = "Done.") -> dict:
 
 def json_body(schema: dict) -> dict:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def path_text(name: str, what: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "description": what,
+            "schema": {"type": "string", "maxLength": 60}}
 
 
 def path_id(name: str, what: str) -> dict:
@@ -187,6 +235,7 @@ SEARCH_PARAMETERS = [
 ]
 CASE_ID = path_id("case_id", "the case's id")
 ITEM_ID = path_id("item_id", "the work item's id")
+CERTIFICATE_NUMBER = path_text("number", "the certificate number printed on it, e.g. KPS-CL-2026-00042")
 STAFF = (400, 401)  # every staff call can be malformed or unauthenticated
 
 PATHS = {
@@ -251,6 +300,34 @@ PATHS = {
                           {**ok({"anyOf": [ref("Case"), ref("AnsweredComplaint")]}),
                            **errors(*STAFF, 403, 404, 409, 413, 422)},
                           json_body(ref("Completion")), [ITEM_ID]),
+    },
+    "/api/v1/cases/{case_id}/certificate": {
+        "get": operation("The case's certificate as PDF (to print at hand-over).",
+                         {"200": {"description": "The certificate.",
+                                  "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+                          **errors(*STAFF, 404, 503)}, parameters=[CASE_ID]),
+    },
+    "/api/v1/certificates/{number}/revoke": {
+        "post": operation("The issuing office's chief revokes a certificate, with the reason checkers will read.",
+                          {**ok(ref("PublicCertificate")), **errors(*STAFF, 403, 404, 409, 413)},
+                          json_body({"type": "object", "required": ["reason"],
+                                     "properties": {"reason": {"type": "string", "maxLength": 1000}}}),
+                          [CERTIFICATE_NUMBER]),
+    },
+    "/api/v1/public/certificates/{number}": {
+        "get": operation("What the register says about a certificate now.",
+                         {**ok(ref("PublicCertificate")), **errors(404)}, parameters=[CERTIFICATE_NUMBER],
+                         public=True),
+    },
+    "/api/v1/public/certificates/verify": {
+        "post": operation("Check a certificate's QR payload: its signature, then its status.",
+                          {**ok(ref("Verification")), **errors(400, 413)},
+                          json_body({"type": "object", "required": ["payload"],
+                                     "properties": {"payload": {"type": "string"}}}), public=True),
+    },
+    "/api/v1/public/keys": {
+        "get": operation("Every office's public signing keys, retired ones too, for offline verification.",
+                         ok(ref("PublicKeys")), public=True),
     },
 }
 

@@ -8,6 +8,7 @@ from ..cases.queries import Search, visible_case, visible_item
 from ..cases.queries import search_cases as find_cases
 from ..cases.write_path import start_case as start_new_case
 from ..cases.presenters import case_dict, case_summary, work_item_dict
+from ..certificates.services import certificate_summary
 from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import csrf, db
@@ -90,7 +91,8 @@ def search_cases():
 @bp.get("/cases/<int:case_id>")
 @token_required
 def show_case(case_id):
-    return jsonify(case_dict(visible_case(g.api_user, case_id)))
+    case = visible_case(g.api_user, case_id)
+    return jsonify({**case_dict(case), "certificate": certificate_summary(case)})
 
 
 @bp.get("/inbox")

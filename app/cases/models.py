@@ -24,11 +24,18 @@ class Case(db.Model):
     workflow_state: Mapped[str] = mapped_column(Text, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # Set while the case waits on the applicant: its deadline timers are paused.
     clock_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Working time the clock has stood still in earlier pauses: not the office's time.
+    paused_working_seconds: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The published standard the case runs under (the catalogue entry in force when it started).
+    service_standard_days: Mapped[int | None]
+    # Set when the case ends, so reports aggregate instead of replaying calendars.
+    working_days_taken: Mapped[float | None]
+    on_time: Mapped[bool | None]
     version: Mapped[int] = mapped_column(default=1)
 
     office: Mapped[Office] = relationship()
@@ -71,6 +78,8 @@ class WorkItem(db.Model):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     clock_stopped: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When its current holder took it: before that the work waited, after it was worked on.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     comment: Mapped[str | None] = mapped_column(Text)

@@ -21,11 +21,26 @@ def visible_case(user: User, case_id: int) -> Case:
     return case
 
 
-def visible_item(user: User, item_id: int) -> WorkItem:
-    item = db.session.get(WorkItem, item_id)
+def visible_item(user: User, item_id: int, lock: bool = False) -> WorkItem:
+    """The work item if the user may see it. With lock, its case is locked first and the item read
+    after, so of several people acting on one item at the same moment each sees what the one before
+    them did: one wins, the others get 409."""
+    if lock:
+        case_id = db.session.scalar(select(WorkItem.case_id).where(WorkItem.id == item_id))
+        if case_id is not None:
+            lock_case(case_id)
+    item = db.session.get(WorkItem, item_id, populate_existing=lock)
     if item is None or not may_see_item(user, item):
         raise NotFound(f"There is no work item {item_id} in your office.")
     return item
+
+
+def lock_case(case_id: int) -> Case:
+    """The case, re-read under a row lock held until commit (PostgreSQL: FOR UPDATE; SQLite: every
+    write transaction already holds the database's write lock, see app/db.py)."""
+    case = db.session.get(Case, case_id, with_for_update=True, populate_existing=True)
+    db.session.expire(case, ["work_items"])
+    return case
 
 
 # Where a person's name or phone sits in the procedures' application forms.

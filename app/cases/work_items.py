@@ -2,18 +2,21 @@
 the event; completing hands the case to the engine write path."""
 from ..accounts.models import User
 from ..audit.services import record
+from ..db import utcnow
+from ..engine import StepNotWaiting
 from ..errors import Conflict, Forbidden
 from ..extensions import db
 from ..forms.validation import validate_submission
 from ..processes.models import ProcessDefinition
 from .models import Case, WorkItem
 from .queries import visible_item
-from .write_path import advance
+from .write_path import advance, completion_listeners
 
 
 def workable_item(user: User, item_id: int) -> WorkItem:
-    """The work item if the user may work it: 404 for another office's, 403 for another role's."""
-    item = visible_item(user, item_id)
+    """The work item, its case locked, if the user may work it: 404 for another office's, 403 for
+    another role's, 409 if it is no longer open."""
+    item = visible_item(user, item_id, lock=True)
     if item.role not in user.roles:
         raise Forbidden(f"'{item.name}' is work for the {item.role} role, which you do not hold.")
     if item.status != "open":
@@ -26,7 +29,7 @@ def claim(user: User, item_id: int) -> WorkItem:
     if item.assignee_id not in (None, user.id):
         raise Conflict(f"'{item.name}' is held by {item.assignee.display_name}; ask them or the chief to release it.")
     if item.assignee_id is None:
-        item.assignee = user
+        item.assignee, item.claimed_at = user, utcnow()
         item.case.version += 1  # serialises claims with completions on the same case
         record("work_item_claimed", f"{user.display_name} took '{item.name}'", actor=user, case=item.case,
                work_item=item.id)
@@ -38,7 +41,7 @@ def release(user: User, item_id: int) -> WorkItem:
     item = workable_item(user, item_id)
     if item.assignee_id != user.id:
         raise Conflict(f"'{item.name}' is not held by you.")
-    item.assignee = None
+    item.assignee, item.claimed_at = None, None
     item.case.version += 1
     record("work_item_released", f"{user.display_name} released '{item.name}'", actor=user, case=item.case,
            work_item=item.id)
@@ -60,8 +63,13 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
     data = validate_submission(form, data) if form is not None else dict(data)
     before = {key: case.data.get(key) for key in data}
     item.comment = comment or None
-    advance(case, user, lambda wf: wf.complete(item.task_id, data), completed_item=item)
+    try:
+        advance(case, user, lambda wf: wf.complete(item.task_id, data), completed_item=item)
+    except StepNotWaiting:
+        raise Conflict(f"'{item.name}' on case {case.number} was already done; reload the case.")
     record("work_item_completed", f"{user.display_name} completed '{item.name}'"
            + (f": {comment}" if comment else ""), actor=user, case=case, work_item=item.id, task=item.task,
            before=before, after=data)
+    for listener in completion_listeners():
+        listener(case, item, user, data)
     return case

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Callable
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..accounts.models import User
 from ..audit.services import record
@@ -15,6 +16,7 @@ from ..calendars.services import office_calendar, script_helpers
 from ..calendars.working_time import add_working_time, working_time_between
 from ..db import utcnow
 from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError
+from ..errors import BadRequest
 from ..extensions import db
 from ..forms.validation import validate_submission
 from ..notifications.services import notify
@@ -22,27 +24,44 @@ from ..permissions import Jurisdiction, Role, people_holding, require_may_start
 from ..processes.services import latest_version
 from .escalation import escalate
 from .models import Case, CaseCounter, Timer, WorkItem
+from .standards import record_finish, record_pause
+
+CHANNELS = ("counter", "online", "phone")
+# Packages above cases (certificates) act on completed work without cases importing them.
+_completion_listeners: list[Callable] = []
+
+
+def on_work_completed(listener: Callable) -> Callable:
+    """Register ``listener(case, item, actor, data)``, called inside the transaction of each completion."""
+    _completion_listeners.append(listener)
+    return listener
+
+
+def completion_listeners() -> tuple[Callable, ...]:
+    return tuple(_completion_listeners)
 
 
 SERIES = {Jurisdiction.OWSO: "", Jurisdiction.OMBUDSMAN: "OMB"}
 
 
 def _next_number(office, series: str) -> str:
+    """The office's next number this year in the series, counted in one statement: simultaneous starts
+    queue on the counter row and each gets its own number; a start that rolls back gives its number back."""
     year = utcnow().year
-    counter = db.session.scalars(select(CaseCounter).where(
-        CaseCounter.series == series, CaseCounter.office_id == office.id, CaseCounter.year == year)
-        .with_for_update()).first()
-    if counter is None:
-        counter = CaseCounter(series=series, office_id=office.id, year=year, last_number=0)
-        db.session.add(counter)
-    counter.last_number += 1
-    db.session.flush()
-    return f"{series + '-' if series else ''}{office.code}-{year}-{counter.last_number:05d}"
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(CaseCounter).values(series=series, office_id=office.id, year=year, last_number=1)
+                 .on_conflict_do_update(index_elements=[CaseCounter.series, CaseCounter.office_id, CaseCounter.year],
+                                        set_={"last_number": CaseCounter.last_number + 1})
+                 .returning(CaseCounter.last_number))
+    number = db.session.execute(statement).scalar_one()
+    return f"{series + '-' if series else ''}{office.code}-{year}-{number:05d}"
 
 
 def start_case(process_key: str, data: dict, actor: User | None, office, channel: str = "counter") -> Case:
     """A new case in the office, numbered in its jurisdiction's series. Staff may start only the kinds
     of case that are their work; a citizen (no actor) applies through the portal, which decides."""
+    if channel not in CHANNELS:
+        raise BadRequest(f"The channel must be one of {', '.join(CHANNELS)}, not {channel!r}.")
     definition = latest_version(process_key)
     jurisdiction = definition.jurisdiction
     if actor is not None:
@@ -50,8 +69,9 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
     data = validate_submission(definition.form(definition.start_form), data)
     calendar = office_calendar(office)
     case = Case(number=_next_number(office, SERIES[jurisdiction]), office=office, definition=definition,
-                channel=channel, jurisdiction=jurisdiction,
-                started_by_id=actor.id if actor else None, workflow_state="", serializer_version=SERIALIZER_VERSION)
+                channel=channel, jurisdiction=jurisdiction, started_by_id=actor.id if actor else None,
+                workflow_state="", serializer_version=SERIALIZER_VERSION,
+                service_standard_days=definition.service_standard_days)
     db.session.add(case)
     db.session.flush()
     record("case_started", f"Case {case.number} started: {definition.name} (version {definition.version})",
@@ -106,6 +126,7 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
                element_id=error.element_id)
     elif workflow.completed:
         case.status, case.completed_at = "completed", now
+        record_finish(case, calendar, now)
         record("case_completed", f"Case {case.number} is complete", actor=actor, case=case)
     db.session.flush()
 
@@ -125,6 +146,7 @@ def _run_service_clock(case: Case, workflow: CaseWorkflow, calendar, actor, now:
         paused_at = case.clock_stopped_at
         workflow.resume_timers(lambda fires_at: add_working_time(
             calendar, now, working_time_between(calendar, paused_at, fires_at)))
+        record_pause(case, calendar, now)
         case.clock_stopped_at = None
         record("clock_resumed", "Service clock resumed with the working time that was left", actor=actor,
                case=case, paused_since=paused_at.isoformat())

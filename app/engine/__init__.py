@@ -8,7 +8,7 @@ from .analysis import (DiagramChanges, Element, diagram_changes, lanes, unreacha
                        untimed_user_tasks)
 from .diagrams import (MAX_DIAGRAM_BYTES, Diagram, DiagramError, Problem, TimerInfo, UserTaskInfo, parse_diagram,
                        process_identity)
-from .runtime import CaseWorkflow, ReadyTask, WaitingTimer, EngineError, SERIALIZER_VERSION
+from .runtime import CaseWorkflow, ReadyTask, WaitingTimer, EngineError, SERIALIZER_VERSION, StepNotWaiting
 from .scripting import ScriptHelpers, check_script
 from .timers import timer_problem
 
@@ -16,6 +16,6 @@ __all__ = [
     "DiagramChanges", "Element", "diagram_changes", "lanes", "unreachable_elements", "untimed_user_tasks",
     "MAX_DIAGRAM_BYTES", "process_identity", "Diagram", "DiagramError", "Problem", "UserTaskInfo", "TimerInfo",
     "parse_diagram",
-    "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION",
+    "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION", "StepNotWaiting",
     "ScriptHelpers", "check_script", "timer_problem",
 ]

@@ -28,6 +28,10 @@ class EngineError(Exception):
         super().__init__(message)
 
 
+class StepNotWaiting(Exception):
+    """The step was already done (by whoever got there first): a lost race, not a fault of the case."""
+
+
 @dataclass(frozen=True)
 class ReadyTask:
     task_id: str
@@ -193,7 +197,7 @@ class CaseWorkflow:
         for task in self._workflow.get_tasks(state=TaskState.READY):
             if str(task.id) == task_id and isinstance(task.task_spec, UserTask):
                 return task
-        raise EngineError("This step is no longer waiting for work; reload the case.")
+        raise StepNotWaiting("This step is no longer waiting for work; reload the case.")
 
     def complete(self, task_id: str, data: dict) -> None:
         task = self._ready_user_task(task_id)

@@ -35,6 +35,12 @@ class ProcessDefinition(db.Model):
     def form(self, filename: str | None) -> dict | None:
         return self.forms.get(filename) if filename else None
 
+    @property
+    def service_standard_days(self) -> int | None:
+        """The published deadline in working days, as the diagram states it."""
+        days = self.properties.get("service_standard_days")
+        return int(days) if days is not None and str(days).isdigit() else None
+
     def summary(self) -> dict:
         return {"key": self.key, "name": self.name, "version": self.version}
 

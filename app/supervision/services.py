@@ -117,7 +117,7 @@ def reassign(user: User, item_id: int, officer_id: int, reason: str) -> WorkItem
     if officer is None or officer not in people_holding(item.role, item.case.office):
         raise Rejected(f"Choose an officer who holds the {item.role} role for {item.case.office.name}.")
     before = item.assignee.username if item.assignee else None
-    item.assignee = officer
+    item.assignee, item.claimed_at = officer, utcnow()
     item.case.version += 1
     record("work_item_reassigned", f"{user.display_name} reassigned '{item.name}' to {officer.display_name}: "
            f"{reason}", actor=user, case=item.case, work_item=item.id, before=before, after=officer.username,

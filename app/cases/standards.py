@@ -1,0 +1,25 @@
+"""How a finished case measured against its service standard, recorded once when it ends."""
+from datetime import datetime, timedelta
+
+from ..calendars.working_time import ONE_DAY, working_time_between
+from .models import Case
+
+
+def record_pause(case: Case, calendar, resumed_at: datetime) -> None:
+    case.paused_working_seconds += int(working_time_between(calendar, case.clock_stopped_at, resumed_at)
+                                       .total_seconds())
+
+
+def record_finish(case: Case, calendar, now: datetime) -> None:
+    """On time: within the published working days, the stopped clock excluded; for a procedure
+    without a published standard, when none of its deadlines passed before its work was done."""
+    paused = timedelta(seconds=case.paused_working_seconds)
+    if case.clock_stopped_at is not None:
+        paused += working_time_between(calendar, case.clock_stopped_at, now)
+    taken = max(working_time_between(calendar, case.started_at, now) - paused, timedelta(0))
+    case.working_days_taken = taken / ONE_DAY
+    if case.service_standard_days is not None:
+        case.on_time = case.working_days_taken <= case.service_standard_days
+    else:
+        case.on_time = not any(item.due_at is not None and (item.closed_at or now) > item.due_at
+                               for item in case.work_items)

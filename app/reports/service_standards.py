@@ -1,0 +1,92 @@
+"""The service-standard report: per procedure and office, how many cases started, finished, finished
+on time, how long they took, and how many are open and overdue. Every figure is one aggregate query
+over indexed tables; nothing loads a case."""
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, exists, func, or_, select
+
+from ..accounts.models import Office
+from ..cases.models import Case, WorkItem
+from ..extensions import db
+from ..processes.models import ProcessDefinition
+from .sql import percentiles
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime  # exclusive
+
+
+@dataclass
+class StandardRow:
+    process: str
+    office: str
+    started: int = 0
+    completed: int = 0
+    completed_on_time: int = 0
+    on_time_rate: float | None = None
+    median_working_days: float | None = None
+    p90_working_days: float | None = None
+    open: int = 0
+    overdue: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _scoped(query, offices, process):
+    query = query.join(ProcessDefinition, Case.process_definition_id == ProcessDefinition.id)
+    if offices is not None:
+        query = query.where(Case.office_id.in_(offices))
+    if process:
+        query = query.where(ProcessDefinition.key == process)
+    return query
+
+
+def service_standards(period: Period, offices: list[int] | None, process: str | None, now: datetime):
+    """`offices`: the ids the reader may see (None: every office)."""
+    group = (ProcessDefinition.key, Case.office_id)
+    rows: dict[tuple, StandardRow] = {}
+
+    def row(key, office_id):
+        return rows.setdefault((key, office_id), StandardRow(key, office_id))
+
+    started = _scoped(select(*group, func.count()), offices, process).where(
+        Case.started_at >= period.start, Case.started_at < period.end).group_by(*group)
+    for key, office_id, count in db.session.execute(started):
+        row(key, office_id).started = count
+
+    finished_in_period = and_(Case.completed_at >= period.start, Case.completed_at < period.end)
+    finished = _scoped(select(*group, func.count(), func.sum(case((Case.on_time.is_(True), 1), else_=0))),
+                       offices, process).where(finished_in_period).group_by(*group)
+    for key, office_id, count, on_time in db.session.execute(finished):
+        target = row(key, office_id)
+        target.completed, target.completed_on_time = count, on_time or 0
+        target.on_time_rate = round(target.completed_on_time / count, 4)
+
+    taken = _scoped(select(ProcessDefinition.key.label("key"), Case.office_id.label("office_id"),
+                           Case.working_days_taken.label("value")), offices, process).where(
+        finished_in_period, Case.working_days_taken.is_not(None)).subquery()
+    for key, office_id, p50, p90 in db.session.execute(percentiles(taken, ["key", "office_id"])):
+        target = row(key, office_id)
+        target.median_working_days, target.p90_working_days = round(p50, 2), round(p90, 2)
+
+    # Open and overdue as they stood at the end of the period (or now, for a period still running).
+    moment = min(period.end, now)
+    open_then = and_(Case.started_at < moment, or_(Case.completed_at.is_(None), Case.completed_at >= moment),
+                     Case.status != "error")
+    late = exists().where(WorkItem.case_id == Case.id, WorkItem.due_at <= moment, WorkItem.created_at <= moment,
+                          or_(WorkItem.closed_at.is_(None), WorkItem.closed_at > WorkItem.due_at))
+    standing = _scoped(select(*group, func.count(), func.sum(case((late, 1), else_=0))), offices, process).where(
+        open_then).group_by(*group)
+    for key, office_id, count, overdue in db.session.execute(standing):
+        target = row(key, office_id)
+        target.open, target.overdue = count, overdue or 0
+
+    codes = dict(db.session.execute(select(Office.id, Office.code).where(
+        Office.id.in_({office_id for _, office_id in rows}))).all())
+    for target in rows.values():
+        target.office = codes[target.office]
+    return sorted(rows.values(), key=lambda r: (r.process, r.office))

@@ -1,0 +1,150 @@
+"""Where time goes: per step and per officer, waiting (not yet taken) apart from working (taken),
+send-back time (the applicant's) apart from the office's; escalations by level and step; and the
+open work standing at each step of a procedure, for the heatmap on its diagram."""
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.orm import aliased
+
+from ..accounts.models import User
+from ..cases.models import Case, WorkItem
+from ..db import UTCDateTime
+from ..extensions import db
+from ..processes.models import ProcessDefinition
+from .service_standards import Period
+from .sql import SecondsBetween, percentiles
+
+HOUR = 3600.0
+
+
+@dataclass
+class StepRow:
+    process: str
+    task: str
+    name: str
+    send_back: bool
+    done: int
+    median_waiting_hours: float | None
+    median_working_hours: float | None
+    median_total_hours: float | None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _hours(value):
+    return None if value is None else round(value / HOUR, 2)
+
+
+def _done_in(period: Period, offices, process):
+    """Completed work (not escalation follow-ups) of the period, with its process key."""
+    query = (select(WorkItem, ProcessDefinition.key.label("key")).join(Case, WorkItem.case_id == Case.id)
+             .join(ProcessDefinition, Case.process_definition_id == ProcessDefinition.id)
+             .where(WorkItem.status == "completed", WorkItem.escalation_of_id.is_(None),
+                    WorkItem.closed_at >= period.start, WorkItem.closed_at < period.end))
+    if offices is not None:
+        query = query.where(WorkItem.office_id.in_(offices))
+    if process:
+        query = query.where(ProcessDefinition.key == process)
+    return query
+
+
+def time_per_step(period: Period, offices: list[int] | None, process: str | None) -> list[StepRow]:
+    taken = func.coalesce(WorkItem.claimed_at, WorkItem.closed_at)
+    base = _done_in(period, offices, process).with_only_columns(
+        ProcessDefinition.key.label("key"), WorkItem.task.label("task"), WorkItem.clock_stopped.label("stopped"),
+        WorkItem.name.label("name"),
+        SecondsBetween(WorkItem.created_at, taken).label("waiting"),
+        SecondsBetween(taken, WorkItem.closed_at).label("working"),
+        SecondsBetween(WorkItem.created_at, WorkItem.closed_at).label("total")).subquery()
+    groups = ["key", "task", "stopped"]
+    counts = {(k, t, s): (n, name) for k, t, s, n, name in db.session.execute(
+        select(base.c.key, base.c.task, base.c.stopped, func.count(), func.max(base.c.name))
+        .group_by(base.c.key, base.c.task, base.c.stopped))}
+    medians = {}
+    for measure in ("waiting", "working", "total"):
+        rows = select(base.c.key, base.c.task, base.c.stopped, base.c[measure].label("value")).subquery()
+        for k, t, s, p50 in db.session.execute(percentiles(rows, groups, wanted=(50,))):
+            medians[(k, t, s, measure)] = _hours(p50)
+    return sorted((StepRow(k, t, name, bool(s), n, medians.get((k, t, s, "waiting")),
+                           medians.get((k, t, s, "working")), medians.get((k, t, s, "total")))
+                   for (k, t, s), (n, name) in counts.items()), key=lambda r: (r.process, r.send_back, r.task))
+
+
+@dataclass
+class OfficerRow:
+    officer: str
+    done: int
+    median_total_hours: float | None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def time_per_officer(period: Period, offices: list[int] | None, process: str | None) -> list[OfficerRow]:
+    base = _done_in(period, offices, process).where(WorkItem.clock_stopped.is_(False)).with_only_columns(
+        WorkItem.closed_by_id.label("officer"),
+        SecondsBetween(WorkItem.created_at, WorkItem.closed_at).label("value")).subquery()
+    counts = dict(db.session.execute(select(base.c.officer, func.count()).group_by(base.c.officer)).all())
+    medians = dict(db.session.execute(percentiles(base, ["officer"], wanted=(50,))).all())
+    names = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(counts))).all())
+    return sorted((OfficerRow(names[officer], n, _hours(medians[officer])) for officer, n in counts.items()
+                   if officer is not None), key=lambda r: r.officer)
+
+
+@dataclass
+class EscalationRow:
+    process: str
+    level: int
+    task: str
+    escalations: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def escalations_by_step(period: Period, offices: list[int] | None, process: str | None) -> list[EscalationRow]:
+    late = aliased(WorkItem)
+    query = (select(ProcessDefinition.key, WorkItem.escalation_level, late.task, func.count())
+             .join(Case, WorkItem.case_id == Case.id)
+             .join(ProcessDefinition, Case.process_definition_id == ProcessDefinition.id)
+             .join(late, WorkItem.escalation_of_id == late.id)
+             .where(WorkItem.escalation_level.is_not(None), WorkItem.created_at >= period.start,
+                    WorkItem.created_at < period.end)
+             .group_by(ProcessDefinition.key, WorkItem.escalation_level, late.task))
+    if offices is not None:
+        query = query.where(WorkItem.office_id.in_(offices))
+    if process:
+        query = query.where(ProcessDefinition.key == process)
+    return sorted((EscalationRow(*row) for row in db.session.execute(query)),
+                  key=lambda r: (r.process, r.level, r.task))
+
+
+@dataclass
+class WaitingAtStep:
+    task: str
+    waiting: int
+    overdue: int
+    median_hours: float
+    oldest_hours: float
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def waiting_at_steps(process: str, offices: list[int] | None, now: datetime) -> list[WaitingAtStep]:
+    """Open work of every version of the procedure, by step: how many, how long, how late."""
+    query = (select(WorkItem.task.label("task"), SecondsBetween(WorkItem.created_at, literal(now, UTCDateTime)).label("value"),
+                    case((and_(WorkItem.due_at.is_not(None), WorkItem.due_at <= now), 1), else_=0).label("late"))
+             .join(Case, WorkItem.case_id == Case.id)
+             .join(ProcessDefinition, Case.process_definition_id == ProcessDefinition.id)
+             .where(WorkItem.status == "open", ProcessDefinition.key == process))
+    if offices is not None:
+        query = query.where(WorkItem.office_id.in_(offices))
+    base = query.subquery()
+    totals = {task: (n, late, oldest) for task, n, late, oldest in db.session.execute(
+        select(base.c.task, func.count(), func.sum(base.c.late), func.max(base.c.value)).group_by(base.c.task))}
+    medians = dict(db.session.execute(percentiles(base, ["task"], wanted=(50,))).all())
+    return sorted((WaitingAtStep(task, n, late, _hours(medians[task]), _hours(oldest))
+                   for task, (n, late, oldest) in totals.items()), key=lambda r: r.task)
