@@ -56,6 +56,7 @@ def _register_blueprints(app: Flask) -> None:
     from .administration.cli import offices_cli, users_cli
     from .accounts.views import bp as accounts_bp
     from .api.certificates import bp as certificates_api
+    from .api.reports import bp as api_reports_bp
     from .api.views import bp as api_bp
     from .audit.cli import audit_cli
     from .calendars.cli import holidays_cli
@@ -70,11 +71,12 @@ def _register_blueprints(app: Flask) -> None:
     from .notifications.cli import notifications_cli
     from .notifications.views import bp as notifications_bp
     from .processes.cli import bpmn_cli
+    from .reports.views import bp as reports_bp
     from .supervision.views import bp as supervision_bp
     from .timers.cli import scheduler_cli, timers_cli
 
     for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli, users_cli, bpmn_cli,
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
                       notifications_cli, designer_bp, case_diagrams, audit_cli, certificates_bp, certificates_api,
-                      certificates_cli):
+                      certificates_cli, reports_bp, api_reports_bp):
         app.register_blueprint(blueprint)

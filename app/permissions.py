@@ -270,6 +270,20 @@ def citizen_may_see(access: CitizenAccess | None, case) -> bool:
     return access is not None and access.case_id == case.id
 
 
+# --- reports ---------------------------------------------------------------------------
+
+def reported_offices(user: User) -> list[int] | None:
+    """The offices whose figures the user reads: administrators every office (None), the District
+    Governor the district, the OWSO chief the office; nobody else reads office reports."""
+    if user.has_role(Role.ADMIN):
+        return None
+    if user.has_role(Role.DISTRICT_GOVERNOR):
+        return list(db.session.scalars(_offices_of_district(user.office.district_id)))
+    if user.has_role(Role.OWSO_CHIEF):
+        return [user.office_id]
+    raise Forbidden("Only the OWSO chief, the District Governor and administrators read the office reports.")
+
+
 # --- certificates ----------------------------------------------------------------------
 
 def may_revoke_certificate(user: User, certificate) -> bool:

@@ -12,7 +12,9 @@
  *        data-xml-url="GET -> BPMN XML text"
  *        data-completed='["element_id", ...]'   (green)
  *        data-current='["element_id", ...]'     (blue, bold)
- *        data-overdue='["element_id", ...]'></div>   (red)
+ *        data-overdue='["element_id", ...]'   (red)
+ *        data-heat='{"element_id": {"waiting", "overdue", "median_hours", ...}}'></div>
+ *          (the waiting heatmap: a count on each step, red where work is late, amber where it waits)
  *   <script src="build/viewer.js"></script>  (at the end of <body>)
  *
  * The div gets a default height of 420px from onewindow.css (override it in
@@ -60,6 +62,20 @@ async function show(container) {
         canvas.addMarker(id, 'ow-' + state);
       }
     }
+  }
+
+  const heat = readJson(container.dataset.heat || '{}');
+  const overlays = viewer.get('overlays');
+  for (const [ id, step ] of Object.entries(heat)) {
+    if (!elementRegistry.get(id)) {
+      continue;
+    }
+    canvas.addMarker(id, step.overdue ? 'ow-heat-late' : 'ow-heat-waiting');
+    const badge = document.createElement('span');
+    badge.className = 'ow-heat-badge' + (step.overdue ? ' late' : '');
+    badge.textContent = String(step.waiting);
+    badge.title = `${step.waiting} waiting, ${step.overdue} late; median ${step.median_hours} h, oldest ${step.oldest_hours} h`;
+    overlays.add(id, 'ow-heat', { position: { top: -10, right: 10 }, html: badge });
   }
 
   const fit = () => {

@@ -134,6 +134,23 @@ SCHEMAS = {
             },
         }],
     },
+    "ServiceStandardReport": {
+        "type": "object", "required": ["from", "to", "rows"],
+        "properties": {
+            "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+            "rows": {"type": "array", "items": {
+                "type": "object",
+                "required": ["process", "office", "started", "completed", "completed_on_time", "on_time_rate",
+                             "median_working_days", "p90_working_days", "open", "overdue"],
+                "properties": {
+                    "process": {"type": "string"}, "office": {"type": "string"},
+                    "started": {"type": "integer"}, "completed": {"type": "integer"},
+                    "completed_on_time": {"type": "integer"}, "on_time_rate": nullable({"type": "number"}),
+                    "median_working_days": nullable({"type": "number"}),
+                    "p90_working_days": nullable({"type": "number"}),
+                    "open": {"type": "integer"}, "overdue": {"type": "integer"}}}},
+        },
+    },
     "CertificateSummary": {
         "type": "object", "required": ["number", "status", "payload"],
         "properties": {"number": {"type": "string"}, "status": {"type": "string", "enum": ["valid", "revoked", "expired"]},
@@ -300,6 +317,26 @@ PATHS = {
                           {**ok({"anyOf": [ref("Case"), ref("AnsweredComplaint")]}),
                            **errors(*STAFF, 403, 404, 409, 413, 422)},
                           json_body(ref("Completion")), [ITEM_ID]),
+    },
+    "/api/v1/reports/service-standards": {
+        "get": operation(
+            "Per procedure and office over a period: cases started, finished, finished on time, working days "
+            "taken (median, 90th percentile), open and overdue. Chiefs see their office, governors their "
+            "district, administrators every office.",
+            {"200": {"description": "The report (CSV with format=csv).",
+                     "content": {"application/json": {"schema": ref("ServiceStandardReport")},
+                                 "text/csv": {"schema": {"type": "string"}}}},
+             **errors(*STAFF, 403, 404)},
+            parameters=[
+                {"name": "from", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+                 "description": "first day (default: the start of this quarter)"},
+                {"name": "to", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+                 "description": "last day, included (default: today)"},
+                {"name": "office", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 32},
+                 "description": "an office code"},
+                {"name": "process", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 100},
+                 "description": "a procedure key"},
+                {"name": "format", "in": "query", "required": False, "schema": {"enum": ["json", "csv"]}}]),
     },
     "/api/v1/cases/{case_id}/certificate": {
         "get": operation("The case's certificate as PDF (to print at hand-over).",

@@ -1,7 +1,9 @@
 """The service-standard report: per procedure and office, how many cases started, finished, finished
 on time, how long they took, and how many are open and overdue. Every figure is one aggregate query
 over indexed tables; nothing loads a case."""
-from dataclasses import asdict, dataclass
+import csv
+import io
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
 from sqlalchemy import and_, case, exists, func, or_, select
@@ -90,3 +92,11 @@ def service_standards(period: Period, offices: list[int] | None, process: str | 
     for target in rows.values():
         target.office = codes[target.office]
     return sorted(rows.values(), key=lambda r: (r.process, r.office))
+
+
+def as_csv(rows: list[StandardRow]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[f.name for f in fields(StandardRow)])
+    writer.writeheader()
+    writer.writerows(row.as_dict() for row in rows)
+    return out.getvalue()

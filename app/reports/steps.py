@@ -124,6 +124,7 @@ def escalations_by_step(period: Period, offices: list[int] | None, process: str 
 @dataclass
 class WaitingAtStep:
     task: str
+    name: str
     waiting: int
     overdue: int
     median_hours: float
@@ -135,7 +136,7 @@ class WaitingAtStep:
 
 def waiting_at_steps(process: str, offices: list[int] | None, now: datetime) -> list[WaitingAtStep]:
     """Open work of every version of the procedure, by step: how many, how long, how late."""
-    query = (select(WorkItem.task.label("task"), SecondsBetween(WorkItem.created_at, literal(now, UTCDateTime)).label("value"),
+    query = (select(WorkItem.task.label("task"), WorkItem.name.label("name"), SecondsBetween(WorkItem.created_at, literal(now, UTCDateTime)).label("value"),
                     case((and_(WorkItem.due_at.is_not(None), WorkItem.due_at <= now), 1), else_=0).label("late"))
              .join(Case, WorkItem.case_id == Case.id)
              .join(ProcessDefinition, Case.process_definition_id == ProcessDefinition.id)
@@ -143,8 +144,9 @@ def waiting_at_steps(process: str, offices: list[int] | None, now: datetime) -> 
     if offices is not None:
         query = query.where(WorkItem.office_id.in_(offices))
     base = query.subquery()
-    totals = {task: (n, late, oldest) for task, n, late, oldest in db.session.execute(
-        select(base.c.task, func.count(), func.sum(base.c.late), func.max(base.c.value)).group_by(base.c.task))}
+    totals = {task: (name, n, late, oldest) for task, name, n, late, oldest in db.session.execute(
+        select(base.c.task, func.max(base.c.name), func.count(), func.sum(base.c.late), func.max(base.c.value))
+        .group_by(base.c.task))}
     medians = dict(db.session.execute(percentiles(base, ["task"], wanted=(50,))).all())
-    return sorted((WaitingAtStep(task, n, late, _hours(medians[task]), _hours(oldest))
-                   for task, (n, late, oldest) in totals.items()), key=lambda r: r.task)
+    return sorted((WaitingAtStep(task, name, n, late, _hours(medians[task]), _hours(oldest))
+                   for task, (name, n, late, oldest) in totals.items()), key=lambda r: r.task)

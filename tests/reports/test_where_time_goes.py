@@ -53,8 +53,8 @@ def test_the_review_left_past_its_deadline_is_escalated_to_the_chief(kps):
 
 def test_the_heatmap_counts_the_work_standing_at_each_step_and_how_long_it_has_waited(kps):
     assert [r.as_dict() for r in waiting_at_steps("commercial_licence", kps, local(2027, 1, 5, 9))] == [
-        {"task": "check_documents", "waiting": 1, "overdue": 1, "median_hours": 120.0, "oldest_hours": 120.0},
-        {"task": "technical_review", "waiting": 1, "overdue": 1, "median_hours": 695.0, "oldest_hours": 695.0},
+        {"task": "check_documents", "name": "Check documents and take the official fee", "waiting": 1, "overdue": 1, "median_hours": 120.0, "oldest_hours": 120.0},
+        {"task": "technical_review", "name": "Review the application", "waiting": 1, "overdue": 1, "median_hours": 695.0, "oldest_hours": 695.0},
     ]
 
 

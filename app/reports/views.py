@@ -1,0 +1,63 @@
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user, login_required
+from ..db import utcnow
+from ..processes.services import latest_version, latest_versions
+from . import charts
+from .channels import REPORT_ZONE, channel_mix
+from .filters import readable_offices, report_filters
+from .service_standards import as_csv, service_standards
+from .steps import escalations_by_step, time_per_officer, time_per_step, waiting_at_steps
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def _filters():
+    now = utcnow()
+    return report_filters(current_user, request.args, now.astimezone(REPORT_ZONE).date()), now
+
+
+@bp.get("/")
+@login_required
+def index():
+    filters, now = _filters()
+    names = {d.key: d.name for d in latest_versions()}
+    standards = service_standards(filters.period, filters.offices, filters.process, now)
+    steps = time_per_step(filters.period, filters.offices, filters.process)
+    channels = channel_mix(filters.period, filters.offices, now)
+    return render_template(
+        "reports/index.html", filters=filters, names=names, definitions=latest_versions(),
+        offices=readable_offices(filters),
+        standards=standards, standard_bars=charts.standard_bars(standards, names),
+        steps=steps, step_bars=charts.step_bars(steps),
+        officers=time_per_officer(filters.period, filters.offices, filters.process),
+        escalations=escalations_by_step(filters.period, filters.offices, filters.process),
+        channels=channels, channel_bars=charts.channel_bars(channels), channel_names=charts.channel_names())
+
+
+def standards_csv(rows) -> Response:
+    return Response(as_csv(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="service-standards.csv"'})
+
+
+@bp.get("/service-standards.csv")
+@login_required
+def service_standards_csv():
+    filters, now = _filters()
+    return standards_csv(service_standards(filters.period, filters.offices, filters.process, now))
+
+
+@bp.get("/heatmap/<key>")
+@login_required
+def heatmap(key):
+    filters, now = _filters()
+    definition = latest_version(key)
+    steps = waiting_at_steps(key, filters.offices, now)
+    return render_template("reports/heatmap.html", definition=definition, filters=filters, steps=steps,
+                           heat={s.task: s.as_dict() for s in steps})
+
+
+@bp.get("/heatmap/<key>/diagram.bpmn")
+@login_required
+def heatmap_diagram(key):
+    report_filters(current_user, {}, utcnow().date())
+    return Response(latest_version(key).bpmn_xml, mimetype="application/xml")
