@@ -104,7 +104,7 @@ app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messa
 	$(PYBABEL) compile --statistics -l $* -i $< -o $@
 
 translations-extract: $(STAMPS)/requirements
-	$(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-output --no-location \
+	PYTHONPATH=. $(PYBABEL) extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --sort-output --no-location \
 	    --project "One Window" -o $(POT) .
 
 translations-update: translations-extract

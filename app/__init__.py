@@ -72,11 +72,12 @@ def _register_blueprints(app: Flask) -> None:
     from .notifications.views import bp as notifications_bp
     from .processes.cli import bpmn_cli
     from .reports.views import bp as reports_bp
+    from .reports.views import public as performance_bp
     from .supervision.views import bp as supervision_bp
     from .timers.cli import scheduler_cli, timers_cli
 
     for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli, users_cli, bpmn_cli,
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
                       notifications_cli, designer_bp, case_diagrams, audit_cli, certificates_bp, certificates_api,
-                      certificates_cli, reports_bp, api_reports_bp):
+                      certificates_cli, reports_bp, api_reports_bp, performance_bp):
         app.register_blueprint(blueprint)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import get_day_names
 from babel.numbers import format_decimal
 from flask import Blueprint, Flask, has_request_context, request, session
 from flask_babel import get_locale, gettext, refresh
@@ -41,7 +42,9 @@ def public_pages(blueprint: Blueprint) -> Blueprint:
     return blueprint
 
 
-def select_locale() -> str:
+def select_locale() -> str | None:
+    if not has_request_context():
+        return None  # a CLI command or the scheduler: the default language
     if chosen_language():
         return chosen_language()
     if current_user.is_authenticated and current_user.locale in LANGUAGES:
@@ -116,6 +119,22 @@ def local_date(day: date | datetime | None) -> str:
     return _digits(babel_format_date(day, _PATTERNS[code]["date"], locale=code))
 
 
+def translated(text: str | None) -> str:
+    """Text that comes from data rather than code (a procedure's or a task's name from its diagram),
+    in the reader's language when the catalogue has it (make translations-extract collects bpmn/)."""
+    return gettext(text) if text else ""
+
+
+def weekday_name(day: int) -> str:
+    """0 -> 'Monday' / 'ច័ន្ទ' (Monday=0, as Python counts)."""
+    return get_day_names("wide", locale=language())[day]
+
+
+def year(value: int) -> str:
+    """A year, without the grouping a number gets: 2026 / ២០២៦."""
+    return _digits(str(value))
+
+
 def language_links() -> Markup:
     """The switch in every page's header: the other languages, each a link to this page in it."""
     links = []
@@ -130,6 +149,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.before_request(_start_request)
     for name, function in (("local_time", local_time), ("local_date", local_date), ("number", number),
-                           ("riel", riel)):
+                           ("riel", riel), ("translated", translated), ("weekday_name", weekday_name),
+                           ("year", year)):
         app.add_template_filter(function, name)
     app.jinja_env.globals.update(language=language, language_links=language_links, LANGUAGES=LANGUAGES)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from flask import g
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, false, or_, select
 
@@ -47,18 +48,18 @@ class Role(StrEnum):
 
     @property
     def title(self) -> str:
-        return ROLE_TITLES[self]
+        return str(ROLE_TITLES[self])
 
 
 ROLE_TITLES = {
-    Role.FRONT_OFFICE: "Front-office officer",
-    Role.BACK_OFFICE: "Back-office officer",
-    Role.OWSO_CHIEF: "OWSO chief",
-    Role.DISTRICT_GOVERNOR: "District Governor",
-    Role.OMBUDSMAN: "District Ombudsman",
-    Role.OMBUDSMAN_SUPERVISOR: "Ombudsman supervisor",
-    Role.DESIGNER: "Process designer",
-    Role.ADMIN: "Administrator",
+    Role.FRONT_OFFICE: _l("Front-office officer"),
+    Role.BACK_OFFICE: _l("Back-office officer"),
+    Role.OWSO_CHIEF: _l("OWSO chief"),
+    Role.DISTRICT_GOVERNOR: _l("District Governor"),
+    Role.OMBUDSMAN: _l("District Ombudsman"),
+    Role.OMBUDSMAN_SUPERVISOR: _l("Ombudsman supervisor"),
+    Role.DESIGNER: _l("Process designer"),
+    Role.ADMIN: _l("Administrator"),
 }
 # Roles that may name a lane: the work of a case.
 WORKFLOW_ROLES = (Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.OWSO_CHIEF, Role.DISTRICT_GOVERNOR, Role.OMBUDSMAN,
@@ -89,7 +90,7 @@ CONSENT_FIELD = "share_identity"
 
 
 def role_title(role: str) -> str:
-    return ROLE_TITLES.get(role, role)
+    return str(ROLE_TITLES.get(role, role))
 
 
 def is_role(name: str) -> bool:

@@ -76,7 +76,7 @@ def test_the_chiefs_desk_page_groups_late_work_and_takes_a_note(kampong_siem, cl
         auth.login("vanna")
         page = client.get("/supervision/")
         html = page.get_data(as_text=True)
-        assert page.status_code == 200 and case.number in html and "working days late" in html
+        assert page.status_code == 200 and case.number in html and "1 working day late" in html
         response = client.post(f"/supervision/cases/{case.id}/notes",
                                data={"text": "Called the back office", "csrf_token": csrf_token_from(html)})
         assert response.status_code == 302

@@ -151,6 +151,23 @@ SCHEMAS = {
                     "open": {"type": "integer"}, "overdue": {"type": "integer"}}}},
         },
     },
+    "PublicPerformance": {
+        "type": "object", "required": ["quarter", "from", "to", "offices"],
+        "properties": {
+            "quarter": {"type": "string"}, "from": {"type": "string", "format": "date"},
+            "to": {"type": "string", "format": "date"},
+            "offices": {"type": "array", "items": {
+                "type": "object", "required": ["office", "name", "completed", "on_time_rate", "services"],
+                "properties": {
+                    "office": {"type": "string"}, "name": {"type": "string"}, "completed": {"type": "integer"},
+                    "on_time_rate": nullable({"type": "number"}),
+                    "services": {"type": "array", "items": {
+                        "type": "object", "required": ["process", "name", "completed", "median_working_days"],
+                        "properties": {"process": {"type": "string"}, "name": {"type": "string"},
+                                       "completed": {"type": "integer"},
+                                       "median_working_days": nullable({"type": "number"})}}}}}},
+        },
+    },
     "CertificateSummary": {
         "type": "object", "required": ["number", "status", "payload"],
         "properties": {"number": {"type": "string"}, "status": {"type": "string", "enum": ["valid", "revoked", "expired"]},
@@ -337,6 +354,15 @@ PATHS = {
                 {"name": "process", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 100},
                  "description": "a procedure key"},
                 {"name": "format", "in": "query", "required": False, "schema": {"enum": ["json", "csv"]}}]),
+    },
+    "/api/v1/public/performance": {
+        "get": operation(
+            "Each office's figures for a quarter (the last finished one by default): finished applications, "
+            "the share within the published deadline, the median working days per service. No personal data.",
+            {**ok(ref("PublicPerformance")), **errors(400)},
+            parameters=[{"name": "quarter", "in": "query", "required": False,
+                         "schema": {"type": "string", "pattern": "^[0-9]{4}Q[1-4]$"}, "description": "e.g. 2026Q4"}],
+            public=True),
     },
     "/api/v1/cases/{case_id}/certificate": {
         "get": operation("The case's certificate as PDF (to print at hand-over).",

@@ -31,7 +31,7 @@ def index():
     ).all())
     national = db.session.scalar(select(func.count()).select_from(Holiday).where(Holiday.office_id.is_(None)))
     return render_template("calendars/index.html", offices=offices, closures=closures, national=national,
-                           weekdays=calendars.WEEKDAYS, weekend_of=calendars.weekend_of)
+                           weekend_of=calendars.weekend_of)
 
 
 @bp.get("/<code>")
@@ -118,7 +118,7 @@ def _render_office(office: Office, status: int = 200, failed: str | None = None,
                   key=lambda pair: (pair[0].day, pair[1]))
     return render_template(
         "calendars/office.html", office=office, year=year, years=years, days=days,
-        weekdays=calendars.WEEKDAYS, closed=calendars.weekend_of(office),
+        closed=calendars.weekend_of(office),
         timezones=[tz for tz in calendars.known_timezones() if tz.startswith("Asia/")] + ["UTC"],
         failed=failed, message=message, problems=problems or {}, values=values or {},
     ), status

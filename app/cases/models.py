@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -7,6 +8,10 @@ from ..accounts.models import Office, User
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
 from ..processes.models import ProcessDefinition
+
+# What staff read for each status code (the API keeps the codes).
+CASE_STATUSES = {"running": _l("in progress"), "completed": _l("completed"), "error": _l("stopped by an error")}
+WORK_ITEM_STATUSES = {"open": _l("open"), "completed": _l("done"), "cancelled": _l("cancelled")}
 
 
 class Case(db.Model):

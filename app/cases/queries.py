@@ -11,7 +11,7 @@ from ..errors import BadRequest, NotFound
 from ..extensions import db
 from ..permissions import case_scope, may_see_case, may_see_item
 from ..processes.models import ProcessDefinition
-from .models import Case, WorkItem
+from .models import CASE_STATUSES, Case, WorkItem
 
 
 def visible_case(user: User, case_id: int) -> Case:
@@ -47,7 +47,7 @@ def lock_case(case_id: int) -> Case:
 PEOPLE_FIELDS = ("applicant_name", "applicant_phone", "business_name", "owner_name", "owner_phone", "declarant_name",
                  "declarant_phone", "child_family_name", "child_given_name", "complainant_name",
                  "complainant_contact")
-STATUSES = ("running", "completed", "error")
+STATUSES = tuple(CASE_STATUSES)
 
 
 @dataclass

@@ -9,13 +9,30 @@ from ..errors import Forbidden, NotFound, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
-from ..permissions import may_start, require_may_start
+from ..permissions import may_start, require_may_start, role_title
 from ..processes.services import latest_version, latest_versions
+from .models import CASE_STATUSES, WORK_ITEM_STATUSES
 from .presenters import case_markers, history
 from .queries import STATUSES, Search, search_cases, visible_case
 from .write_path import start_case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+@bp.app_template_filter("role_name")
+def role_name(role: str) -> str:
+    """A role as staff call it: front_office -> 'Front-office officer' (or its Khmer)."""
+    return role_title(role)
+
+
+@bp.app_template_filter("case_status")
+def case_status(status: str) -> str:
+    return CASE_STATUSES.get(status, status)
+
+
+@bp.app_template_filter("work_status")
+def work_status(status: str) -> str:
+    return WORK_ITEM_STATUSES.get(status, status)
 
 
 @bp.get("/<int:case_id>")

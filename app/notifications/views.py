@@ -1,5 +1,3 @@
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -22,9 +20,7 @@ def unread_notifications():
 def index():
     page = max(request.args.get("page", 1, type=int), 1)
     rows, older = notifications.notifications_for(current_user, page)
-    zone = ZoneInfo(current_user.office.timezone)
     return render_template("notifications/index.html", notifications=rows, page=page, older=older,
-                           local=lambda moment: moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "",
                            zone=current_user.office.timezone, unread=notifications.unread_count(current_user))
 
 

@@ -32,3 +32,15 @@ def channel_mix(period: Period, offices: list[int] | None, now: datetime) -> lis
     if offices is not None:
         query = query.where(Case.office_id.in_(offices))
     return [ChannelMonth(m, channel, n) for m, channel, n in db.session.execute(query)]
+
+
+def channels_by_office(period: Period, offices: list[int] | None) -> dict[int, dict[str, int]]:
+    query = (select(Case.office_id, Case.channel, func.count())
+             .where(Case.started_at >= period.start, Case.started_at < period.end)
+             .group_by(Case.office_id, Case.channel))
+    if offices is not None:
+        query = query.where(Case.office_id.in_(offices))
+    totals: dict[int, dict[str, int]] = {}
+    for office_id, channel, n in db.session.execute(query):
+        totals.setdefault(office_id, {})[channel] = n
+    return totals

@@ -1,14 +1,19 @@
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user, login_required
+from ..certificates.rendering import html_to_pdf
 from ..db import utcnow
+from ..i18n import public_pages
 from ..processes.services import latest_version, latest_versions
 from . import charts
 from .channels import REPORT_ZONE, channel_mix
 from .filters import readable_offices, report_filters
+from .performance import public_performance, scorecard
+from .quarters import parse_quarter, quarter_containing
 from .service_standards import as_csv, service_standards
 from .steps import escalations_by_step, time_per_officer, time_per_step, waiting_at_steps
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+public = public_pages(Blueprint("performance", __name__, url_prefix="/performance"))
 
 
 def _filters():
@@ -61,3 +66,34 @@ def heatmap(key):
 def heatmap_diagram(key):
     report_filters(current_user, {}, utcnow().date())
     return Response(latest_version(key).bpmn_xml, mimetype="application/xml")
+
+
+def _scorecard_context():
+    filters, now = _filters()
+    office = filters.office or next((o for o in readable_offices(filters) if o.id == current_user.office_id),
+                                    None) or readable_offices(filters)[0]
+    today = now.astimezone(REPORT_ZONE).date()
+    quarter = parse_quarter(request.args.get("quarter"), quarter_containing(today))
+    return {"card": scorecard(office, quarter, now), "offices": readable_offices(filters),
+            "channel_names": charts.channel_names()}
+
+
+@bp.get("/scorecard")
+@login_required
+def scorecard_page():
+    context = _scorecard_context()
+    if request.args.get("format") == "pdf":
+        card = context["card"]
+        return Response(html_to_pdf(render_template("reports/scorecard_print.html", **context)),
+                        mimetype="application/pdf", headers={
+                            "Content-Disposition": f'attachment; filename="scorecard-{card["office"].office}-'
+                                                   f'{card["quarter"].label}.pdf"'})
+    return render_template("reports/scorecard.html", **context)
+
+
+@public.get("/")
+def public_page():
+    now = utcnow()
+    quarter = parse_quarter(request.args.get("quarter"),
+                            quarter_containing(now.astimezone(REPORT_ZONE).date()).previous)
+    return render_template("reports/public.html", figures=public_performance(quarter, now))

@@ -2,30 +2,23 @@
 opens the commercial licence in the modeler, renames a task, drags it out of every lane, sees
 the validation mark it, undoes the move and deploys; new cases run version 2, an older case stays
 on version 1. Staff see a case on its diagram, even one deployed without layout."""
-import threading
 from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
+from browsing import signed_in
 from lxml import etree
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from app import create_app
 from app.accounts.models import User
 from app.cases.write_path import start_case
 from app.extensions import db
 from app.processes.services import deploy
 
 from office_data import APPLICATION
-from support import PASSWORD, build_world
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 BIRTH = {"child_family_name": "Sok", "child_given_name": "Dara", "child_sex": "male",
          "child_date_of_birth": "2026-11-20", "place_of_birth_type": "home", "place_of_birth": "Phum Thmey",
@@ -35,34 +28,6 @@ NEW_NAME = "Check documents, take the fee, give the receipt"
 OLD_NAME = "Check documents and take the official fee"
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    """The app on a real port, over a SQLite file whose commits are real (no rolled-back session)."""
-    database = tmp_path_factory.mktemp("browser") / "onewindow.sqlite"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-                      "SCHEDULER_ENABLED": False, "SECRET_KEY": "browser-test"})
-    with app.app_context():
-        upgrade()
-        build_world()
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def start_licence(app) -> tuple[str, int]:
     """A counter registration through the services; returns the case number and its version."""
     with app.app_context():
@@ -70,17 +35,6 @@ def start_licence(app) -> tuple[str, int]:
         case = start_case("commercial_licence", APPLICATION, dara, dara.office)
         db.session.commit()
         return case.number, case.definition.version
-
-
-def signed_in(browser, base, username):
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
-    page.set_default_timeout(10_000)
-    page.goto(f"{base}/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("header.site .who")).to_be_visible()
-    return page
 
 
 def centre(box) -> tuple[float, float]:

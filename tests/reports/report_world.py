@@ -74,3 +74,18 @@ KPS_DECEMBER = {"process": "commercial_licence", "office": "KPS", "started": 4, 
 SRK_DECEMBER = {"process": "commercial_licence", "office": "SRK", "started": 1, "completed": 0,
                 "completed_on_time": 0, "on_time_rate": None, "median_working_days": None,
                 "p90_working_days": None, "open": 1, "overdue": 0}
+
+
+def september():
+    """G: 1-3 Sep, 2.04 working days, on time. H: 7-28 Sep, 14 working days (24 Sep a holiday), late."""
+    kps = office("KPS")
+    played = {}
+    for name, started, reviewed, signed, handed in (
+            ("G", local(2026, 9, 1, 9), local(2026, 9, 2, 9), local(2026, 9, 3, 9), local(2026, 9, 3, 10)),
+            ("H", local(2026, 9, 7, 9), local(2026, 9, 8, 9), local(2026, 9, 25, 9), local(2026, 9, 28, 9))):
+        case = played[name] = at(started, start_case, "commercial_licence", APPLICATION, user("dara"), kps)
+        work(started + timedelta(hours=1), "dara", case, "check_documents", INTAKE)
+        work(reviewed, "sokha", case, "technical_review", REVIEW_APPROVE)
+        work(signed, "vanna", case, "sign_licence", SIGN)
+        work(handed, "dara", case, "hand_over", HAND_OVER)
+    return played
