@@ -1,11 +1,12 @@
 """One Window: case management for One Window Service Offices."""
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, session
 
-from . import config, errors, i18n, permissions
+from . import config, errors, i18n, permissions, security
+from .accounts import throttling
 from .db import serialise_sqlite_writers
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -22,8 +23,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    throttling.init_app(app)
     errors.init_app(app)
     permissions.init_app(app)
+    security.init_app(app)
     i18n.init_app(app)
     _register_models()
     _register_blueprints(app)
@@ -36,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _register_models() -> None:
     from .accounts import models as accounts_models  # noqa: F401  (Alembic sees every table)
+    from .accounts import services as accounts_services
     from .audit import models as audit_models  # noqa: F401
     from .calendars import models as calendar_models  # noqa: F401
     from .cases import models as cases_models  # noqa: F401
@@ -46,7 +51,8 @@ def _register_models() -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(accounts_models.User, int(user_id))
+        # The cookie names a server-side session: ended (logout, password change, deactivation) means signed out.
+        return accounts_services.user_for_session(int(user_id), session.get("session_key"))
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to see this page."

@@ -3,10 +3,9 @@
 Write functions flush; the caller (a request or a CLI command) commits once.
 """
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from ..accounts.models import District, Office, User, UserRole
-from ..accounts.services import find_office
+from ..accounts.services import find_office, hash_password, password_problem
 from ..audit.services import record
 from ..errors import Conflict, Rejected
 from ..extensions import db
@@ -46,12 +45,13 @@ def create_user(username: str, password: str, roles: list[str], office_code: str
     if unknown or not roles:
         raise Rejected(f"Unknown role(s) {', '.join(unknown) or '(none given)'}; roles are: "
                        f"{', '.join(Role)}.")
-    if len(password) < 8:
-        raise Rejected("A password needs at least 8 characters.")
+    problem = password_problem(password, username)
+    if problem:
+        raise Rejected(problem)
     if db.session.scalars(select(User).where(User.username == username)).first():
         raise Conflict(f"User {username} already exists.")
     user = User(username=username, full_name=full_name, email=email, office=find_office(office_code),
-                password_hash=generate_password_hash(password),
+                password_hash=hash_password(password),
                 role_rows=[UserRole(role=r) for r in sorted(set(roles))])
     db.session.add(user)
     db.session.flush()

@@ -218,6 +218,7 @@ ERRORS = {
     404: "Unknown, or not visible to the caller.",
     409: "Someone else acted first, or the case changed since it was read.",
     413: "The body is too large.",
+    429: "Too many failed sign-ins for this account or from this address; the sentence says when to retry.",
     422: "Well-formed, but the office's rules refuse it; `details` says what to fix.",
     503: "The office cannot do this right now (its certificate signing key is missing); nothing was written.",
 }
@@ -280,7 +281,21 @@ PATHS = {
     },
     "/api/v1/token": {
         "post": operation("Sign in: trade a username and password for an API token.",
-                          {**ok(ref("Token")), **errors(400, 401, 413)}, json_body(ref("Credentials")), public=True),
+                          {**ok(ref("Token")), **errors(400, 401, 413, 429)}, json_body(ref("Credentials")),
+                          public=True),
+        "delete": operation("Revoke the token this call is signed with.",
+                            {**ok({"type": "object", "required": ["revoked"],
+                                   "properties": {"revoked": {"const": True}}}), **errors(*STAFF, 404)}),
+    },
+    "/api/v1/me/password": {
+        "post": operation(
+            "Change one's own password; every session and API token of the caller ends, this one included.",
+            {**ok({"type": "object", "required": ["changed", "message"],
+                   "properties": {"changed": {"const": True}, "message": {"type": "string"}}}),
+             **errors(*STAFF, 413, 422)},
+            json_body({"type": "object", "required": ["current_password", "new_password"],
+                       "properties": {"current_password": {"type": "string", "maxLength": 200},
+                                      "new_password": {"type": "string", "maxLength": 200}}})),
     },
     "/api/v1/processes": {
         "get": operation("The latest version of every deployed procedure.",

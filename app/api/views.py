@@ -2,7 +2,9 @@ from datetime import timedelta
 
 from flask import Blueprint, g, jsonify, request
 
-from ..accounts.services import authenticate, issue_token
+from ..accounts.services import authenticate, change_password, issue_token, record_failed_sign_in
+from ..accounts.services import revoke_token as revoke_calling_token
+from ..accounts.throttling import sign_in_limits
 from ..cases import work_items
 from ..cases.queries import Search, visible_case, visible_item
 from ..cases.queries import search_cases as find_cases
@@ -36,14 +38,38 @@ def openapi():
 
 
 @bp.post("/token")
+@sign_in_limits
 def token():
     body = json_body()
     user = authenticate(str(body.get("username", "")), str(body.get("password", "")))
     if user is None:
+        record_failed_sign_in(str(body.get("username", "")), request.remote_addr)
+        db.session.commit()
         raise Unauthorized("The username or password is wrong.")
     value = issue_token(user)
     db.session.commit()
     return jsonify({"token": value})
+
+
+@bp.delete("/token")
+@token_required
+def revoke_token():
+    revoke_calling_token(g.api_user, token=g.api_token)
+    db.session.commit()
+    return jsonify({"revoked": True})
+
+
+@bp.post("/me/password")
+@token_required
+def change_my_password():
+    body = json_body()
+    current, new = body.get("current_password"), body.get("new_password")
+    if not isinstance(current, str) or not isinstance(new, str):
+        raise BadRequest("Send {\"current_password\": \"...\", \"new_password\": \"...\"} as strings.")
+    change_password(g.api_user, current, new)
+    db.session.commit()
+    return jsonify({"changed": True, "message": "Your password is changed; every session and API token of yours "
+                                                "has ended, this one included. Ask for a new token."})
 
 
 @bp.get("/processes")

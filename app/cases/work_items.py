@@ -5,12 +5,11 @@ from ..audit.services import record
 from ..db import utcnow
 from ..engine import StepNotWaiting
 from ..errors import Conflict, Forbidden
-from ..extensions import db
 from ..forms.validation import validate_submission
 from ..processes.models import ProcessDefinition
 from .models import Case, WorkItem
 from .queries import visible_item
-from .write_path import advance, completion_listeners
+from .write_path import advance, completion_listeners, record_change
 
 
 def workable_item(user: User, item_id: int) -> WorkItem:
@@ -30,10 +29,8 @@ def claim(user: User, item_id: int) -> WorkItem:
         raise Conflict(f"'{item.name}' is held by {item.assignee.display_name}; ask them or the chief to release it.")
     if item.assignee_id is None:
         item.assignee, item.claimed_at = user, utcnow()
-        item.case.version += 1  # serialises claims with completions on the same case
-        record("work_item_claimed", f"{user.display_name} took '{item.name}'", actor=user, case=item.case,
-               work_item=item.id)
-        db.session.flush()
+        record_change(item.case, user, "work_item_claimed", f"{user.display_name} took '{item.name}'",
+                      work_item=item.id)
     return item
 
 
@@ -42,10 +39,8 @@ def release(user: User, item_id: int) -> WorkItem:
     if item.assignee_id != user.id:
         raise Conflict(f"'{item.name}' is not held by you.")
     item.assignee, item.claimed_at = None, None
-    item.case.version += 1
-    record("work_item_released", f"{user.display_name} released '{item.name}'", actor=user, case=item.case,
-           work_item=item.id)
-    db.session.flush()
+    record_change(item.case, user, "work_item_released", f"{user.display_name} released '{item.name}'",
+                  work_item=item.id)
     return item
 
 
@@ -63,13 +58,14 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
     data = validate_submission(form, data) if form is not None else dict(data)
     before = {key: case.data.get(key) for key in data}
     item.comment = comment or None
+    # Cause before effect: the completion is recorded before what it sets off (next work, case complete).
+    record("work_item_completed", f"{user.display_name} completed '{item.name}'"
+           + (f": {comment}" if comment else ""), actor=user, case=case, work_item=item.id, task=item.task,
+           before=before, after=data)
     try:
         advance(case, user, lambda wf: wf.complete(item.task_id, data), completed_item=item)
     except StepNotWaiting:
         raise Conflict(f"'{item.name}' on case {case.number} was already done; reload the case.")
-    record("work_item_completed", f"{user.display_name} completed '{item.name}'"
-           + (f": {comment}" if comment else ""), actor=user, case=case, work_item=item.id, task=item.task,
-           before=before, after=data)
     for listener in completion_listeners():
         listener(case, item, user, data)
     return case

@@ -157,6 +157,14 @@ def fire_due_timers(case: Case) -> int:
     due = [t.element_id for t in db.session.scalars(
         select(Timer).where(Timer.case_id == case.id, Timer.fires_at <= utcnow()))]
     if due:
+        record("timer_fired", f"Timer(s) {', '.join(due)} fired", case=case, timers=due)  # before its escalations
         advance(case, None, lambda wf: wf.fire_due_timers())
-        record("timer_fired", f"Timer(s) {', '.join(due)} fired", case=case, timers=due)
     return len(due)
+
+
+def record_change(case: Case, actor: User | None, kind: str, summary: str, **data) -> None:
+    """A change that does not move the engine (claim, release, reassign, note): it bumps the case
+    version, so it serialises with completions on the same case, and records the event."""
+    case.version += 1
+    record(kind, summary, actor=actor, case=case, **data)
+    db.session.flush()

@@ -18,7 +18,7 @@ from ..calendars.services import office_calendar
 from ..calendars.working_time import working_days_between
 from ..cases.models import Case, WorkItem
 from ..cases.queries import visible_case
-from ..cases.write_path import advance
+from ..cases.write_path import advance, record_change
 from ..db import utcnow
 from ..errors import BadRequest, NotFound, Rejected
 from ..extensions import db
@@ -118,10 +118,9 @@ def reassign(user: User, item_id: int, officer_id: int, reason: str) -> WorkItem
         raise Rejected(f"Choose an officer who holds the {item.role} role for {item.case.office.name}.")
     before = item.assignee.username if item.assignee else None
     item.assignee, item.claimed_at = officer, utcnow()
-    item.case.version += 1
-    record("work_item_reassigned", f"{user.display_name} reassigned '{item.name}' to {officer.display_name}: "
-           f"{reason}", actor=user, case=item.case, work_item=item.id, before=before, after=officer.username,
-           reason=reason)
+    record_change(item.case, user, "work_item_reassigned", f"{user.display_name} reassigned '{item.name}' to "
+                  f"{officer.display_name}: {reason}", work_item=item.id, before=before, after=officer.username,
+                  reason=reason)
     notify([officer], "reassigned", f"'{item.name}' on case {item.case.number} is now yours",
            f"{user.display_name} gave you '{item.name}' on case {item.case.number}: {reason}", case=item.case)
     db.session.flush()
@@ -152,8 +151,7 @@ def add_note(user: User, case_id: int, text: str) -> Case:
     require_supervisor(user)
     case = visible_case(user, case_id)
     text = _reason(text, "note")
-    record("note", f"Note from {user.display_name}: {text}", actor=user, case=case, note=text)
-    db.session.flush()
+    record_change(case, user, "note", f"Note from {user.display_name}: {text}", note=text)
     return case
 
 

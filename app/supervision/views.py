@@ -8,6 +8,7 @@ from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import db
 from ..permissions import Role
+from ..security import local_path
 from . import services
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -28,7 +29,7 @@ def desk():
 
 
 def _back():
-    return redirect(request.form.get("next") or url_for("supervision.desk"))
+    return redirect(local_path(request.form.get("next"), url_for("supervision.desk")))
 
 
 @bp.post("/work-items/<int:item_id>/reassign")
