@@ -115,6 +115,7 @@ translations-update: translations-extract
 run: venv npm translations
 	env -u FLASK_DEBUG $(FLASK) db upgrade
 	env -u FLASK_DEBUG $(FLASK) bpmn deploy
+	env -u FLASK_DEBUG $(FLASK) catalogue seed
 	env -u FLASK_DEBUG $(FLASK) demo seed
 	@echo "One Window on http://$(RUN_HOST):$(RUN_PORT)/  (Ctrl-C stops it)"
 	exec env -u FLASK_DEBUG $(FLASK) run --host $(RUN_HOST) --port $(RUN_PORT)

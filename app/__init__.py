@@ -44,9 +44,11 @@ def _register_models() -> None:
     from .audit import models as audit_models  # noqa: F401
     from .calendars import models as calendar_models  # noqa: F401
     from .cases import models as cases_models  # noqa: F401
+    from .catalogue import models as catalogue_models  # noqa: F401
     from .certificates import models as certificate_models  # noqa: F401
     from .designer import models as designer_models  # noqa: F401
     from .notifications import models as notification_models  # noqa: F401
+    from .payments import models as payments_models  # noqa: F401
     from .processes import models as processes_models  # noqa: F401
 
     @login_manager.user_loader
@@ -68,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from .calendars.cli import holidays_cli
     from .calendars.views import bp as calendars_bp
     from .cases.views import bp as cases_bp
+    from .catalogue.cli import catalogue_cli
     from .certificates.cli import certificates_cli
     from .certificates.views import bp as certificates_bp
     from .demo.cli import demo_cli
@@ -76,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from .inbox.views import bp as inbox_bp
     from .notifications.cli import notifications_cli
     from .notifications.views import bp as notifications_bp
+    from .portal.api import bp as public_api_bp
     from .processes.cli import bpmn_cli
     from .reports.views import bp as reports_bp
     from .reports.views import public as performance_bp
@@ -85,5 +89,6 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli, users_cli, bpmn_cli,
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
                       notifications_cli, designer_bp, case_diagrams, audit_cli, certificates_bp, certificates_api,
-                      certificates_cli, reports_bp, api_reports_bp, performance_bp):
+                      certificates_cli, reports_bp, api_reports_bp, performance_bp, catalogue_cli,
+                      public_api_bp):
         app.register_blueprint(blueprint)

@@ -41,6 +41,7 @@ def from_environment(instance_path: str) -> dict:
         "OUTBOX_INTERVAL_SECONDS": float(os.environ.get("OUTBOX_INTERVAL_SECONDS", "30")),
         "BPMN_DIR": os.environ.get("BPMN_DIR", str(project_root / "bpmn")),
         "FORMS_DIR": os.environ.get("FORMS_DIR", str(project_root / "forms")),
+        "CATALOGUE_FILE": os.environ.get("CATALOGUE_FILE", str(project_root / "catalogue" / "services.json")),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=float(os.environ.get("SESSION_HOURS", "8"))),
         "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "30")),
         "BABEL_DEFAULT_LOCALE": os.environ.get("STAFF_LANGUAGE", "en"),

@@ -103,6 +103,7 @@ def committed(app):
     from app.cases.models import Case, CaseCounter, Timer, WorkItem
     from app.accounts.models import ApiToken, Office, User, UserRole
     from app.notifications.models import Notification
+    from app.payments.models import FeeWaiver, Payment
     with app.app_context():
         start_case = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM \"case\""))
         start_event = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM audit_event"))
@@ -112,7 +113,7 @@ def committed(app):
         db.session.remove()
         yield db
         db.session.rollback()
-        for model in (Notification, Timer, WorkItem, AuditHead):
+        for model in (Notification, Timer, WorkItem, AuditHead, Payment, FeeWaiver):
             db.session.execute(model.__table__.delete().where(model.case_id > start_case))
         db.session.execute(Notification.__table__.delete().where(Notification.user_id > start_user))
         db.session.execute(AuditEvent.__table__.delete().where(AuditEvent.id > start_event))

@@ -10,7 +10,7 @@ APPLICATION = {
     "premises": "rented",
 }
 INTAKE = {"intake_decision": "accept", "documents_received": ["application_form", "id_card_copy"],
-          "fee_paid_riel": 100000, "fee_receipt_number": "R-2026-0042"}
+          "fee_paid_riel": 100000}
 REVIEW_APPROVE = {"review_decision": "approve", "review_notes": "Premises and activity in order.",
                   "premises_checked": True, "activity_permitted": True}
 REVIEW_SEND_BACK = {"review_decision": "send_back", "review_notes": "Lease missing.",

@@ -12,6 +12,7 @@ from app.administration.services import create_office, create_user
 from app.cases import work_items
 from app.cases.write_path import start_case
 from app.cases.models import WorkItem
+from app.catalogue.services import seed_catalogue
 from app.extensions import db
 from app.processes.services import deploy_directory
 from office_data import APPLICATION, COMPLAINT, INTAKE, REGISTER_ADMISSIBLE
@@ -45,6 +46,7 @@ def build_world() -> None:
     for username, roles, office in STAFF:
         create_user(username, PASSWORD, roles, office, full_name=username.title())
     deploy_directory()
+    seed_catalogue()
 
 
 def csrf_token_from(html: str) -> str:

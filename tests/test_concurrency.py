@@ -191,7 +191,8 @@ def test_work_the_engine_no_longer_waits_for_is_refused_and_the_case_keeps_runni
     dara = database.scalars(select(User).where(User.username == "dara")).one()
     case = start_case("commercial_licence", APPLICATION, dara, dara.office)
     item = case.open_items[0]
-    workflow = CaseWorkflow.from_json(case.workflow_state, script_helpers(office_calendar(case.office)))
+    workflow = CaseWorkflow.from_json(case.workflow_state, script_helpers(office_calendar(case.office),
+                                                                          case.service_version.script_view()))
     workflow.complete(item.task_id, INTAKE)
     case.workflow_state = workflow.to_json()  # the engine moved on; the work item was not re-projected
     try:

@@ -19,7 +19,7 @@ def test_a_case_played_through_the_office_verifies(runner, database, kampong_sie
     case = licence_in_review(kampong_siem, local(2026, 12, 1, 9))
     assert runner.invoke(args=["audit", "verify"]).output == "every history verifies\n"
     events = _events(case)
-    assert [e.kind for e in events] == ["case_started", "work_item_completed"]
+    assert [e.kind for e in events] == ["case_started", "fee_paid", "work_item_completed"]
     assert database.get(AuditHead, case.id).hash == events[-1].hash
 
 

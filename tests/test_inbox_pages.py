@@ -61,7 +61,7 @@ def test_submitting_a_work_item_form_advances_the_case_and_errors_change_nothing
 
     done = client.post(item_url, data={"csrf_token": token, "case_version": version, "intake_decision": "accept",
                                        "documents_received": ["application_form", "id_card_copy"],
-                                       "fee_paid_riel": "100000", "fee_receipt_number": "R-9",
+                                       "fee_paid_riel": "100000",
                                        "comment": "Paid in cash"})
     assert done.status_code == 302
     assert item_url not in client.get("/").get_data(as_text=True)

@@ -42,7 +42,7 @@ def test_a_work_item_comes_with_the_form_to_fill_in(api):
     body = response.get_json()
     assert body["task"] == "check_documents" and body["case_number"] == started["number"]
     assert body["form_schema"]["title"] == "Check documents and take the official fee"
-    assert "fee_receipt_number" in body["form_schema"]["properties"]
+    assert "fee_paid_riel" in body["form_schema"]["properties"]
 
 
 def test_another_offices_work_item_is_not_shown(api):

@@ -53,9 +53,30 @@ SCHEMAS = {
                                    "description": "how it came in: in person (default) or by phone"}},
     },
     "StartedCase": {
-        "type": "object", "required": ["id", "number", "status"],
+        "type": "object", "required": ["id", "number", "status", "access_code"],
         "properties": {"id": {"type": "integer"}, "number": {"type": "string"},
-                       "status": {"type": "string", "enum": ["running", "completed", "error"]}},
+                       "status": {"type": "string", "enum": ["running", "completed", "error"]},
+                       "access_code": {"type": "string", "description": "with the number, opens public tracking"}},
+    },
+    "Service": {
+        "type": "object",
+        "required": ["key", "version", "name", "description", "fee_riel", "fee_rule", "deadline_working_days",
+                     "documents", "offices", "legal_basis", "application_form"],
+        "properties": {
+            "key": {"type": "string"}, "version": {"type": "integer"}, "name": {"type": "string"},
+            "description": {"type": "string"},
+            "fee_riel": {**nullable({"type": "integer"}), "description": "null when a rule over the application decides"},
+            "fee_rule": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}}},
+            "deadline_working_days": {"type": "integer"},
+            "documents": {"type": "array", "items": {
+                "type": "object", "required": ["key", "name", "mode"],
+                "properties": {"key": {"type": "string"}, "name": {"type": "string"},
+                               "mode": {"type": "string", "enum": ["upload", "counter", "collection"]}}}},
+            "offices": {"type": "array", "items": {"type": "object", "required": ["code", "name"], "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"}}}},
+            "legal_basis": {"type": "string"},
+            "application_form": {"type": "object", "description": "the application form as JSON Schema"},
+        },
     },
     "WorkItem": {
         "type": "object",
@@ -272,6 +293,8 @@ CASE_ID = path_id("case_id", "the case's id")
 ITEM_ID = path_id("item_id", "the work item's id")
 CERTIFICATE_NUMBER = path_text("number", "the certificate number printed on it, e.g. KPS-CL-2026-00042")
 STAFF = (400, 401)  # every staff call can be malformed or unauthenticated
+LANG = {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["km", "en"]},
+        "description": "km (Khmer, the default) or en"}
 
 PATHS = {
     "/api/v1/openapi.json": {
@@ -406,6 +429,11 @@ PATHS = {
     "/api/v1/public/keys": {
         "get": operation("Every office's public signing keys, retired ones too, for offline verification.",
                          ok(ref("PublicKeys")), public=True),
+    },
+    "/api/v1/public/services": {
+        "get": operation("The service catalogue: fees, documents, deadlines, offices and application forms.",
+                         {**ok({"type": "array", "items": ref("Service")}), **errors(400)},
+                         parameters=[LANG], public=True),
     },
 }
 

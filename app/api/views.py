@@ -102,7 +102,8 @@ def start_case():
         raise BadRequest("\"channel\" is \"counter\" (in person, the default) or \"phone\".")
     case = start_new_case(process, body.get("data") or {}, g.api_user, g.api_user.office, channel=channel)
     db.session.commit()
-    return jsonify({"id": case.id, "number": case.number, "status": case.status}), 201
+    return jsonify({"id": case.id, "number": case.number, "status": case.status,
+                    "access_code": case.access_code}), 201
 
 
 @bp.get("/cases")

@@ -35,8 +35,8 @@ def weekend_of(office: Office) -> frozenset[int]:
     return frozenset(int(d) for d in office.weekend_days.split(",") if d.strip())
 
 
-def script_helpers(calendar: OfficeCalendar) -> ScriptHelpers:
-    """The helpers a case's scripts and timers may call, in its office's calendar."""
+def script_helpers(calendar: OfficeCalendar, service: dict | None = None) -> ScriptHelpers:
+    """The helpers a case's scripts and timers may call, in its office's calendar, with its service."""
     def working_days(n):
         start = datetime.now(timezone.utc)
         return iso_duration_until(start, add_working_days(calendar, start, n))
@@ -44,7 +44,7 @@ def script_helpers(calendar: OfficeCalendar) -> ScriptHelpers:
     def today():
         return datetime.now(ZoneInfo(calendar.timezone)).date().isoformat()
 
-    return ScriptHelpers(working_days=working_days, today=today)
+    return ScriptHelpers(working_days=working_days, today=today, service=service)
 
 
 def holidays_for(office: Office | None, year: int | None = None) -> list[Holiday]:

@@ -5,6 +5,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Office, User
+from ..catalogue.models import ServiceVersion
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
 from ..processes.models import ProcessDefinition
@@ -22,6 +23,18 @@ class Case(db.Model):
     process_definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)  # running, completed, error
     channel: Mapped[str] = mapped_column(String(20), default="counter")  # counter (in person), phone, online
+    # The catalogue entry in force when the case started: its fee and service standard bind the case.
+    service_version_id: Mapped[int | None] = mapped_column(ForeignKey("service_version.id"), index=True)
+    # With the number, lets the applicant see the public view of the case. Kept readable so the
+    # office can reprint a receipt; it opens nothing that the office's own staff cannot already see.
+    access_code: Mapped[str | None] = mapped_column(String(20))
+    # Who applied online and how to reach them: {name, phone, email}.
+    applicant: Mapped[dict] = mapped_column(JSON, default=dict)
+    # A replayed online application carries the same key and finds this case instead of making another.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # The published service standard: the start plus the catalogue's working days, later by the
+    # working time the clock was stopped.
+    promised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Whose case it is: "owso", or "ombudsman" for complaints (see app/permissions.py).
     jurisdiction: Mapped[str] = mapped_column(String(20), default="owso", index=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -46,6 +59,7 @@ class Case(db.Model):
     office: Mapped[Office] = relationship()
     definition: Mapped[ProcessDefinition] = relationship()
     started_by: Mapped[User | None] = relationship()
+    service_version: Mapped[ServiceVersion | None] = relationship()
     work_items: Mapped[list["WorkItem"]] = relationship(back_populates="case", order_by="WorkItem.id")
 
     __mapper_args__ = {"version_id_col": version}

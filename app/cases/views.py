@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..audit.services import case_history_break
+from ..catalogue.services import service_for_process, services
 from ..db import utcnow
 from ..errors import Forbidden, NotFound, Rejected
 from ..extensions import db
@@ -62,7 +63,8 @@ def choose():
     definitions = [d for d in latest_versions() if may_start(current_user, d.jurisdiction)]
     if not definitions:
         raise Forbidden(_("You hold no role that registers cases."))
-    return render_template("cases/choose.html", definitions=definitions)
+    promises = {service.process_key: service.current for service in services()}
+    return render_template("cases/choose.html", definitions=definitions, promises=promises)
 
 
 @bp.route("/new/<key>", methods=["GET", "POST"])
@@ -91,5 +93,7 @@ def start(key):
                 db.session.commit()
                 flash(_("Case %(number)s registered.", number=case.number), "info")
                 return redirect(url_for("cases.show", case_id=case.id))
+    service = service_for_process(key)
     return render_template("cases/start.html", definition=definition, form=form, channels=CHANNELS, channel=channel,
+                           promise=service.current if service else None,
                            fields=fields_for(form, values, errors), errors=errors), 422 if errors else 200

@@ -6,6 +6,7 @@ from ..db import utcnow
 from ..engine import StepNotWaiting
 from ..errors import Conflict, Forbidden
 from ..forms.validation import validate_submission
+from ..payments.services import take_fee
 from ..processes.models import ProcessDefinition
 from .models import Case, WorkItem
 from .queries import visible_item
@@ -56,6 +57,8 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
     definition: ProcessDefinition = case.definition
     form = definition.form(item.form)
     data = validate_submission(form, data) if form is not None else dict(data)
+    if data.get("fee_paid_riel") is not None:
+        data["fee_receipt_number"] = take_fee(case, data["fee_paid_riel"], user).receipt_number
     before = {key: case.data.get(key) for key in data}
     item.comment = comment or None
     # Cause before effect: the completion is recorded before what it sets off (next work, case complete).

@@ -4,6 +4,7 @@ It loads the case's workflow, lets the engine act, re-projects work items and
 timers, writes the audit event and flushes; the caller (request, CLI, scheduler)
 commits once. A lost race surfaces as StaleDataError on the case version (409).
 """
+import secrets
 from datetime import datetime
 from typing import Callable
 
@@ -13,10 +14,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..accounts.models import User
 from ..audit.services import record
 from ..calendars.services import office_calendar, script_helpers
-from ..calendars.working_time import add_working_time, working_time_between
+from ..calendars.working_time import add_working_days, add_working_time, working_time_between
+from ..catalogue.services import offices_offering, service_for_process
 from ..db import utcnow
 from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError
-from ..errors import BadRequest
+from ..errors import BadRequest, Rejected
 from ..extensions import db
 from ..forms.validation import validate_submission
 from ..notifications.services import notify
@@ -57,7 +59,18 @@ def _next_number(office, series: str) -> str:
     return f"{series + '-' if series else ''}{office.code}-{year}-{number:05d}"
 
 
-def start_case(process_key: str, data: dict, actor: User | None, office, channel: str = "counter") -> Case:
+# No 0/O, 1/I/L: read aloud or typed from paper without mistakes. 10 of 31 symbols: 49 bits.
+ACCESS_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+ACCESS_CODE_LENGTH = 10
+
+
+def new_access_code() -> str:
+    """Random, so that nothing about it follows from the case number."""
+    return "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+
+
+def start_case(process_key: str, data: dict, actor: User | None, office, channel: str = "counter",
+               applicant: dict | None = None, idempotency_key: str | None = None) -> Case:
     """A new case in the office, numbered in its jurisdiction's series. Staff may start only the kinds
     of case that are their work; a citizen (no actor) applies through the portal, which decides."""
     if channel not in CHANNELS:
@@ -66,26 +79,41 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
     jurisdiction = definition.jurisdiction
     if actor is not None:
         require_may_start(actor, jurisdiction, definition.name)
+    service = service_for_process(process_key)
+    promise = service.current if service else None
+    if promise is not None and not promise.offered_at(office):
+        offering = ", ".join(f"{o.name} ({o.code})" for o in offices_offering(promise)) or "none"
+        raise Rejected(f"{office.name} does not offer '{promise.name_en}'. Offices that do: {offering}.",
+                       {"office": "does not offer this service"})
     data = validate_submission(definition.form(definition.start_form), data)
     calendar = office_calendar(office)
+    now = utcnow()
     case = Case(number=_next_number(office, SERIES[jurisdiction]), office=office, definition=definition,
                 channel=channel, jurisdiction=jurisdiction, started_by_id=actor.id if actor else None,
                 workflow_state="", serializer_version=SERIALIZER_VERSION,
-                service_standard_days=definition.service_standard_days)
+                service_version=promise, access_code=new_access_code(), applicant=applicant or {},
+                idempotency_key=idempotency_key, started_at=now,
+                service_standard_days=promise.deadline_working_days if promise else definition.service_standard_days,
+                promised_at=add_working_days(calendar, now, promise.deadline_working_days) if promise else None)
     db.session.add(case)
     db.session.flush()
     record("case_started", f"Case {case.number} started: {definition.name} (version {definition.version})",
-           actor=actor, case=case, channel=channel, data=data)
-    workflow = CaseWorkflow.create(definition.bpmn_xml, definition.filename, data, script_helpers(calendar))
+           actor=actor, case=case, channel=channel, data=data,
+           service_version=promise.version if promise else None)
+    workflow = CaseWorkflow.create(definition.bpmn_xml, definition.filename, data, _helpers(case, calendar))
     advance(case, actor, CaseWorkflow.start, workflow=workflow, calendar=calendar)
     return case
+
+
+def _helpers(case: Case, calendar):
+    return script_helpers(calendar, case.service_version.script_view() if case.service_version else None)
 
 
 def advance(case: Case, actor: User | None, action: Callable[[CaseWorkflow], None], completed_item=None,
             workflow: CaseWorkflow | None = None, calendar=None):
     """Let the engine act on the case, then re-project it; an engine failure stops the case, recorded."""
     calendar = calendar or office_calendar(case.office)
-    workflow = workflow or CaseWorkflow.from_json(case.workflow_state, script_helpers(calendar))
+    workflow = workflow or CaseWorkflow.from_json(case.workflow_state, _helpers(case, calendar))
     error = None
     try:
         action(workflow)
@@ -146,6 +174,9 @@ def _run_service_clock(case: Case, workflow: CaseWorkflow, calendar, actor, now:
         paused_at = case.clock_stopped_at
         workflow.resume_timers(lambda fires_at: add_working_time(
             calendar, now, working_time_between(calendar, paused_at, fires_at)))
+        if case.promised_at is not None and case.promised_at > paused_at:
+            case.promised_at = add_working_time(calendar, now, working_time_between(calendar, paused_at,
+                                                                                     case.promised_at))
         record_pause(case, calendar, now)
         case.clock_stopped_at = None
         record("clock_resumed", "Service clock resumed with the working time that was left", actor=actor,

@@ -17,6 +17,7 @@ from ..calendars.holiday_files import national_holidays
 from ..calendars.services import import_holidays
 from ..cases import work_items
 from ..cases.write_path import start_case
+from ..catalogue.services import seed_catalogue
 from ..errors import cli_errors
 from ..extensions import db
 from ..permissions import DISTRICT_ROLES, Role, people_holding
@@ -57,7 +58,7 @@ COMPLAINT = {"complaint_text": "I was asked for an extra payment at the counter 
 
 STEPS = {
     "check_documents": {"intake_decision": "accept", "documents_received": ["application_form", "id_card_copy"],
-                        "fee_paid_riel": 100000, "fee_receipt_number": "R-0001"},
+                        "fee_paid_riel": 100000},
     "technical_review": {"review_decision": "approve", "review_notes": "In order.", "premises_checked": True},
     "send_back": {"review_decision": "send_back", "review_notes": "Lease missing.",
                   "corrections_requested": "Bring the signed lease."},
@@ -119,6 +120,7 @@ def seed_command():
     import_holidays(national_holidays())
     if not latest_versions():
         deploy_directory()
+    seed_catalogue()
     new_cases = 0
     for code, name, district in OFFICES:
         office = db.session.scalars(select(Office).where(Office.code == code)).first()

@@ -9,7 +9,7 @@ from .analysis import (DiagramChanges, Element, diagram_changes, lanes, unreacha
 from .diagrams import (MAX_DIAGRAM_BYTES, Diagram, DiagramError, Problem, TimerInfo, UserTaskInfo, parse_diagram,
                        process_identity)
 from .runtime import CaseWorkflow, ReadyTask, WaitingTimer, EngineError, SERIALIZER_VERSION, StepNotWaiting
-from .scripting import ScriptHelpers, check_script
+from .scripting import ScriptError, ScriptHelpers, check_script, evaluate_expression
 from .timers import timer_problem
 
 __all__ = [
@@ -17,5 +17,5 @@ __all__ = [
     "MAX_DIAGRAM_BYTES", "process_identity", "Diagram", "DiagramError", "Problem", "UserTaskInfo", "TimerInfo",
     "parse_diagram",
     "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION", "StepNotWaiting",
-    "ScriptHelpers", "check_script", "timer_problem",
+    "ScriptError", "ScriptHelpers", "check_script", "evaluate_expression", "timer_problem",
 ]

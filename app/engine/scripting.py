@@ -3,11 +3,13 @@
 No imports, no open(), no names or attributes starting with an underscore; only
 safe builtins and three helpers: working_days(n) (an ISO 8601 duration until n working
 days from now in the office calendar), today() (the office's date) and now() (UTC, ISO
-8601). Task data is the namespace, as in SpiffWorkflow's own TaskDataEnvironment.
+8601); and `service`, the case's catalogue entry (service.deadline_working_days).
+Task data is the namespace, as in SpiffWorkflow's own TaskDataEnvironment.
 """
 import ast
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from types import SimpleNamespace
 from typing import Callable
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
@@ -27,17 +29,26 @@ class ScriptError(Exception):
     """A script or expression a designer wrote was refused or failed."""
 
 
+class _NoService:
+    def __getattr__(self, name):
+        raise ScriptError(f"service.{name} is read from the service catalogue, and this case's procedure "
+                          "has no catalogue entry")
+
+
 @dataclass
 class ScriptHelpers:
-    """The functions scripts may call; bound to a case's office calendar by the caller."""
+    """The functions scripts may call; bound to a case's office calendar by the caller.
+    `service` is the catalogue entry in force when the case started (service.deadline_working_days)."""
     working_days: Callable[[int], str]
     today: Callable[[], str]
+    service: dict | None = None
 
     def as_globals(self) -> dict:
         return {
             "working_days": self.working_days,
             "today": self.today,
             "now": lambda: datetime.now(timezone.utc).isoformat(),
+            "service": SimpleNamespace(**self.service) if self.service else _NoService(),
         }
 
 
@@ -121,6 +132,19 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 
     def call_service(self, context, **kwargs):
         raise ScriptError("service tasks are not available in One Window")
+
+
+def evaluate_expression(expression: str, data: dict):
+    """An expression over case data outside any diagram (a fee formula), in the scripts' sandbox."""
+    refused = check_script(expression, "eval")
+    if refused:
+        raise ScriptError(refused)
+    try:
+        return RestrictedEnvironment({}).evaluate(expression, dict(data))
+    except ScriptError:
+        raise
+    except Exception as exc:
+        raise ScriptError(f"{type(exc).__name__}: {exc}") from exc
 
 
 def script_engine(helpers: ScriptHelpers) -> PythonScriptEngine:

@@ -8,6 +8,7 @@ from ..errors import Conflict, Forbidden, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
+from ..payments.services import fee_due
 from ..permissions import case_data_for, may_see_case
 from .queries import inbox_items
 
@@ -25,9 +26,11 @@ def _render_item(item, values=None, errors=None, status=200):
     fields = fields_for(form, values or {}, errors or {}) if form else []
     # The OWSO answering a complaint reads what permissions let it: no history, no identity without consent.
     whole_case = may_see_case(current_user, item.case)
+    takes_fee = bool(form) and "fee_paid_riel" in form.get("properties", {})
     return render_template("inbox/work_item.html", item=item, case=item.case, form=form, fields=fields,
                            errors=errors or {}, whole_case=whole_case, data=case_data_for(current_user, item.case),
-                           history=history(item.case) if whole_case else [], now=utcnow()), status
+                           history=history(item.case) if whole_case else [], now=utcnow(),
+                           fee=fee_due(item.case) if takes_fee else None), status
 
 
 @bp.get("/work-items/<int:item_id>")

@@ -40,7 +40,7 @@ def as_staff_see_it(app, schema) -> str:
 
 def test_the_preview_is_the_form_staff_will_see(designer, client, app):
     page = client.get(f"/designer/forms/{INTAKE}").get_data(as_text=True)
-    assert "Official receipt number" in page and 'id="form-preview"' in page and 'name="schema"' in page
+    assert "Official fee paid (riel)" in page and 'id="form-preview"' in page and 'name="schema"' in page
 
     schema = intake_with_photo_check()
     preview = designer.post_form("/designer/forms/preview", {"filename": INTAKE, "schema": json.dumps(schema)})

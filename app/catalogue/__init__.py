@@ -1,0 +1,1 @@
+"""The published service catalogue: what each service costs, needs and promises, versioned."""

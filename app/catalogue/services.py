@@ -1,0 +1,136 @@
+"""Reading and changing the catalogue. Every change adds a version and an audit event;
+the caller commits once."""
+import json
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..accounts.models import Office
+from ..audit.services import record
+from ..errors import NotFound, Rejected
+from ..extensions import db
+from .fees import fee_for, fee_rule_problem
+from .models import DOCUMENT_MODES, Service, ServiceVersion
+
+# The fields an administrator edits; a new version copies the rest from the one in force.
+EDITABLE = ("name_km", "name_en", "description_km", "description_en", "fee_rule", "documents",
+            "deadline_working_days", "legal_basis_km", "legal_basis_en", "closed_office_ids")
+
+
+def services() -> list[Service]:
+    return list(db.session.scalars(select(Service).order_by(Service.key)))
+
+
+def find_service(key: str) -> Service:
+    service = db.session.scalars(select(Service).where(Service.key == key)).first()
+    if service is None:
+        raise NotFound(f"There is no service '{key}' in the catalogue. Services: "
+                       f"{', '.join(s.key for s in services()) or 'none'}.")
+    return service
+
+
+def service_for_process(process_key: str) -> Service | None:
+    return db.session.scalars(select(Service).where(Service.process_key == process_key)).first()
+
+
+def offices_offering(version: ServiceVersion) -> list[Office]:
+    offices = db.session.scalars(select(Office).order_by(Office.name))
+    return [office for office in offices if version.offered_at(office)]
+
+
+def fee_due(version: ServiceVersion, data: dict) -> int:
+    return fee_for(version.fee_rule, data)
+
+
+def _problems(fields: dict) -> dict[str, str]:
+    problems = {}
+    for name in ("name_km", "name_en"):
+        if not isinstance(fields.get(name), str) or not fields[name].strip():
+            problems[name] = "Give the service's name in Khmer and in English."
+        elif len(fields[name]) > 200:
+            problems[name] = "A service name has at most 200 characters."
+    fee = fee_rule_problem(fields.get("fee_rule"))
+    if fee:
+        problems["fee_rule"] = fee
+    days = fields.get("deadline_working_days")
+    if not isinstance(days, int) or isinstance(days, bool) or not 0 < days <= 365:
+        problems["deadline_working_days"] = "The service standard is a whole number of working days, 1 to 365."
+    documents = fields.get("documents")
+    if not isinstance(documents, list) or not all(
+            isinstance(d, dict) and isinstance(d.get("key"), str) and d["key"]
+            and isinstance(d.get("name_en"), str) and d["name_en"].strip()
+            and d.get("mode") in DOCUMENT_MODES for d in documents):
+        problems["documents"] = (f"Each required document has a key, a name in English (and Khmer) and how it is "
+                                 f"brought: {', '.join(DOCUMENT_MODES)}.")
+    elif len({d["key"] for d in documents}) != len(documents):
+        problems["documents"] = "Two required documents have the same key."
+    closed = fields.get("closed_office_ids")
+    if not isinstance(closed, list) or not all(isinstance(i, int) for i in closed):
+        problems["closed_office_ids"] = "The offices that do not offer the service are a list of office ids."
+    return problems
+
+
+def _checked(fields: dict) -> dict:
+    fields = {name: fields.get(name) for name in EDITABLE}
+    for name in ("description_km", "description_en", "legal_basis_km", "legal_basis_en"):
+        fields[name] = str(fields[name] or "").strip()
+    problems = _problems(fields)
+    if problems:
+        raise Rejected("The service was not saved: " + " ".join(problems.values()), problems)
+    for document in fields["documents"]:
+        document.setdefault("name_km", "")
+    return fields
+
+
+def create_service(key: str, process_key: str, fields: dict, actor=None, note: str = "") -> Service:
+    if db.session.scalars(select(Service).where(Service.key == key)).first():
+        raise Rejected(f"The catalogue already has a service '{key}'.", {"key": "already in the catalogue"})
+    fields = _checked({"closed_office_ids": [], "documents": [], **fields})
+    service = Service(key=key, process_key=process_key)
+    db.session.add(service)
+    db.session.flush()
+    version = ServiceVersion(service=service, version=1, created_by_id=actor.id if actor else None, note=note,
+                             **fields)
+    db.session.add(version)
+    db.session.flush()
+    record("service_published", f"Service {key} published (version 1)", actor=actor, service=key, version=1,
+           after=fields)
+    return service
+
+
+def change_service(service: Service, changes: dict, actor, note: str) -> ServiceVersion:
+    """A new version in force from now; cases already started keep theirs."""
+    if not (note or "").strip():
+        raise Rejected("Say why the service changes (the note is kept with the version).",
+                       {"note": "required"})
+    current = service.current
+    before = {name: getattr(current, name) for name in EDITABLE}
+    fields = _checked({**json.loads(json.dumps(before)), **changes})
+    if fields == before:
+        raise Rejected("Nothing changed, so no new version was made.", {})
+    version = ServiceVersion(service=service, version=current.version + 1, created_by_id=actor.id if actor else None,
+                             note=note.strip(), **fields)
+    db.session.add(version)
+    db.session.flush()
+    changed = {name: {"before": before[name], "after": fields[name]} for name in EDITABLE
+               if before[name] != fields[name]}
+    record("service_changed", f"Service {service.key} changed (version {version.version}): {note.strip()}",
+           actor=actor, service=service.key, version=version.version, changes=changed)
+    return version
+
+
+def seed_catalogue(path: Path | None = None, actor=None) -> tuple[int, int]:
+    """Publish the shipped services that the catalogue does not have yet; never overwrites an
+    administrator's edits. Returns (added, already there)."""
+    path = path or Path(current_app.config["CATALOGUE_FILE"])
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    added = kept = 0
+    for entry in entries:
+        if db.session.scalars(select(Service).where(Service.key == entry["key"])).first():
+            kept += 1
+            continue
+        fields = {name: entry[name] for name in EDITABLE if name in entry}
+        create_service(entry["key"], entry["process"], fields, actor=actor, note="Shipped with One Window")
+        added += 1
+    return added, kept

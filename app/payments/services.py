@@ -1,0 +1,140 @@
+"""Taking the official fee. Write functions flush and audit; the caller commits once."""
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from ..audit.services import record
+from ..catalogue.fees import fee_for
+from ..db import utcnow
+from ..errors import Conflict, NotFound, Rejected
+from ..extensions import db
+from ..notifications.services import notify
+from ..permissions import Role, people_holding, require_role
+from .models import FeeWaiver, Payment, ReceiptCounter
+
+
+def fee_due(case) -> int | None:
+    """The official fee for the case under the catalogue entry it started with (None: no entry)."""
+    if case.service_version is None:
+        return None
+    return fee_for(case.service_version.fee_rule, case.data)
+
+
+def payment_for(case) -> Payment | None:
+    return db.session.scalars(select(Payment).where(Payment.case_id == case.id)).first()
+
+
+def waivers_for(case) -> list[FeeWaiver]:
+    return list(db.session.scalars(select(FeeWaiver).where(FeeWaiver.case_id == case.id).order_by(FeeWaiver.id)))
+
+
+def _open_waiver(case, status: str) -> FeeWaiver | None:
+    return next((w for w in waivers_for(case) if w.status == status), None)
+
+
+def _next_receipt_number(office) -> str:
+    """The office's next receipt number this year, counted in one statement like case numbers:
+    simultaneous payments queue on the counter row and a payment that rolls back gives its number back."""
+    year = utcnow().year
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(ReceiptCounter).values(office_id=office.id, year=year, last_number=1)
+                 .on_conflict_do_update(index_elements=[ReceiptCounter.office_id, ReceiptCounter.year],
+                                        set_={"last_number": ReceiptCounter.last_number + 1})
+                 .returning(ReceiptCounter.last_number))
+    number = db.session.execute(statement).scalar_one()
+    return f"{office.code}-R-{year}-{number:06d}"
+
+
+def take_fee(case, amount, actor) -> Payment:
+    """Record the payment of the published fee (or of the amount an approved waiver allows)."""
+    due = fee_due(case)
+    if due is None:
+        raise Rejected(f"Case {case.number} has no service catalogue entry, so there is no official fee to take.",
+                       {"fee_paid_riel": "no published fee"})
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise Rejected("The fee paid is a whole number of riel.", {"fee_paid_riel": "a whole number of riel"})
+    existing = payment_for(case)
+    if existing is not None:
+        raise Conflict(f"The fee for case {case.number} was already paid: receipt {existing.receipt_number}.")
+    waiver = _open_waiver(case, "approved")
+    allowed = waiver.amount_riel if waiver else due
+    if amount != allowed:
+        if waiver:
+            message = (f"The chief approved a reduced fee of {allowed:,} riel for case {case.number}; "
+                       f"take exactly that, not {amount:,} riel.")
+        else:
+            message = (f"The official fee for case {case.number} is {due:,} riel (catalogue version "
+                       f"{case.service_version.version}); {amount:,} riel can only be taken under a waiver or "
+                       "reduction that the chief has approved.")
+        raise Rejected(message, {"fee_paid_riel": f"the official fee is {allowed} riel"})
+    payment = Payment(case_id=case.id, office_id=case.office_id, receipt_number=_next_receipt_number(case.office),
+                      amount_riel=amount, fee_due_riel=due, waiver_id=waiver.id if waiver else None,
+                      recorded_by_id=actor.id, recorded_at=utcnow())
+    try:
+        with db.session.begin_nested():
+            db.session.add(payment)
+    except IntegrityError:  # a colleague recorded this case's fee at the same moment and won
+        raise Conflict(f"The fee for case {case.number} was recorded by someone else just now; nothing of yours "
+                       "was saved. Reload the case.") from None
+    record("fee_paid", f"Fee of {amount:,} riel paid; official receipt {payment.receipt_number}"
+           + (f" (reduced from {due:,} riel by an approved waiver)" if waiver else ""),
+           actor=actor, case=case, amount_riel=amount, fee_due_riel=due, receipt_number=payment.receipt_number,
+           waiver_id=waiver.id if waiver else None)
+    return payment
+
+
+def request_waiver(case, amount, reason: str, actor) -> FeeWaiver:
+    require_role(actor, Role.FRONT_OFFICE, message="Only a front-office officer asks for a fee waiver.")
+    if actor.office_id != case.office_id:
+        raise NotFound(f"There is no case {case.number} in your office.")
+    due = fee_due(case)
+    if due is None:
+        raise Rejected(f"Case {case.number} has no published fee to waive.", {})
+    problems = {}
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount < due:
+        problems["amount_riel"] = f"The reduced fee is a whole number of riel from 0 to less than {due:,}."
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        problems["reason"] = "Give the legal reason for the waiver (the article or decision that allows it)."
+    if problems:
+        raise Rejected("The waiver was not asked: " + " ".join(problems.values()), problems)
+    if payment_for(case) is not None:
+        raise Conflict(f"The fee for case {case.number} is already paid.")
+    if _open_waiver(case, "requested") or _open_waiver(case, "approved"):
+        raise Conflict(f"Case {case.number} already has a waiver asked or approved.")
+    waiver = FeeWaiver(case_id=case.id, office_id=case.office_id, fee_due_riel=due, amount_riel=amount,
+                       reason=reason, requested_by_id=actor.id, requested_at=utcnow())
+    db.session.add(waiver)
+    db.session.flush()
+    summary = f"Fee waiver asked for case {case.number}: {amount:,} riel instead of {due:,} riel ({reason})"
+    record("fee_waiver_requested", summary, actor=actor, case=case, waiver_id=waiver.id, amount_riel=amount,
+           fee_due_riel=due, reason=reason)
+    notify(people_holding(Role.OWSO_CHIEF, case.office), "fee_waiver", f"Fee waiver to decide: case {case.number}",
+           summary + ". Approve or refuse it on the case page.", case=case)
+    return waiver
+
+
+def decide_waiver(case, waiver_id: int, approve: bool, actor) -> FeeWaiver:
+    waiver = db.session.get(FeeWaiver, waiver_id)
+    if waiver is None or waiver.case_id != case.id or waiver.office_id != actor.office_id:
+        raise NotFound(f"There is no fee waiver {waiver_id} on case {case.number} in your office.")
+    require_role(actor, Role.OWSO_CHIEF, message="Only the OWSO chief approves or refuses a fee waiver.")
+    if waiver.status != "requested":
+        raise Conflict(f"This waiver was already {waiver.status}.")
+    waiver.status = "approved" if approve else "refused"
+    waiver.decided_by_id, waiver.decided_at = actor.id, utcnow()
+    record(f"fee_waiver_{waiver.status}", f"Fee waiver for case {case.number} {waiver.status} by the chief: "
+           f"{waiver.amount_riel:,} riel instead of {waiver.fee_due_riel:,} riel", actor=actor, case=case,
+           waiver_id=waiver.id, amount_riel=waiver.amount_riel, reason=waiver.reason)
+    db.session.flush()
+    return waiver
+
+
+def waiver_counts(office_ids: list[int]) -> dict[str, int]:
+    """For reports: how many waivers were asked, approved and refused in these offices."""
+    rows = db.session.execute(select(FeeWaiver.status, func.count()).where(FeeWaiver.office_id.in_(office_ids))
+                              .group_by(FeeWaiver.status))
+    counts = {"requested": 0, "approved": 0, "refused": 0}
+    counts.update(dict(rows.all()))
+    return counts
+

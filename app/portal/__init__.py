@@ -1,0 +1,1 @@
+"""The citizen's side: the published catalogue, applying online, tracking and answering a send-back."""
