@@ -43,6 +43,7 @@ def _register_models() -> None:
     from .accounts import services as accounts_services
     from .audit import models as audit_models  # noqa: F401
     from .calendars import models as calendar_models  # noqa: F401
+    from .decisions import models as decisions_models  # noqa: F401
     from .cases import models as cases_models  # noqa: F401
     from .catalogue import models as catalogue_models  # noqa: F401
     from .certificates import models as certificate_models  # noqa: F401

@@ -3,6 +3,7 @@ import functools
 
 import click
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -63,32 +64,32 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         messages = {
-            400: "The request could not be understood.",
-            401: "Sign in first.",
-            403: "You may not do this.",
-            404: "There is nothing here.",
-            405: "This address does not accept that method.",
+            400: _("The request could not be understood."),
+            401: _("Sign in first."),
+            403: _("You may not do this."),
+            404: _("There is nothing here."),
+            405: _("This address does not accept that method."),
         }
         message = messages.get(error.code, error.description)
         if error.code == 413:
             limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-            message = f"The upload is too large: the limit is {limit} MB."
+            message = _("The upload is too large: the limit is %(limit)s MB.", limit=limit)
         if error.code == 400 and error.description and "CSRF" in error.description:
-            message = "The form expired or was sent without its security token; reload the page and try again."
+            message = _("The form expired or was sent without its security token; reload the page and try again.")
         return error_response(message, error.code)
 
     @app.errorhandler(StaleDataError)
     def lost_race(error):
         db.session.rollback()
-        return error_response("Someone else changed this case at the same moment; nothing of yours was "
-                              "saved. Reload it and try again.", 409)
+        return error_response(_("Someone else changed this case at the same moment; nothing of yours was "
+                                "saved. Reload it and try again."), 409)
 
     @app.errorhandler(OperationalError)
     def database_busy(error: OperationalError):
         db.session.rollback()
         if "locked" not in str(error.orig):
             raise error
-        return error_response("The case is busy with another change; nothing was saved. Try again.", 409)
+        return error_response(_("The case is busy with another change; nothing was saved. Try again."), 409)
 
     if app.testing:
         return  # let tests see real tracebacks
@@ -97,7 +98,7 @@ def init_app(app: Flask) -> None:
     def unexpected(error: Exception):
         db.session.rollback()
         app.logger.exception("unexpected error")
-        return error_response("Something went wrong on our side; nothing was changed. Try again.", 500)
+        return error_response(_("Something went wrong on our side; nothing was changed. Try again."), 500)
 
 
 def cli_errors(command):

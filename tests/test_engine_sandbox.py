@@ -8,9 +8,9 @@ from app.accounts.models import User
 from app.cases import work_items
 from app.cases.write_path import start_case
 from app.cases.presenters import case_dict
-from app.engine import CaseWorkflow, EngineError, ScriptHelpers, check_script, parse_diagram
+from app.engine import CaseWorkflow, EngineError, ScriptHelpers, SpecSources, check_script, parse_diagram
 from app.errors import Rejected
-from app.processes.services import _store, deploy
+from app.processes.services import Checked, _store, deploy
 
 from support import TEST_DIAGRAMS
 
@@ -22,7 +22,7 @@ def scripted(script: str) -> bytes:
 
 
 def run_to_script(script: str) -> CaseWorkflow:
-    workflow = CaseWorkflow.create(scripted(script), "scripted.bpmn", {}, HELPERS)
+    workflow = CaseWorkflow.create(SpecSources("scripted.bpmn", scripted(script)), {}, HELPERS)
     workflow.start()
     task = workflow.ready_tasks()[0]
     workflow.complete(task.task_id, {"floor_area": 120})
@@ -59,7 +59,7 @@ def test_the_lint_refuses_imports_and_open_before_deployment(database):
 
 def _store_without_lint(xml: bytes):
     """A diagram that reached the database without the deploy-time lint (e.g. restored from a backup)."""
-    return _store("scripted.bpmn", xml, parse_diagram(xml, "scripted.bpmn"), {}, None).definition
+    return _store("scripted.bpmn", xml, Checked(parse_diagram(xml, "scripted.bpmn"), {}, []), None).definition
 
 
 def test_a_case_whose_script_opens_a_file_stops_with_the_error_recorded(database, tmp_path):

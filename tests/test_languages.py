@@ -1,13 +1,18 @@
 """Khmer and English: the switch on every page, remembered by the browser and by the staff member's
 account; dates and amounts written the way a reader of each language writes them."""
+import re
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from app.accounts.services import set_language
 from app.errors import Rejected
 from app.i18n import local_date, local_time, number, riel
-from support import user
+from support import Auth, user
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "app" / "translations" / "km" / "LC_MESSAGES" / "messages.po"
 
 
 def test_a_visitor_switches_the_sign_in_page_to_khmer_and_the_browser_remembers(client):
@@ -40,7 +45,6 @@ def test_an_officer_who_switches_to_khmer_reads_khmer_at_every_sign_in_after(app
     assert user("dara").locale == "km"
 
     another_browser = app.test_client()
-    from support import Auth
     Auth(another_browser).login("dara")
     later = another_browser.get("/").get_data(as_text=True)
     assert '<html lang="km">' in later
@@ -66,3 +70,27 @@ def test_dates_and_amounts_are_written_in_khmer_numerals_for_khmer_readers(app):
         assert local_time(moment) == "2026-12-09 09:30"
         assert local_date(moment) == "9 December 2026"
         assert riel(100000) == "100,000 riel"
+
+
+def test_a_citizen_opening_a_public_page_reads_khmer_without_asking(client):
+    page = client.get("/performance/").get_data(as_text=True)
+    assert '<html lang="km">' in page
+    assert "<h1>របៀបដែលការិយាល័យយើងបម្រើសេវាជូនលោកអ្នក</h1>" in page
+    english = client.get("/performance/?lang=en").get_data(as_text=True)
+    assert "<h1>How our offices serve you</h1>" in english
+
+
+def test_every_khmer_sentence_keeps_the_placeholders_of_its_english_one():
+    """A translation that drops or renames %(number)s would break the page that fills it."""
+    placeholder = re.compile(r"%\((\w+)\)s|%%")
+    with open(CATALOGUE, "rb") as file:
+        catalogue = read_po(file, locale="km")
+    broken = []
+    for message in catalogue:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        wanted = sorted(placeholder.findall(ids[-1]))
+        broken += [ids[0] for text in strings if text and sorted(placeholder.findall(text)) != wanted]
+    assert broken == []

@@ -40,6 +40,20 @@ SCHEMAS = {
         "properties": {"key": {"type": "string"}, "version": {"type": "integer"},
                        "unchanged": {"type": "boolean", "description": "true: the same diagram was deployed before"}},
     },
+    "Decision": {
+        "type": "object", "required": ["key", "name", "version"],
+        "properties": {"key": {"type": "string", "description": "the decision's id in the DMN file"},
+                       "name": {"type": "string"}, "version": {"type": "integer"}},
+    },
+    "DecisionDeployment": {
+        "type": "object", "required": ["key", "version", "unchanged", "procedures"],
+        "properties": {"key": {"type": "string"}, "version": {"type": "integer"},
+                       "unchanged": {"type": "boolean", "description": "true: the same table was deployed before"},
+                       "procedures": {"type": "array", "items": {
+                           "type": "object", "required": ["key", "version"],
+                           "properties": {"key": {"type": "string"}, "version": {"type": "integer"}}},
+                           "description": "procedures that evaluate the table, deployed again to use it"}},
+    },
     "CaseData": {
         "type": "object",
         "description": "Field names and values, as the procedure's form declares them (GET the work item's "
@@ -331,6 +345,18 @@ PATHS = {
             {"required": True, "content": {"application/xml": {"schema": {"type": "string"}}}},
             [{"name": "filename", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200},
               "description": "the file name to store with the diagram"}]),
+    },
+    "/api/v1/decisions": {
+        "get": operation("The latest version of every deployed decision table (DMN).",
+                         {**ok({"type": "array", "items": ref("Decision")}), **errors(*STAFF)}),
+        "post": operation(
+            "Designers: validate and deploy a DMN 1.3 decision table; nothing is deployed when a problem is found.",
+            {**ok(ref("DecisionDeployment"), 201, "A new version was deployed."),
+             **ok(ref("DecisionDeployment"), 200, "The same table was already deployed; nothing changed."),
+             **errors(*STAFF, 403, 413, 422)},
+            {"required": True, "content": {"application/xml": {"schema": {"type": "string"}}}},
+            [{"name": "filename", "in": "query", "required": False, "schema": {"type": "string", "maxLength": 200},
+              "description": "the file name to store with the table (.dmn is added when missing)"}]),
     },
     "/api/v1/cases": {
         "get": operation(

@@ -15,8 +15,9 @@ from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import csrf, db
 from ..inbox.queries import inbox_items
+from ..decisions.services import latest_decisions
 from ..permissions import Role, case_data_for, may_see_case, role_required
-from ..processes.services import deploy, latest_versions
+from ..processes.services import deploy, is_decision_file, latest_versions
 from ..supervision import services as supervision
 from .auth import Unauthorized, token_required
 from .openapi import document
@@ -87,6 +88,29 @@ def deploy_process():
     db.session.commit()
     body = {"key": deployment.definition.key, "version": deployment.definition.version,
             "unchanged": not deployment.created}
+    return jsonify(body), 201 if deployment.created else 200
+
+
+@bp.get("/decisions")
+@token_required
+def decisions():
+    return jsonify([d.summary() for d in latest_decisions()])
+
+
+@bp.post("/decisions")
+@token_required
+@role_required(Role.DESIGNER)
+def deploy_decision_table():
+    """DMN XML as the body; 201 with the new version, 200 when it is exactly the latest one.
+    The procedures that evaluate the table are deployed again with it and listed."""
+    filename = request.args.get("filename", "upload.dmn")
+    filename = filename if is_decision_file(filename) else f"{filename}.dmn"
+    deployment, *procedures = deploy([(filename, request.get_data())], actor=g.api_user)
+    db.session.commit()
+    body = {"key": deployment.definition.key, "version": deployment.definition.version,
+            "unchanged": not deployment.created,
+            "procedures": [{"key": d.definition.key, "version": d.definition.version} for d in procedures
+                           if d.created]}
     return jsonify(body), 201 if deployment.created else 200
 
 

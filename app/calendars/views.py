@@ -3,6 +3,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -10,6 +11,7 @@ from ..accounts.models import Office
 from ..accounts.services import find_office
 from ..errors import NotFound, Rejected
 from ..extensions import db
+from ..i18n import local_date, number
 from ..permissions import Role, require_role
 from . import services as calendars
 from .models import Holiday
@@ -48,7 +50,7 @@ def settings(code):
     except Rejected as rejected:
         return _refused(office, "settings", rejected)
     db.session.commit()
-    flash(f"The calendar of {office.code} is saved.", "info")
+    flash(_("The calendar of %(office)s is saved.", office=office.code), "info")
     return redirect(url_for("calendars.office", code=office.code), 303)
 
 
@@ -62,8 +64,12 @@ def add_holiday(code):
     except Rejected as rejected:
         return _refused(office, "add", rejected)
     db.session.commit()
-    flash(f"{holiday.day.isoformat()} {holiday.name} added "
-          f"{'as a closure of ' + office.code if scope else 'as a national holiday (every office)'}.", "info")
+    if scope:
+        flash(_("%(day)s %(name)s added as a closure of %(office)s.", day=local_date(holiday.day), name=holiday.name,
+                office=office.code), "info")
+    else:
+        flash(_("%(day)s %(name)s added as a national holiday (every office).", day=local_date(holiday.day),
+                name=holiday.name), "info")
     return redirect(url_for("calendars.office", code=office.code, year=holiday.day.year), 303)
 
 
@@ -72,11 +78,14 @@ def remove_holiday(code, holiday_id):
     office = _office(code)
     holiday = db.session.get(Holiday, holiday_id)
     if holiday is None or holiday.office_id not in (None, office.id):
-        raise NotFound("That holiday is not in this office's calendar (any more).")
+        raise NotFound(_("That holiday is not in this office's calendar (any more)."))
     calendars.remove_holiday(holiday.id, actor=current_user)
     db.session.commit()
-    flash(f"{holiday.day.isoformat()} {holiday.name} removed "
-          f"{'for every office' if holiday.office_id is None else 'from ' + office.code}.", "info")
+    if holiday.office_id is None:
+        flash(_("%(day)s %(name)s removed for every office.", day=local_date(holiday.day), name=holiday.name), "info")
+    else:
+        flash(_("%(day)s %(name)s removed from %(office)s.", day=local_date(holiday.day), name=holiday.name,
+                office=office.code), "info")
     return redirect(url_for("calendars.office", code=office.code, year=holiday.day.year), 303)
 
 
@@ -87,13 +96,17 @@ def upload(code):
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
-            raise Rejected("Choose a holiday file (CSV or .ics) to upload.")
+            raise Rejected(_("Choose a holiday file (CSV or .ics) to upload."))
         added, updated = calendars.import_holiday_file(upload.filename, upload.read(), scope, actor=current_user)
     except Rejected as rejected:
         return _refused(office, "upload", rejected)
     db.session.commit()
-    flash(f"{upload.filename}: {added} added, {updated} renamed "
-          f"{'as closures of ' + office.code if scope else 'as national holidays'}.", "info")
+    if scope:
+        flash(_("%(file)s: %(added)s added, %(renamed)s renamed as closures of %(office)s.", file=upload.filename,
+                added=number(added), renamed=number(updated), office=office.code), "info")
+    else:
+        flash(_("%(file)s: %(added)s added, %(renamed)s renamed as national holidays.", file=upload.filename,
+                added=number(added), renamed=number(updated)), "info")
     return redirect(url_for("calendars.office", code=office.code), 303)
 
 

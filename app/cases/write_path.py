@@ -23,7 +23,7 @@ from ..extensions import db
 from ..forms.validation import validate_submission
 from ..notifications.services import notify
 from ..permissions import Jurisdiction, Role, people_holding, require_may_start
-from ..processes.services import latest_version
+from ..processes.services import latest_version, spec_sources
 from .escalation import escalate
 from .models import Case, CaseCounter, Timer, WorkItem
 from .standards import record_finish, record_pause
@@ -100,7 +100,7 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
     record("case_started", f"Case {case.number} started: {definition.name} (version {definition.version})",
            actor=actor, case=case, channel=channel, data=data,
            service_version=promise.version if promise else None)
-    workflow = CaseWorkflow.create(definition.bpmn_xml, definition.filename, data, _helpers(case, calendar))
+    workflow = CaseWorkflow.create(spec_sources(definition), data, _helpers(case, calendar))
     advance(case, actor, CaseWorkflow.start, workflow=workflow, calendar=calendar)
     return case
 

@@ -1,4 +1,5 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import DomainError
@@ -65,5 +66,5 @@ def case_pdf(case_id):
 def revoke_page(number):
     certificate = certificates.revoke(current_user, number, request.form.get("reason", ""))
     db.session.commit()
-    flash(f"Certificate {certificate.number} is revoked; anyone who checks it now sees why.", "info")
+    flash(_("Certificate %(number)s is revoked; anyone who checks it now sees why.", number=certificate.number), "info")
     return redirect(url_for("cases.show", case_id=certificate.case_id), 303)

@@ -121,8 +121,8 @@ def _same_key(key: str, xml: bytes) -> str:
 
 def validate(xml: bytes, key: str | None = None) -> list[dict]:
     """Every problem of a diagram: errors block deployment, warnings do not."""
-    diagram, _, problems = check_diagram(xml, f"{key or 'diagram'}.bpmn", form_library())
-    found = [p.as_dict() for p in problems]
+    checked = check_diagram(xml, f"{key or 'diagram'}.bpmn", form_library())
+    diagram, found = checked.diagram, [p.as_dict() for p in checked.problems]
     if diagram is None:
         return found
     if key and diagram.process_id != key:

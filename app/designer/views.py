@@ -2,6 +2,7 @@
 import io
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -10,6 +11,7 @@ from ..engine import MAX_DIAGRAM_BYTES
 from ..errors import DomainError, NotFound, Rejected, error_response
 from ..extensions import db
 from ..forms.rendering import fields_for
+from ..i18n import number, translated
 from ..permissions import WORKFLOW_ROLES
 from ..processes.services import form_library
 from . import services as designer
@@ -63,7 +65,8 @@ def create():
         db.session.rollback()
         return _index(refused)
     db.session.commit()
-    flash(f"Draft of {draft.name} created from the template: edit it, validate, save, then deploy.", "info")
+    flash(_("Draft of %(procedure)s created from the template: edit it, validate, save, then deploy.",
+            procedure=draft.name), "info")
     return redirect(url_for(".edit_draft", key=draft.key))
 
 
@@ -71,7 +74,7 @@ def create():
 def import_file():
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _index(Rejected("Choose a .bpmn file to import."))
+        return _index(Rejected(_("Choose a .bpmn file to import.")))
     try:
         draft, problems = designer.import_draft(upload.filename, upload.read(), current_user)
     except DomainError as refused:
@@ -79,8 +82,12 @@ def import_file():
         return _index(refused)
     db.session.commit()
     errors = sum(1 for p in problems if p["severity"] == "error")
-    flash(f"{upload.filename} is now the draft of {draft.name}"
-          + (f"; {errors} problem(s) to fix before deploying." if errors else "."), "info")
+    if errors:
+        flash(ngettext("%(file)s is now the draft of %(procedure)s; %(count)s problem to fix before deploying.",
+                       "%(file)s is now the draft of %(procedure)s; %(count)s problems to fix before deploying.",
+                       errors, file=upload.filename, procedure=draft.name, count=number(errors)), "info")
+    else:
+        flash(_("%(file)s is now the draft of %(procedure)s.", file=upload.filename, procedure=draft.name), "info")
     return redirect(url_for(".edit_draft", key=draft.key))
 
 
@@ -156,10 +163,11 @@ def deploy(key):
     db.session.commit()
     definition = deployment.definition
     if deployment.created:
-        flash(f"Deployed {definition.name} version {definition.version}. New cases use it; cases already "
-              "running stay on their version.", "info")
+        flash(_("Deployed %(procedure)s version %(version)s. New cases use it; cases already running stay on "
+                "their version.", procedure=translated(definition.name), version=number(definition.version)), "info")
     else:
-        flash(f"Nothing to deploy: version {definition.version} is already exactly this diagram.", "info")
+        flash(_("Nothing to deploy: version %(version)s is already exactly this diagram.",
+                version=number(definition.version)), "info")
     return redirect(url_for(".show", key=key))
 
 
@@ -196,7 +204,7 @@ def edit_form(filename):
                 status = refused.status
             else:
                 db.session.commit()
-                flash(f"Form {filename} saved. Diagrams deployed from now on use this version.", "info")
+                flash(_("Form %(file)s saved. Diagrams deployed from now on use this version.", file=filename), "info")
                 return redirect(url_for(".edit_form", filename=filename))
     schema, problems = designer.check_form(filename, text)
     return render_template("designer/form.html", filename=filename, text=text, schema=schema, problems=problems,

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .diagrams import BPMN_NS, NS, Diagram, _executable_process, read_xml
+from .diagrams import BPMN_NS, NS, Diagram, entry_process, executable_processes, read_xml
 
 FLOW_NODES = {
     "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
@@ -38,8 +38,10 @@ def _element(node) -> Element:
     return Element(node.get("id"), node.get("name") or "", _kind(node), node.sourceline)
 
 
-def _process(diagram: Diagram):
-    return diagram.tree.find(f"bpmn:process[@id='{diagram.process_id}']", NS)
+def _processes(diagram: Diagram) -> list:
+    """The diagram's executable processes, the entry process first."""
+    found = {p.get("id"): p for p in diagram.tree.findall("bpmn:process", NS)}
+    return [found[i] for i in diagram.processes or [diagram.process_id]]
 
 
 def _flow_nodes(container) -> dict:
@@ -56,7 +58,7 @@ def _link_name(event) -> str | None:
 
 
 def lanes(diagram: Diagram) -> list[Element]:
-    return [_element(lane) for lane in _process(diagram).iter(f"{{{BPMN_NS}}}lane")]
+    return [_element(lane) for process in _processes(diagram) for lane in process.iter(f"{{{BPMN_NS}}}lane")]
 
 
 def unreachable_elements(diagram: Diagram) -> list[Element]:
@@ -68,7 +70,8 @@ def unreachable_elements(diagram: Diagram) -> list[Element]:
     again: fixing the subprocess fixes them).
     """
     unreachable = []
-    _walk(_process(diagram), unreachable)
+    for process in _processes(diagram):
+        _walk(process, unreachable)
     return unreachable
 
 
@@ -112,15 +115,20 @@ def untimed_user_tasks(diagram: Diagram) -> list[Element]:
 
     Escalation follow-ups are left out: they sit after a timer, which is their reason to exist.
     """
-    process = _process(diagram)
-    timed = {event.get("attachedToRef") for event in process.iter(f"{{{BPMN_NS}}}boundaryEvent")
-             if _has_timer(event)}
+    processes = _processes(diagram)
+    timed = {event.get("attachedToRef") for process in processes
+             for event in process.iter(f"{{{BPMN_NS}}}boundaryEvent") if _has_timer(event)}
+    # a process called from a timed call activity of this diagram runs under that deadline
+    timed_processes = {call.get("calledElement") for process in processes
+                       for call in process.iter(f"{{{BPMN_NS}}}callActivity") if call.get("id") in timed}
     untimed = []
-    for task in process.iter(f"{{{BPMN_NS}}}userTask"):
-        enclosing = [task] + [a for a in task.iterancestors() if _kind(a) in CONTAINERS]
-        if any(element.get("id") in timed for element in enclosing) or _follows_a_timer(task):
-            continue
-        untimed.append(_element(task))
+    for process in processes:
+        for task in process.iter(f"{{{BPMN_NS}}}userTask"):
+            enclosing = [task] + [a for a in task.iterancestors() if _kind(a) in CONTAINERS]
+            if (process.get("id") in timed_processes or any(element.get("id") in timed for element in enclosing)
+                    or _follows_a_timer(task)):
+                continue
+            untimed.append(_element(task))
     return untimed
 
 
@@ -169,9 +177,11 @@ def _timer_expression(event) -> str | None:
 
 
 def _elements_of(xml: bytes) -> dict[str, tuple[Element, str | None]]:
-    process = _executable_process(read_xml(xml))
+    root = read_xml(xml)
+    entry = entry_process(root)
+    processes = [entry] + [p for p in executable_processes(root) if p is not entry]
     return {node.get("id"): (_element(node), _timer_expression(node))
-            for node in process.iter() if _kind(node) in FLOW_NODES}
+            for process in processes for node in process.iter() if _kind(node) in FLOW_NODES}
 
 
 def diagram_changes(old_xml: bytes, new_xml: bytes) -> DiagramChanges:

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -13,7 +14,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.util.task import TaskState
 
-from .diagrams import load_specs
+from .diagrams import SpecSources, load_specs
 from .scripting import ScriptError, ScriptHelpers, script_engine
 
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
@@ -44,6 +45,7 @@ class ReadyTask:
     # For work on a timer's path: the element whose deadline ran out, and when it did.
     escalates: str | None = None
     escalated_deadline: datetime | None = None
+    process_id: str | None = None  # the process the task belongs to: the procedure's or a sub-procedure's
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,9 @@ class CaseWorkflow:
         self._workflow = workflow
 
     @classmethod
-    def create(cls, xml: bytes, filename: str, data: dict, helpers: ScriptHelpers) -> "CaseWorkflow":
+    def create(cls, sources: SpecSources, data: dict, helpers: ScriptHelpers) -> "CaseWorkflow":
         """A new, not yet started workflow holding the application data."""
-        spec, subprocess_specs = load_specs(xml, filename)
+        spec, subprocess_specs = load_specs(sources)
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine(helpers))
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data)
@@ -122,6 +124,25 @@ class CaseWorkflow:
         return sorted({task.task_spec.bpmn_id for task in self._workflow.get_tasks(state=TaskState.COMPLETED)
                        if task.task_spec.bpmn_id})
 
+    def positions(self) -> dict[str, dict[str, list[str]]]:
+        """Where the case is, per process (the procedure's and each sub-procedure it entered):
+        the elements passed through and the ones it is at now, a call activity included while
+        the case is inside the process it called."""
+        found: dict[str, dict[str, set]] = {}
+
+        def mark(task, kind):
+            found.setdefault(task.workflow.spec.name, {"completed": set(), "current": set()})[kind].add(
+                task.task_spec.bpmn_id)
+        for task in self._workflow.get_tasks(state=TaskState.COMPLETED):
+            if task.task_spec.bpmn_id:
+                mark(task, "completed")
+        for task in self._workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+            if not task.task_spec.bpmn_id or _is_timer(task):
+                continue
+            if isinstance(task.task_spec, CallActivity) if task.state == TaskState.STARTED else True:
+                mark(task, "current")
+        return {process: {kind: sorted(ids) for kind, ids in marks.items()} for process, marks in found.items()}
+
     def ready_tasks(self) -> list[ReadyTask]:
         tasks = []
         for task in self._workflow.get_tasks(state=TaskState.READY):
@@ -133,7 +154,7 @@ class CaseWorkflow:
                 name=task.task_spec.bpmn_name or task.task_spec.bpmn_id, lane=task.task_spec.lane,
                 form=props.get("formJsonSchemaFilename") or None,
                 clock_stopped=props.get("serviceClock") == "stopped",
-                due_at=_earliest(self._deadline_timers(task)),
+                due_at=_earliest(self._deadline_timers(task)), process_id=task.workflow.spec.name,
                 **self._escalation_source(task)))
         return tasks
 

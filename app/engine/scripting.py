@@ -149,3 +149,12 @@ def evaluate_expression(expression: str, data: dict):
 
 def script_engine(helpers: ScriptHelpers) -> PythonScriptEngine:
     return PythonScriptEngine(environment=RestrictedEnvironment(helpers.as_globals()))
+
+
+def assigned_names(source: str) -> set[str]:
+    """The case fields a script sets (names it assigns at any depth); none if it does not parse."""
+    try:
+        tree = ast.parse(source, mode="exec")
+    except SyntaxError:
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}

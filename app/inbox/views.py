@@ -1,4 +1,5 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..cases import work_items
@@ -8,6 +9,7 @@ from ..errors import Conflict, Forbidden, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
+from ..i18n import translated
 from ..payments.services import fee_due
 from ..permissions import case_data_for, may_see_case
 from .queries import inbox_items
@@ -44,7 +46,7 @@ def work_item(item_id):
 def claim(item_id):
     item = work_items.claim(current_user, item_id)
     db.session.commit()
-    flash(f"'{item.name}' is now yours.", "info")
+    flash(_("'%(task)s' is now yours.", task=translated(item.name)), "info")
     return redirect(url_for("inbox.work_item", item_id=item_id))
 
 
@@ -53,7 +55,7 @@ def claim(item_id):
 def release(item_id):
     item = work_items.release(current_user, item_id)
     db.session.commit()
-    flash(f"'{item.name}' is back in the shared inbox.", "info")
+    flash(_("'%(task)s' is back in the shared inbox.", task=translated(item.name)), "info")
     return redirect(url_for("inbox.index"))
 
 
@@ -78,7 +80,7 @@ def complete(item_id):
         return redirect(url_for("cases.show", case_id=item.case_id)), 303
     db.session.commit()
     if case.status == "error":
-        flash(f"Case {case.number} stopped with an error: {case.error}", "error")
+        flash(_("Case %(number)s stopped with an error: %(error)s", number=case.number, error=case.error), "error")
     else:
-        flash(f"'{item.name}' on case {case.number} is done.", "info")
+        flash(_("'%(task)s' on case %(number)s is done.", task=translated(item.name), number=case.number), "info")
     return redirect(url_for("inbox.index"))

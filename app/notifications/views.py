@@ -1,7 +1,9 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..i18n import number
 from . import services as notifications
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -37,5 +39,6 @@ def mark_read(notification_id):
 def mark_all_read():
     count = notifications.mark_all_read(current_user)
     db.session.commit()
-    flash(f"{count} notification{'' if count == 1 else 's'} marked as read.", "info")
+    flash(ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count,
+                   count=number(count)), "info")
     return redirect(url_for("notifications.index"), 303)

@@ -3,6 +3,7 @@ from pathlib import Path
 import click
 from flask import Blueprint
 
+from ..decisions.services import DecisionDeployment
 from ..errors import cli_errors
 from ..extensions import db
 from .services import deploy, deploy_directory
@@ -14,7 +15,8 @@ bpmn_cli = Blueprint("bpmn", __name__, cli_group="bpmn")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @cli_errors
 def deploy_command(files):
-    """Validate and deploy diagrams (default: every file in bpmn/). All or nothing."""
+    """Validate and deploy diagrams and .dmn decision tables (default: every file in bpmn/), all
+    together: a diagram may call a procedure or evaluate a table deployed in the same run. All or nothing."""
     if files:
         deployments = deploy([(path.name, path.read_bytes()) for path in files])
     else:
@@ -22,4 +24,5 @@ def deploy_command(files):
     db.session.commit()
     for d in deployments:
         state = "deployed" if d.created else "unchanged"
-        click.echo(f"{d.definition.key} version {d.definition.version}: {state} ({d.definition.filename})")
+        kind = "decision table " if isinstance(d, DecisionDeployment) else ""
+        click.echo(f"{kind}{d.definition.key} version {d.definition.version}: {state} ({d.definition.filename})")

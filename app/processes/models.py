@@ -20,6 +20,10 @@ class ProcessDefinition(db.Model):
     forms: Mapped[dict] = mapped_column(JSON, default=dict)
     properties: Mapped[dict] = mapped_column(JSON, default=dict)
     start_form: Mapped[str | None] = mapped_column(String(200))
+    # Resolved at deploy, so a case keeps what its version was deployed with: every procedure it
+    # calls (directly or through another) and every decision table it evaluates, key -> version.
+    calls: Mapped[dict] = mapped_column(JSON, default=dict)
+    decisions: Mapped[dict] = mapped_column(JSON, default=dict)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 

@@ -1,7 +1,7 @@
 """Deploying diagrams: validate everything a deployment depends on, then store a new version."""
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
@@ -9,8 +9,9 @@ from jsonschema import Draft202012Validator, SchemaError
 from sqlalchemy import func, select
 
 from ..audit.services import record
-from ..engine import (DiagramError, Problem, check_script, lanes, parse_diagram, timer_problem, unreachable_elements,
-                      untimed_user_tasks)
+from ..decisions.services import check_decision, decision_version, latest_decision, latest_decisions, store_decision
+from ..engine import (DecisionTable, Diagram, DiagramError, Problem, SpecSources, assigned_names, check_script, lanes,
+                      outline, parse_decision, spiff_problems, timer_problem, unreachable_elements, untimed_user_tasks)
 from ..errors import NotFound, Rejected, TooLarge
 from ..extensions import db
 from ..permissions import WORKFLOW_ROLES, Jurisdiction
@@ -68,22 +69,174 @@ def _field_shape_problem(spec) -> str | None:
     return None
 
 
-def check_diagram(xml: bytes, filename: str, form_files: dict[str, bytes]):
-    """The diagram's summary and forms (None, {} when unreadable) and its problems: errors block a
-    deployment, warnings do not."""
-    try:
-        diagram = parse_diagram(xml, filename)
-    except DiagramError as exc:
-        if exc.too_large:
-            raise TooLarge(exc.problems[0].message, [p.as_dict() for p in exc.problems])
-        return None, {}, exc.problems
-    problems = lint(diagram, form_files)
+@dataclass
+class Batch:
+    """What is deployed together: diagrams by procedure key, decision tables by decision key.
+    A call or a business-rule task resolves to these first, then to the latest deployed version."""
+    diagrams: dict[str, tuple[str, bytes, Diagram]] = field(default_factory=dict)
+    forms: dict[str, dict] = field(default_factory=dict)
+    decisions: dict[str, tuple[str, bytes, DecisionTable]] = field(default_factory=dict)
+
+
+@dataclass
+class Checked:
+    diagram: Diagram | None
+    forms: dict
+    problems: list[Problem]
+    calls: dict[str, int | None] = field(default_factory=dict)  # None: deployed in the same batch
+    decisions: dict[str, int | None] = field(default_factory=dict)
+
+
+def own_forms(diagram: Diagram, form_files: dict[str, bytes]) -> dict:
     forms = {}
     for name in {t.form for t in diagram.user_tasks if t.form} | ({diagram.start_form} - {None}):
         if name in form_files:
             schema, _ = read_form(name, form_files[name])
             forms[name] = schema
-    return diagram, forms, problems
+    return forms
+
+
+def check_diagram(xml: bytes, filename: str, form_files: dict[str, bytes], batch: Batch | None = None) -> Checked:
+    """The diagram's summary, forms and problems (errors block a deployment, warnings do not), with
+    the procedures it calls and the decision tables it evaluates resolved to their versions."""
+    batch = batch or Batch()
+    try:
+        diagram = outline(xml)
+    except DiagramError as exc:
+        if exc.too_large:
+            raise TooLarge(exc.problems[0].message, [p.as_dict() for p in exc.problems])
+        return Checked(None, {}, exc.problems)
+    checked = _resolve(diagram, filename, xml, batch)
+    if checked.problems:
+        checked.diagram = None
+        return checked
+    checked.forms = {**checked.forms, **own_forms(diagram, form_files)}
+    checked.problems = lint(diagram, form_files) + _unknown_decision_inputs(diagram, checked, batch)
+    return checked
+
+
+def _latest_diagram(key: str, batch: Batch) -> Diagram | None:
+    if key in batch.diagrams:
+        return batch.diagrams[key][2]
+    definition = find_latest_version(key)
+    return outline(definition.bpmn_xml) if definition is not None else None
+
+
+def _resolve(diagram: Diagram, filename: str, xml: bytes, batch: Batch) -> Checked:
+    """Follow the call activities (here and in every procedure reached) and the business-rule
+    tasks: refuse what is missing or calls itself; otherwise check the whole with the engine."""
+    problems, reached = [], {}  # reached: key -> outline of another diagram's procedure
+    done = set()
+
+    def visit(current: Diagram, process: str, path: list[str], via) -> None:
+        # via: the call activity of this diagram the path went through (where a problem is shown)
+        for call in (c for c in current.calls if c.process == process):
+            target, mine = call.called, current is diagram
+            shown = call if mine else via
+            if target in path:
+                cycle = " → ".join(path[path.index(target):] + [target])
+                message = (f"Call activity '{shown.name}' leads to '{target}', which is already running on this "
+                           f"path: {cycle}. A procedure may not call itself, directly or through others.")
+                problems.append(Problem(message, shown.id, shown.line))
+                continue
+            if target in current.processes:
+                following = current
+            elif target == diagram.process_id:
+                following = diagram
+            else:
+                following = reached.get(target) or _latest_diagram(target, batch)
+                if following is None:
+                    if mine:
+                        problems.append(Problem(
+                            f"Call activity '{call.name}' calls '{target}', which is neither a process of this "
+                            "diagram nor a deployed procedure: deploy it first, deploy both together, or fix the "
+                            "called element.", call.id, call.line))
+                    continue
+                reached[target] = following
+            if (following.process_id, target, shown.id) not in done:
+                visit(following, target, path + [target], shown)
+                done.add((following.process_id, target, shown.id))
+
+    for process in diagram.processes:
+        visit(diagram, process, [process], None)
+    reached.pop(diagram.process_id, None)
+
+    calls = {key: (None if key in batch.diagrams else find_latest_version(key).version) for key in sorted(reached)}
+    forms = {}
+    for key in calls:
+        forms.update(batch.forms[key] if key in batch.diagrams else find_latest_version(key).forms)
+    decisions = {}
+    for current in [diagram, *reached.values()]:
+        for task in current.rule_tasks:
+            mine = current is diagram
+            if task.decision is None:
+                if mine:
+                    problems.append(Problem(f"Business-rule task '{task.name}' names no decision table: set the "
+                                            "decision it evaluates (calledDecisionId).", task.id, task.line))
+                continue
+            if task.decision in batch.decisions:
+                decisions[task.decision] = None
+                continue
+            found = latest_decision(task.decision)
+            if found is None:
+                if mine:
+                    deployed = ", ".join(d.key for d in latest_decisions()) or "none"
+                    problems.append(Problem(f"Business-rule task '{task.name}' evaluates the decision table "
+                                            f"'{task.decision}', which is not deployed (deployed: {deployed}): deploy "
+                                            "its .dmn file first or together.", task.id, task.line))
+                continue
+            decisions[task.decision] = found.version
+    checked = Checked(diagram, forms, problems, calls, dict(sorted(decisions.items())))
+    if not problems:
+        checked.problems = spiff_problems(_sources(filename, xml, checked, batch))
+    return checked
+
+
+def _sources(filename: str, xml: bytes, checked: Checked, batch: Batch) -> SpecSources:
+    called = []
+    for key, version_number in checked.calls.items():
+        if version_number is None:
+            called.append(batch.diagrams[key][:2])
+        else:
+            definition = procedure_version(key, version_number)
+            called.append((definition.filename, definition.bpmn_xml))
+    decisions = []
+    for key, version_number in checked.decisions.items():
+        if version_number is None:
+            decisions.append(batch.decisions[key][:2])
+        else:
+            definition = decision_version(key, version_number)
+            decisions.append((definition.filename, definition.dmn_xml))
+    return SpecSources(filename, xml, tuple(called), tuple(decisions))
+
+
+def spec_sources(definition: ProcessDefinition) -> SpecSources:
+    """What the engine builds this version's spec from, exactly as deployed."""
+    return _sources(definition.filename, definition.bpmn_xml,
+                    Checked(None, {}, [], definition.calls, definition.decisions), Batch())
+
+
+def _unknown_decision_inputs(diagram: Diagram, checked: Checked, batch: Batch) -> list[Problem]:
+    """Decision inputs that read data no form of the procedure collects and no script sets."""
+    known = {name for form in checked.forms.values() if form for name in form.get("properties", {})}
+    known |= {name for _, source, _ in diagram.scripts for name in assigned_names(source)}
+    tables = {}
+    for key, version_number in checked.decisions.items():
+        tables[key] = batch.decisions[key][2] if version_number is None else parse_decision(
+            decision_version(key, version_number).dmn_xml)
+    known |= {output for table in tables.values() for output in table.outputs}
+    warnings = []
+    for task in diagram.rule_tasks:
+        table = tables.get(task.decision)
+        if table is None:
+            continue
+        for name, each in table.input_names().items():
+            if name not in known:
+                warnings.append(Problem(
+                    f"Decision table '{table.name}' (evaluated by '{task.name}') reads '{name}' in its input "
+                    f"'{each.label}', but no form of this procedure collects it and no script sets it.",
+                    task.id, task.line, severity="warning"))
+    return warnings
 
 
 def lint(diagram, form_files: dict[str, bytes]) -> list[Problem]:
@@ -143,50 +296,123 @@ def latest_versions() -> list[ProcessDefinition]:
     return list(db.session.scalars(query))
 
 
+def find_latest_version(key: str) -> ProcessDefinition | None:
+    return db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                              .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+
+
 def latest_version(key: str) -> ProcessDefinition:
-    definition = db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key)
-                                    .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+    definition = find_latest_version(key)
     if definition is None:
         raise NotFound(f"There is no procedure '{key}'. Deployed procedures: "
                        f"{', '.join(d.key for d in latest_versions()) or 'none'}.")
     return definition
 
 
-def deploy(files: list[tuple[str, bytes]], actor=None, form_files: dict[str, bytes] | None = None) -> list[Deployment]:
-    """Validate every file first; deploy all of them or none. Unchanged diagrams keep their version."""
+def procedure_version(key: str, number: int) -> ProcessDefinition:
+    definition = db.session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.key == key, ProcessDefinition.version == number)).first()
+    if definition is None:
+        raise NotFound(f"Procedure '{key}' has no version {number}.")
+    return definition
+
+
+def callers_of(key: str) -> list[ProcessDefinition]:
+    """The procedures whose latest version calls this one, directly or through another."""
+    return [d for d in latest_versions() if key in (d.calls or {})]
+
+
+def is_decision_file(filename: str) -> bool:
+    return filename.lower().endswith(".dmn")
+
+
+def deploy(files: list[tuple[str, bytes]], actor=None, form_files: dict[str, bytes] | None = None) -> list:
+    """Validate every file (diagrams and .dmn decision tables) first; deploy all of them or none.
+    Unchanged files keep their version. Returns the deployments: decision tables, then the
+    procedures in the order given, then the procedures deployed again because they use them."""
     form_files = form_library() if form_files is None else form_files
-    checked, problems = [], []
-    for filename, xml in files:
-        diagram, forms, found = check_diagram(xml, filename, form_files)
-        blocking = [p for p in found if p.severity == "error"]
-        problems.extend({**p.as_dict(), "file": filename} for p in blocking)
-        checked.append((filename, xml, diagram, forms))
-    keys = [d.process_id for _, _, d, _ in checked if d is not None]
-    for key in {k for k in keys if keys.count(k) > 1}:
-        problems.append({"message": f"Two files define the procedure '{key}'.", "element_id": key,
-                         "line": None, "severity": "error", "file": None})
+    problems, batch, outlines = [], Batch(), []
+
+    def refuse(found, filename):
+        problems.extend({**p.as_dict(), "file": filename} for p in found if p.severity == "error")
+
+    for filename, xml in (f for f in files if is_decision_file(f[0])):
+        table, found = check_decision(xml)
+        refuse(found, filename)
+        if table is not None:
+            if table.id in batch.decisions:
+                refuse([Problem(f"Two files define the decision table '{table.id}'.", table.id)], filename)
+            batch.decisions[table.id] = (filename, xml, table)
+    for filename, xml in (f for f in files if not is_decision_file(f[0])):
+        try:
+            diagram = outline(xml)
+        except DiagramError as exc:
+            if exc.too_large:
+                raise TooLarge(exc.problems[0].message, [p.as_dict() for p in exc.problems])
+            refuse(exc.problems, filename)
+            continue
+        if diagram.process_id in batch.diagrams:
+            problems.append({"message": f"Two files define the procedure '{diagram.process_id}'.",
+                             "element_id": diagram.process_id, "line": None, "severity": "error", "file": None})
+        batch.diagrams[diagram.process_id] = (filename, xml, diagram)
+        batch.forms[diagram.process_id] = own_forms(diagram, form_files)
+        outlines.append((filename, xml))
+    # Each procedure that calls or evaluates what is deployed here is deployed again with it, so
+    # new cases use the new parts; cases already running keep the versions they started with.
+    deployed = set(batch.diagrams) | set(batch.decisions)
+    for definition in latest_versions():
+        if definition.key not in batch.diagrams and deployed & (set(definition.calls) | set(definition.decisions)):
+            diagram = outline(definition.bpmn_xml)
+            batch.diagrams[definition.key] = (definition.filename, definition.bpmn_xml, diagram)
+            batch.forms[definition.key] = own_forms(diagram, form_files)
+            outlines.append((definition.filename, definition.bpmn_xml))
+    checked = {}
+    for filename, xml in outlines:
+        result = check_diagram(xml, filename, form_files, batch)
+        refuse(result.problems, filename)
+        if result.diagram is not None:
+            checked[result.diagram.process_id] = (filename, xml, result)
     if problems:
         raise Rejected(f"Nothing was deployed: {len(problems)} problem(s) to fix first.", problems)
-    return [_store(filename, xml, diagram, forms, actor) for filename, xml, diagram, forms in checked]
+    decisions = {key: store_decision(filename, xml, table, actor)
+                 for key, (filename, xml, table) in batch.decisions.items()}
+    stored: dict[str, Deployment] = {}
+
+    def store(key):  # what a procedure calls is stored before it, to record its version
+        if key in stored:
+            return stored[key]
+        filename, xml, result = checked[key]
+        for called in (k for k, v in result.calls.items() if v is None):
+            result.calls[called] = store(called).definition.version
+        for decision in (k for k, v in result.decisions.items() if v is None):
+            result.decisions[decision] = decisions[decision].definition.version
+        stored[key] = _store(filename, xml, result, actor)
+        return stored[key]
+    return list(decisions.values()) + [store(key) for key in checked]
 
 
-def _store(filename, xml, diagram, forms, actor) -> Deployment:
+def _store(filename: str, xml: bytes, checked: Checked, actor) -> Deployment:
+    diagram = checked.diagram
     sha = hashlib.sha256(xml).hexdigest()
-    current = db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == diagram.process_id)
-                                 .order_by(ProcessDefinition.version.desc()).limit(1)).first()
-    if current is not None and current.sha256 == sha and current.forms == forms:
+    current = find_latest_version(diagram.process_id)
+    if (current is not None and current.sha256 == sha and current.forms == checked.forms
+            and current.calls == checked.calls and current.decisions == checked.decisions):
         return Deployment(current, created=False)
     definition = ProcessDefinition(
         key=diagram.process_id, version=(current.version + 1) if current else 1, name=diagram.name,
-        filename=Path(filename).name, bpmn_xml=xml, sha256=sha, forms=forms, properties=diagram.properties,
-        start_form=diagram.start_form, deployed_by_id=actor.id if actor else None)
+        filename=Path(filename).name, bpmn_xml=xml, sha256=sha, forms=checked.forms, properties=diagram.properties,
+        start_form=diagram.start_form, calls=checked.calls, decisions=checked.decisions,
+        deployed_by_id=actor.id if actor else None)
     db.session.add(definition)
     db.session.flush()
     record("process_deployed", f"Deployed {definition.name} version {definition.version}", actor=actor,
-           key=definition.key, version=definition.version, sha256=sha)
+           key=definition.key, version=definition.version, sha256=sha, calls=checked.calls,
+           decisions=checked.decisions)
     return Deployment(definition, created=True)
 
 
-def deploy_directory(actor=None) -> list[Deployment]:
+def deploy_directory(actor=None) -> list:
+    """Every decision table (.dmn) and diagram (.bpmn) in bpmn/, deployed together."""
     bpmn_dir = Path(current_app.config["BPMN_DIR"])
-    return deploy([(p.name, p.read_bytes()) for p in sorted(bpmn_dir.glob("*.bpmn"))], actor)
+    paths = sorted(bpmn_dir.glob("*.dmn")) + sorted(bpmn_dir.glob("*.bpmn"))
+    return deploy([(p.name, p.read_bytes()) for p in paths], actor)

@@ -2,11 +2,13 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import db
+from ..i18n import local_time, translated
 from ..permissions import Role
 from ..security import local_path
 from . import services
@@ -38,7 +40,8 @@ def reassign(item_id):
     item = services.reassign(current_user, item_id, request.form.get("officer", type=int),
                              request.form.get("reason"))
     db.session.commit()
-    flash(f"'{item.name}' on case {item.case.number} is now with {item.assignee.display_name}.", "info")
+    flash(_("'%(task)s' on case %(number)s is now with %(name)s.", task=translated(item.name), number=item.case.number,
+            name=item.assignee.display_name), "info")
     return _back()
 
 
@@ -53,7 +56,8 @@ def extend(item_id):
     item = services.extend_deadline(current_user, item_id, _end_of_day(day, current_user.office.timezone),
                                     request.form.get("reason"))
     db.session.commit()
-    flash(f"'{item.name}' on case {item.case.number} is now due {item.due_at:%Y-%m-%d %H:%M} UTC.", "info")
+    flash(_("'%(task)s' on case %(number)s is now due %(time)s.", task=translated(item.name), number=item.case.number,
+            time=local_time(item.due_at)), "info")
     return _back()
 
 
@@ -62,7 +66,7 @@ def extend(item_id):
 def note(case_id):
     case = services.add_note(current_user, case_id, request.form.get("text"))
     db.session.commit()
-    flash(f"Note added to case {case.number}.", "info")
+    flash(_("Note added to case %(number)s.", number=case.number), "info")
     return _back()
 
 

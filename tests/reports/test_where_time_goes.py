@@ -24,7 +24,7 @@ def test_each_step_shows_its_waiting_and_working_time_and_the_send_back_apart(kp
         {"process": "commercial_licence", "task": "check_documents", "name": "Check documents and take the official fee",
          "send_back": False, "done": 3, "median_waiting_hours": 1.0, "median_working_hours": 0.0,
          "median_total_hours": 1.0},
-        {"process": "commercial_licence", "task": "hand_over", "name": "Hand over the licence", "send_back": False,
+        {"process": "commercial_licence", "task": "hand_over", "name": "Hand over the signed document", "send_back": False,
          "done": 3, "median_waiting_hours": 1.0, "median_working_hours": 0.0, "median_total_hours": 1.0},
         {"process": "commercial_licence", "task": "sign_licence", "name": "Sign the licence", "send_back": False,
          "done": 3, "median_waiting_hours": 24.0, "median_working_hours": 0.0, "median_total_hours": 24.0},
