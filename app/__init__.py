@@ -63,6 +63,7 @@ def _register_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .administration.cli import offices_cli, users_cli
+    from .administration.views import bp as administration_bp
     from .accounts.views import bp as accounts_bp
     from .api.certificates import bp as certificates_api
     from .api.reports import bp as api_reports_bp
@@ -87,7 +88,8 @@ def _register_blueprints(app: Flask) -> None:
     from .supervision.views import bp as supervision_bp
     from .timers.cli import scheduler_cli, timers_cli
 
-    for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli, users_cli, bpmn_cli,
+    for blueprint in (accounts_bp, administration_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli,
+                      users_cli, bpmn_cli,
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
                       notifications_cli, designer_bp, case_diagrams, audit_cli, certificates_bp, certificates_api,
                       certificates_cli, reports_bp, api_reports_bp, performance_bp, catalogue_cli,
