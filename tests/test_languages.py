@@ -10,7 +10,8 @@ from babel.messages.pofile import read_po
 from app.accounts.services import set_language
 from app.errors import Rejected
 from app.i18n import local_date, local_time, number, riel
-from support import Auth, user
+from office_data import APPLICATION
+from support import Auth, csrf_token_from, user
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "app" / "translations" / "km" / "LC_MESSAGES" / "messages.po"
 
@@ -94,3 +95,25 @@ def test_every_khmer_sentence_keeps_the_placeholders_of_its_english_one():
         wanted = sorted(placeholder.findall(ids[-1]))
         broken += [ids[0] for text in strings if text and sorted(placeholder.findall(text)) != wanted]
     assert broken == []
+
+
+def test_an_officer_reading_khmer_fills_the_counter_form_in_khmer_and_is_told_what_is_missing_in_khmer(
+        client, auth):
+    auth.login("dara")
+    form_page = client.get("/cases/new/commercial_licence?lang=km").get_data(as_text=True)
+    assert "<h1>អាជ្ញាបណ្ណពាណិជ្ជកម្មសម្រាប់អាជីវកម្មខ្នាតតូច</h1>" in form_page
+    assert '<label for="field-business_name">ឈ្មោះអាជីវកម្ម <span class="req">*</span></label>' in form_page
+    without_name = {k: v for k, v in APPLICATION.items() if k != "business_name"}
+    refused = client.post("/cases/new/commercial_licence",
+                          data={**without_name, "csrf_token": csrf_token_from(form_page)})
+    assert refused.status_code == 422
+    assert '<p class="error" role="alert">ត្រូវបំពេញ ឈ្មោះអាជីវកម្ម។</p>' in refused.get_data(as_text=True)
+
+
+def test_the_public_catalogue_gives_the_application_form_in_the_language_asked_for(client):
+    def business_name_title(lang):
+        services = client.get(f"/api/v1/public/services?lang={lang}").get_json()
+        licence = next(s for s in services if s["key"] == "commercial_licence")
+        return licence["application_form"]["properties"]["business_name"]["title"]
+    assert business_name_title("km") == "ឈ្មោះអាជីវកម្ម"
+    assert business_name_title("en") == "Business name"

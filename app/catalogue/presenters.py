@@ -1,4 +1,7 @@
 """The catalogue as the public reads it, in one language."""
+from flask_babel import force_locale
+
+from ..forms.translation import localized
 from ..processes.services import latest_version
 from .fees import fixed_fee, public_fee
 from .models import Service
@@ -21,5 +24,11 @@ def service_dict(service: Service, lang: str) -> dict:
         "documents": [document_dict(d, lang) for d in version.documents],
         "offices": [{"code": o.code, "name": o.name} for o in offices_offering(version)],
         "legal_basis": version.legal_basis(lang),
-        "application_form": definition.form(definition.start_form) or {"type": "object", "properties": {}},
+        "application_form": _application_form(definition, lang),
     }
+
+
+def _application_form(definition, lang: str) -> dict:
+    """The start form as JSON Schema, its titles and descriptions in the language asked for."""
+    with force_locale(lang):
+        return localized(definition.form(definition.start_form)) or {"type": "object", "properties": {}}

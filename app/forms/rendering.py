@@ -1,6 +1,8 @@
 """Forms are rendered server-side to plain HTML from their JSON Schema."""
 from dataclasses import dataclass
 
+from .translation import localized
+
 
 @dataclass
 class Field:
@@ -17,6 +19,7 @@ class Field:
 
 def fields_for(schema: dict, values: dict | None = None, errors: dict | None = None) -> list[Field]:
     values, errors = values or {}, errors or {}
+    schema = localized(schema)
     required = set(schema.get("required", []))
     fields = []
     for name, spec in schema.get("properties", {}).items():
