@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from flask import g
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, false, or_, select
@@ -102,7 +103,7 @@ def is_role(name: str) -> bool:
 def require_role(user: User, *roles: Role, message: str | None = None) -> None:
     """Forbidden (403) unless the user holds one of the roles."""
     if not user.has_role(*roles):
-        raise Forbidden(message or f"Only a {' or '.join(role_title(r) for r in roles)} may do this.")
+        raise Forbidden(message or _("Only a %(roles)s may do this.", roles=_(" or ").join(role_title(r) for r in roles)))
 
 
 def acting_user() -> User:
@@ -282,7 +283,7 @@ def reported_offices(user: User) -> list[int] | None:
         return list(db.session.scalars(_offices_of_district(user.office.district_id)))
     if user.has_role(Role.OWSO_CHIEF):
         return [user.office_id]
-    raise Forbidden("Only the OWSO chief, the District Governor and administrators read the office reports.")
+    raise Forbidden(_("Only the OWSO chief, the District Governor and administrators read the office reports."))
 
 
 # --- certificates ----------------------------------------------------------------------

@@ -27,12 +27,12 @@ def test_a_licence_reads_from_registration_to_hand_over_each_cause_before_its_ef
         work_items.complete(user("dara"), open_item(case, "hand_over").id, HAND_OVER)
     history = _history(case)
     assert [kind for kind, _ in history] == [
-        "case_started", "work_item_completed", "timer_fired", "escalated", "notified", "work_item_completed",
+        "case_started", "fee_paid", "work_item_completed", "timer_fired", "escalated", "notified", "work_item_completed",
         "work_item_completed", "certificate_issued", "work_item_completed", "case_completed"]
-    assert history[-2][1] == "Dara completed 'Hand over the licence'"
+    assert history[-2][1] == "Dara completed 'Hand over the signed document'"
     assert history[-1][1] == f"Case {case.number} is complete"
-    assert history[2][1] == "Timer(s) back_office_processing_deadline fired"
-    assert history[3][1].startswith("Escalated to OWSO chief: 'Review the application'")
+    assert history[3][1] == "Timer(s) back_office_processing_deadline fired"
+    assert history[4][1].startswith("Escalated to OWSO chief: 'Review the application'")
 
 
 def test_claims_reassignments_and_notes_each_move_the_case_version_and_are_recorded(kampong_siem):

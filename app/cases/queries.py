@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -17,7 +18,7 @@ from .models import CASE_STATUSES, Case, WorkItem
 def visible_case(user: User, case_id: int) -> Case:
     case = db.session.get(Case, case_id)
     if case is None or not may_see_case(user, case):
-        raise NotFound(f"There is no case {case_id} in your office.")
+        raise NotFound(_("There is no case %(id)s in your office.", id=case_id))
     return case
 
 
@@ -31,7 +32,7 @@ def visible_item(user: User, item_id: int, lock: bool = False) -> WorkItem:
             lock_case(case_id)
     item = db.session.get(WorkItem, item_id, populate_existing=lock)
     if item is None or not may_see_item(user, item):
-        raise NotFound(f"There is no work item {item_id} in your office.")
+        raise NotFound(_("There is no work item %(id)s in your office.", id=item_id))
     return item
 
 

@@ -1,11 +1,14 @@
 """Work-item commands: claim, release and complete, each bumping the case version and recording
 the event; completing hands the case to the engine write path."""
+from flask_babel import gettext as _
+
 from ..accounts.models import User
 from ..audit.services import record
 from ..db import utcnow
 from ..engine import StepNotWaiting
 from ..errors import Conflict, Forbidden
 from ..forms.validation import validate_submission
+from ..i18n import translated
 from ..payments.services import take_fee
 from ..processes.models import ProcessDefinition
 from .models import Case, WorkItem
@@ -18,16 +21,19 @@ def workable_item(user: User, item_id: int) -> WorkItem:
     another role's, 409 if it is no longer open."""
     item = visible_item(user, item_id, lock=True)
     if item.role not in user.roles:
-        raise Forbidden(f"'{item.name}' is work for the {item.role} role, which you do not hold.")
+        raise Forbidden(_("'%(task)s' is work for the %(role)s role, which you do not hold.", task=translated(item.name),
+                          role=item.role))
     if item.status != "open":
-        raise Conflict(f"'{item.name}' on case {item.case.number} was already {item.status}.")
+        raise Conflict(_("'%(task)s' on case %(number)s was already %(status)s.", task=translated(item.name),
+                         number=item.case.number, status=item.status))
     return item
 
 
 def claim(user: User, item_id: int) -> WorkItem:
     item = workable_item(user, item_id)
     if item.assignee_id not in (None, user.id):
-        raise Conflict(f"'{item.name}' is held by {item.assignee.display_name}; ask them or the chief to release it.")
+        raise Conflict(_("'%(task)s' is held by %(name)s; ask them or the chief to release it.",
+                         task=translated(item.name), name=item.assignee.display_name))
     if item.assignee_id is None:
         item.assignee, item.claimed_at = user, utcnow()
         record_change(item.case, user, "work_item_claimed", f"{user.display_name} took '{item.name}'",
@@ -38,7 +44,7 @@ def claim(user: User, item_id: int) -> WorkItem:
 def release(user: User, item_id: int) -> WorkItem:
     item = workable_item(user, item_id)
     if item.assignee_id != user.id:
-        raise Conflict(f"'{item.name}' is not held by you.")
+        raise Conflict(_("'%(task)s' is not held by you.", task=translated(item.name)))
     item.assignee, item.claimed_at = None, None
     record_change(item.case, user, "work_item_released", f"{user.display_name} released '{item.name}'",
                   work_item=item.id)
@@ -50,10 +56,10 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
     item = workable_item(user, item_id)
     case = item.case
     if seen_version is not None and seen_version != case.version:
-        raise Conflict(f"Case {case.number} changed while you were working on it; reload and check before "
-                       "submitting again.")
+        raise Conflict(_("Case %(number)s changed while you were working on it; reload and check before "
+                         "submitting again.", number=case.number))
     if item.assignee_id not in (None, user.id):
-        raise Conflict(f"'{item.name}' is held by {item.assignee.display_name}.")
+        raise Conflict(_("'%(task)s' is held by %(name)s.", task=translated(item.name), name=item.assignee.display_name))
     definition: ProcessDefinition = case.definition
     form = definition.form(item.form)
     data = validate_submission(form, data) if form is not None else dict(data)
@@ -68,7 +74,8 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
     try:
         advance(case, user, lambda wf: wf.complete(item.task_id, data), completed_item=item)
     except StepNotWaiting:
-        raise Conflict(f"'{item.name}' on case {case.number} was already done; reload the case.")
+        raise Conflict(_("'%(task)s' on case %(number)s was already done; reload the case.", task=translated(item.name),
+                         number=case.number))
     for listener in completion_listeners():
         listener(case, item, user, data)
     return case

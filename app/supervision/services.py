@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -22,6 +23,7 @@ from ..cases.write_path import advance, record_change
 from ..db import utcnow
 from ..errors import BadRequest, NotFound, Rejected
 from ..extensions import db
+from ..i18n import translated
 from ..notifications.services import notify
 from ..permissions import SUPERVISOR_ROLES, complaint_count_scope, people_holding, require_role, supervised_scope
 
@@ -44,9 +46,10 @@ def _supervised_item(user: User, item_id: int) -> WorkItem:
     require_supervisor(user)
     item = db.session.get(WorkItem, item_id)
     if item is None or not db.session.scalar(select(WorkItem.id).where(WorkItem.id == item_id, supervised_scope(user, WorkItem))):
-        raise NotFound(f"There is no work item {item_id} under your supervision.")
+        raise NotFound(_("There is no work item %(id)s under your supervision.", id=item_id))
     if item.status != "open":
-        raise Rejected(f"'{item.name}' on case {item.case.number} is already {item.status}.")
+        raise Rejected(_("'%(task)s' on case %(number)s is already %(status)s.", task=translated(item.name),
+                         number=item.case.number, status=item.status))
     return item
 
 
@@ -81,7 +84,7 @@ def desk(user: User, now: datetime | None = None, soon: timedelta = SOON) -> lis
 def grouped(rows: list[DeskRow]) -> dict:
     by_officer, by_procedure = defaultdict(list), defaultdict(list)
     for row in rows:
-        by_officer[row.item.assignee.display_name if row.item.assignee else "Not yet taken"].append(row)
+        by_officer[row.item.assignee.display_name if row.item.assignee else _("Not yet taken")].append(row)
         by_procedure[row.item.case.definition.name].append(row)
     return {"officer": dict(sorted(by_officer.items())), "procedure": dict(sorted(by_procedure.items()))}
 
@@ -115,7 +118,8 @@ def reassign(user: User, item_id: int, officer_id: int, reason: str) -> WorkItem
     reason = _reason(reason, "reassignment")
     officer = db.session.get(User, officer_id)
     if officer is None or officer not in people_holding(item.role, item.case.office):
-        raise Rejected(f"Choose an officer who holds the {item.role} role for {item.case.office.name}.")
+        raise Rejected(_("Choose an officer who holds the %(role)s role for %(office)s.", role=item.role,
+                         office=item.case.office.name))
     before = item.assignee.username if item.assignee else None
     item.assignee, item.claimed_at = officer, utcnow()
     record_change(item.case, user, "work_item_reassigned", f"{user.display_name} reassigned '{item.name}' to "
@@ -131,9 +135,9 @@ def extend_deadline(user: User, item_id: int, new_due: datetime, reason: str) ->
     item = _supervised_item(user, item_id)
     reason = _reason(reason, "extension")
     if item.due_at is None:
-        raise Rejected(f"'{item.name}' has no deadline to extend.")
+        raise Rejected(_("'%(task)s' has no deadline to extend.", task=translated(item.name)))
     if new_due <= max(item.due_at, utcnow()):
-        raise Rejected("The new deadline must be later than both the current deadline and now.")
+        raise Rejected(_("The new deadline must be later than both the current deadline and now."))
     before = item.due_at
     shift = new_due - before
 
