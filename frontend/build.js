@@ -9,6 +9,7 @@
  *   diagram-js.css, bpmn-js.css           from bpmn-js/dist/assets
  *   bpmn-font/css/*.css, bpmn-font/font/*
  *   onewindow.css                         from frontend/
+ *   decisions.js (+ .map), dmn-js-*.css, dmn-font/   the decision-table editor (dmn-js)
  */
 
 import * as esbuild from 'esbuild';
@@ -29,10 +30,17 @@ await cp(path.join(assets, 'bpmn-js.css'), path.join(outdir, 'bpmn-js.css'));
 await cp(path.join(assets, 'bpmn-font'), path.join(outdir, 'bpmn-font'), { recursive: true });
 await cp(path.join(root, 'frontend/onewindow.css'), path.join(outdir, 'onewindow.css'));
 
+const dmnAssets = path.join(root, 'node_modules/dmn-js/dist/assets');
+for (const name of [ 'dmn-js-shared.css', 'dmn-js-decision-table.css', 'dmn-js-decision-table-controls.css' ]) {
+  await cp(path.join(dmnAssets, name), path.join(outdir, name));
+}
+await cp(path.join(dmnAssets, 'dmn-font'), path.join(outdir, 'dmn-font'), { recursive: true });
+
 const options = {
   entryPoints: {
     modeler: path.join(root, 'frontend/modeler.js'),
-    viewer: path.join(root, 'frontend/viewer.js')
+    viewer: path.join(root, 'frontend/viewer.js'),
+    decisions: path.join(root, 'frontend/decisions.js')
   },
   outdir,
   bundle: true,

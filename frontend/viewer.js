@@ -15,6 +15,8 @@
  *        data-overdue='["element_id", ...]'   (red)
  *        data-heat='{"element_id": {"waiting", "overdue", "median_hours", ...}}'></div>
  *          (the waiting heatmap: a count on each step, red where work is late, amber where it waits)
+ *   optional, any number: <div class="ow-sub-procedure-diagram" data-xml-url=... data-completed=...
+ *        data-current=... data-overdue=...></div>  (a sub-procedure the case is inside, same contract)
  *   <script src="build/viewer.js"></script>  (at the end of <body>)
  *
  * The div gets a default height of 420px from onewindow.css (override it in
@@ -31,13 +33,19 @@ import { importDiagram } from './lib/layout.js';
 const container = document.getElementById('case-diagram');
 
 if (container) {
-  show(container);
+  window.oneWindowViewer = show(container);
+}
+for (const sub of document.querySelectorAll('.ow-sub-procedure-diagram')) {
+  show(sub);
 }
 
-async function show(container) {
+function show(container) {
   const viewer = new NavigatedViewer({ container, moddleExtensions: { spiffworkflow } });
-  window.oneWindowViewer = viewer;
+  draw(viewer, container);
+  return viewer;
+}
 
+async function draw(viewer, container) {
   try {
     const response = await fetch(container.dataset.xmlUrl, { credentials: 'same-origin' });
     if (!response.ok) {

@@ -1,4 +1,5 @@
 """What pages and the JSON API show of cases and work items."""
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -8,6 +9,7 @@ from ..calendars.services import office_calendar, script_helpers
 from ..db import utcnow
 from ..engine import CaseWorkflow
 from ..extensions import db
+from ..processes.services import called_processes
 from .models import Case, WorkItem
 
 
@@ -48,9 +50,33 @@ def case_dict(case: Case) -> dict:
     }
 
 
-def case_markers(case: Case, now: datetime) -> dict[str, list[str]]:
-    """Element ids to colour on the case's diagram: where it has been, what is open, what is late."""
+@dataclass
+class DiagramMarkers:
+    """One diagram of a case, coloured: the procedure's own, or a sub-procedure it entered."""
+    key: str
+    version: int
+    name: str
+    completed: list[str]
+    current: list[str]
+    overdue: list[str]
+
+
+def case_markers(case: Case, now: datetime) -> list[DiagramMarkers]:
+    """Element ids to colour on the case's diagrams: where it has been, what is open, what is late.
+    The procedure's diagram comes first (a call activity is current while the case is inside
+    the sub-procedure it calls), then each sub-procedure the case has entered."""
     workflow = CaseWorkflow.from_json(case.workflow_state, script_helpers(office_calendar(case.office)))
-    return {"completed": workflow.completed_element_ids(),
-            "current": sorted({item.task for item in case.open_items}),
-            "overdue": sorted({item.task for item in case.open_items if item.overdue(now)})}
+    positions = workflow.positions()
+    definition = case.definition
+    diagrams = [(definition, [p for p in positions if p not in called_processes(definition)])]
+    for called, processes in called_processes(definition, by_procedure=True).items():
+        if any(p in positions for p in processes):
+            diagrams.append((called, [p for p in processes if p in positions]))
+    late = {item.task for item in case.open_items if item.overdue(now)}
+    found = []
+    for shown, processes in diagrams:
+        completed = sorted({e for p in processes for e in positions[p]["completed"]})
+        current = sorted({e for p in processes for e in positions[p]["current"]})
+        found.append(DiagramMarkers(shown.key, shown.version, shown.name, completed, current,
+                                    sorted(late & set(current))))
+    return found

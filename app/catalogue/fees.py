@@ -2,11 +2,14 @@
 
 A rule is plain JSON with a `kind`. Each kind says what is wrong with a rule (for the admin
 pages), computes the fee in riel from the case data, and describes itself for the public.
-Another kind (a decision table, say) registers itself with `FEE_RULES[kind] = ...`.
+A decision-table rule, {"kind": "decision", "decision": "commercial_licence_fee"}, takes the
+table's answer for the application, in the table version the case's procedure was deployed
+with (`pins`, the procedure version's decisions), and says which row matched.
 """
 from dataclasses import dataclass
 from typing import Callable
 
+from ..decisions.services import decision_outputs, evaluate, latest_decision
 from ..engine import ScriptError, check_script, evaluate_expression
 from ..errors import Rejected
 
@@ -14,8 +17,9 @@ from ..errors import Rejected
 @dataclass(frozen=True)
 class FeeRuleKind:
     problem: Callable[[dict], str | None]
-    amount: Callable[[dict, dict], int]
+    amount: Callable[[dict, dict, dict], int]  # (rule, application data, pinned decision versions)
     public: Callable[[dict], dict]
+    matched: Callable[[dict, dict, dict], str | None] = lambda rule, data, pins: None
 
 
 def _fixed_problem(rule: dict) -> str | None:
@@ -33,7 +37,7 @@ def _formula_problem(rule: dict) -> str | None:
     return f"The fee formula is refused: {refused}" if refused else None
 
 
-def _formula_amount(rule: dict, data: dict) -> int:
+def _formula_amount(rule: dict, data: dict, pins: dict) -> int:
     try:
         value = evaluate_expression(rule["expression"], data)
     except ScriptError as error:
@@ -45,11 +49,50 @@ def _formula_amount(rule: dict, data: dict) -> int:
     return round(value)
 
 
+def _decision_problem(rule: dict) -> str | None:
+    key = rule.get("decision")
+    if not isinstance(key, str) or latest_decision(key) is None:
+        return "A fee table rule names a deployed decision table, e.g. {\"kind\": \"decision\", \"decision\": " \
+               "\"commercial_licence_fee\"}."
+    outputs = decision_outputs(key)
+    output = rule.get("output")
+    if output is None and len(outputs) != 1:
+        return f"Decision table '{key}' answers {', '.join(outputs)}: say which one is the fee (\"output\")."
+    if output is not None and output not in outputs:
+        return f"Decision table '{key}' has no output '{output}'; its outputs are {', '.join(outputs)}."
+    return None
+
+
+def _decision_answer(rule: dict, data: dict, pins: dict):
+    found = evaluate(rule["decision"], data, version=pins.get(rule["decision"]))
+    output = rule.get("output") or decision_outputs(rule["decision"])[0]
+    if output not in found.answer:
+        raise Rejected(f"No row of the fee table '{found.decision.name}' (version {found.decision.version}) fits "
+                       "this application; check the fields the fee depends on, or have the designer add a row.",
+                       {"fee": "no row matched"})
+    return found, found.answer[output]
+
+
+def _decision_amount(rule: dict, data: dict, pins: dict) -> int:
+    _, value = _decision_answer(rule, data, pins)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise Rejected(f"The fee table gave {value!r}, not an amount of riel; the designer must fix the table.",
+                       {"fee": repr(value)})
+    return round(value)
+
+
+def _decision_matched(rule: dict, data: dict, pins: dict) -> str:
+    found, _ = _decision_answer(rule, data, pins)
+    return f"row {found.row} of the fee table '{found.decision.name}' (version {found.decision.version})"
+
+
 FEE_RULES: dict[str, FeeRuleKind] = {
-    "fixed": FeeRuleKind(_fixed_problem, lambda rule, data: rule["riel"],
+    "fixed": FeeRuleKind(_fixed_problem, lambda rule, data, pins: rule["riel"],
                          lambda rule: {"kind": "fixed", "riel": rule["riel"]}),
     "formula": FeeRuleKind(_formula_problem, _formula_amount,
                            lambda rule: {"kind": "formula", "expression": rule["expression"]}),
+    "decision": FeeRuleKind(_decision_problem, _decision_amount,
+                            lambda rule: {"kind": "decision", "decision": rule["decision"]}, _decision_matched),
 }
 
 
@@ -59,9 +102,15 @@ def fee_rule_problem(rule) -> str | None:
     return FEE_RULES[rule["kind"]].problem(rule)
 
 
-def fee_for(rule: dict, data: dict) -> int:
-    """The official fee in riel for an application with this data."""
-    return FEE_RULES[rule["kind"]].amount(rule, data)
+def fee_for(rule: dict, data: dict, pins: dict | None = None) -> int:
+    """The official fee in riel for an application with this data (pins: the decision table versions
+    the case's procedure evaluates; the latest version otherwise)."""
+    return FEE_RULES[rule["kind"]].amount(rule, data, pins or {})
+
+
+def fee_matched(rule: dict, data: dict, pins: dict | None = None) -> str | None:
+    """Which row of a fee table decided the fee, for the counter to show; None for other rules."""
+    return FEE_RULES[rule["kind"]].matched(rule, data, pins or {})
 
 
 def public_fee(rule: dict) -> dict:

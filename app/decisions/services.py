@@ -87,15 +87,21 @@ def store_decision(filename: str, xml: bytes, table: DecisionTable, actor=None) 
     return DecisionDeployment(definition, created=True)
 
 
-def evaluate(key: str, data: dict, office, version: int | None = None) -> DecisionResult:
+def decision_outputs(key: str) -> list[str]:
+    """The names the latest version of a decision table answers under."""
+    return parse_decision(latest_decision(key).dmn_xml).outputs
+
+
+def evaluate(key: str, data: dict, office=None, version: int | None = None) -> DecisionResult:
     """What a deployed decision table answers for this data (its latest version unless one is
-    named), and which row decided it. Scripts see the office's calendar, as in a case."""
+    named), and which row decided it. With an office, entries may use its calendar as in a case."""
     decision = decision_version(key, version) if version is not None else latest_decision(key)
     if decision is None:
         raise NotFound(f"There is no decision table '{key}'. Deployed decision tables: "
                        f"{', '.join(d.key for d in latest_decisions()) or 'none'}.")
     try:
-        found: DecisionAnswer = evaluate_decision(decision.dmn_xml, data, script_helpers(office_calendar(office)))
+        helpers = script_helpers(office_calendar(office)) if office is not None else None
+        found: DecisionAnswer = evaluate_decision(decision.dmn_xml, data, helpers)
     except DecisionError as exc:
         raise Rejected(str(exc)) from exc
     return DecisionResult(decision, found.answer, found.rows)

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from ..accounts.models import Office, User, UserRole
 from ..audit.services import record
 from ..db import utcnow
+from ..decisions.models import DecisionDefinition
+from ..decisions.services import check_decision, latest_decision
 from ..engine import (MAX_DIAGRAM_BYTES, DiagramChanges, DiagramError, Problem, diagram_changes, lanes,
                       process_identity)
 from ..errors import Conflict, NotFound, Rejected, TooLarge
@@ -283,3 +285,35 @@ def save_form(filename: str, text: str, actor: User) -> FormDraft:
     record("form_saved", f"Form {filename} saved; diagrams deployed from now on use it", actor=actor,
            filename=filename, fields=sorted(schema.get("properties", {})))
     return found
+
+
+# --- decision tables -------------------------------------------------------------------------
+
+def decision_table(key: str) -> DecisionDefinition:
+    found = latest_decision(key)
+    if found is None:
+        raise NotFound(f"There is no decision table '{key}'.")
+    return found
+
+
+def users_of_decision(key: str) -> list[ProcessDefinition]:
+    """The procedures whose latest version evaluates this decision table."""
+    return [d for d in latest_versions() if key in (d.decisions or {})]
+
+
+def validate_decision(key: str, xml: bytes) -> list[dict]:
+    """Every problem of an edited table; errors block its deployment."""
+    table, problems = check_decision(xml)
+    found = [p.as_dict() for p in problems]
+    if table is not None and table.id != key:
+        found.insert(0, Problem(f"The decision id is '{table.id}'; it must stay '{key}', the key of this decision "
+                                "table.", table.id).as_dict())
+    return found
+
+
+def deploy_decision(key: str, xml: bytes, actor: User) -> list:
+    """Deploy the edited table as its next version (with the procedures that evaluate it)."""
+    problems = [p for p in validate_decision(key, xml) if p["severity"] == "error"]
+    if problems:
+        raise Rejected(f"Nothing was deployed: {len(problems)} problem(s) to fix first.", problems)
+    return deploy([(decision_table(key).filename, xml)], actor)

@@ -13,7 +13,8 @@ from ..extensions import db
 from ..forms.rendering import fields_for
 from ..i18n import number, translated
 from ..permissions import WORKFLOW_ROLES
-from ..processes.services import form_library
+from ..decisions.services import latest_decisions
+from ..processes.services import callers_of, form_library, procedure_version
 from . import services as designer
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
@@ -94,7 +95,7 @@ def import_file():
 @bp.get("/procedures/<key>")
 def show(key):
     return render_template("designer/procedure.html", procedure=designer.procedure(key),
-                           versions=designer.version_history(key))
+                           versions=designer.version_history(key), callers=callers_of(key))
 
 
 def _modeler(key: str, name: str, xml_url: str, source: str, problems=None, status: int = 200):
@@ -219,9 +220,56 @@ def preview_form():
                            fields=fields_for(schema) if schema else []), 200 if schema else 422
 
 
+# --- decision tables -------------------------------------------------------------------------
+
+@bp.get("/decisions")
+def decisions():
+    tables = [(d, designer.users_of_decision(d.key)) for d in latest_decisions()]
+    return render_template("designer/decisions.html", tables=tables)
+
+
+@bp.get("/decisions/<key>")
+def edit_decision(key):
+    return render_template("designer/decision.html", decision=designer.decision_table(key),
+                           users=designer.users_of_decision(key))
+
+
+@bp.get("/decisions/<key>/xml")
+def decision_xml(key):
+    return _xml(designer.decision_table(key).dmn_xml)
+
+
+@bp.post("/decisions/<key>/validate")
+def validate_decision(key):
+    return jsonify({"problems": designer.validate_decision(key, request.get_data())})
+
+
+@bp.post("/decisions/<key>/deploy")
+def deploy_decision(key):
+    """Validation on save: the edited table is deployed as its next version, or refused (422)
+    with its problems and nothing changed."""
+    deployment, *procedures = designer.deploy_decision(key, request.get_data(), current_user)
+    db.session.commit()
+    body = {"key": deployment.definition.key, "version": deployment.definition.version,
+            "unchanged": not deployment.created,
+            "procedures": [{"key": d.definition.key, "version": d.definition.version} for d in procedures
+                           if d.created]}
+    return jsonify(body), 201 if deployment.created else 200
+
+
 # --- a case's diagram ------------------------------------------------------------------------
 
 @case_diagrams.get("/cases/<int:case_id>/diagram.bpmn")
 @login_required
 def case_diagram(case_id):
     return _xml(visible_case(current_user, case_id).definition.bpmn_xml)
+
+
+@case_diagrams.get("/cases/<int:case_id>/sub-procedures/<key>/diagram.bpmn")
+@login_required
+def sub_procedure_diagram(case_id, key):
+    """The version of a sub-procedure the case's procedure calls (the one the case runs)."""
+    definition = visible_case(current_user, case_id).definition
+    if key not in (definition.calls or {}):
+        raise NotFound(f"{definition.name} calls no sub-procedure '{key}'.")
+    return _xml(procedure_version(key, definition.calls[key]).bpmn_xml)

@@ -344,8 +344,8 @@ def _overlaps(table: DecisionTable) -> list[Problem]:
 class _Sandbox:
     """The part of SpiffWorkflow's script engine a DMN engine calls, on our sandbox."""
 
-    def __init__(self, helpers: ScriptHelpers):
-        self.environment = RestrictedEnvironment(helpers.as_globals())
+    def __init__(self, helpers: ScriptHelpers | None):
+        self.environment = RestrictedEnvironment(helpers.as_globals() if helpers else {})
 
     def validate(self, expression):
         ast.parse(expression)
@@ -372,7 +372,7 @@ def spiff_decision_problems(xml: bytes) -> list[Problem]:
     return []
 
 
-def evaluate_decision(xml: bytes, data: dict, helpers: ScriptHelpers) -> DecisionAnswer:
+def evaluate_decision(xml: bytes, data: dict, helpers: ScriptHelpers | None = None) -> DecisionAnswer:
     """The table's answer for this data, with the rows that matched, as a business-rule task
     would compute it (UNIQUE and FIRST: the first matching row; COLLECT: lists of every match)."""
     engine = _engine(xml)

@@ -313,9 +313,9 @@ def spiff_problems(sources: SpecSources) -> list[Problem]:
         load_specs(sources)
     except ValidationException as exc:
         line = exc.line_number if isinstance(exc.line_number, int) else None
-        return [Problem(f"{exc}", exc.id or None, line)]
+        return [Problem(str(exc).strip(), exc.id or None, line)]
     except SpiffWorkflowException as exc:
-        return [Problem(str(exc))]
+        return [Problem(str(exc).strip())]
     return []
 
 

@@ -119,15 +119,10 @@ class CaseWorkflow:
             merged.update(task.data)
         return _json_safe(merged)
 
-    def completed_element_ids(self) -> list[str]:
-        """The diagram elements the case has passed through: tasks, events, gateways, subprocesses."""
-        return sorted({task.task_spec.bpmn_id for task in self._workflow.get_tasks(state=TaskState.COMPLETED)
-                       if task.task_spec.bpmn_id})
-
     def positions(self) -> dict[str, dict[str, list[str]]]:
         """Where the case is, per process (the procedure's and each sub-procedure it entered):
-        the elements passed through and the ones it is at now, a call activity included while
-        the case is inside the process it called."""
+        the elements passed through and the ones it is at now: open work, a message it waits
+        for, a call activity while the case is inside the process it called."""
         found: dict[str, dict[str, set]] = {}
 
         def mark(task, kind):
@@ -137,9 +132,10 @@ class CaseWorkflow:
             if task.task_spec.bpmn_id:
                 mark(task, "completed")
         for task in self._workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
-            if not task.task_spec.bpmn_id or _is_timer(task):
-                continue
-            if isinstance(task.task_spec, CallActivity) if task.state == TaskState.STARTED else True:
+            spec = task.task_spec
+            if (task.state == TaskState.READY and isinstance(spec, UserTask)
+                    or task.state == TaskState.STARTED and isinstance(spec, CallActivity)
+                    or task.state == TaskState.WAITING and isinstance(spec, CatchingEvent) and not _is_timer(task)):
                 mark(task, "current")
         return {process: {kind: sorted(ids) for kind, ids in marks.items()} for process, marks in found.items()}
 

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
 from ..i18n import translated
-from ..payments.services import fee_due
+from ..payments.services import fee_decided_by, fee_due
 from ..permissions import case_data_for, may_see_case
 from .queries import inbox_items
 
@@ -32,7 +32,8 @@ def _render_item(item, values=None, errors=None, status=200):
     return render_template("inbox/work_item.html", item=item, case=item.case, form=form, fields=fields,
                            errors=errors or {}, whole_case=whole_case, data=case_data_for(current_user, item.case),
                            history=history(item.case) if whole_case else [], now=utcnow(),
-                           fee=fee_due(item.case) if takes_fee else None), status
+                           fee=fee_due(item.case) if takes_fee else None,
+                           fee_row=fee_decided_by(item.case) if takes_fee else None), status
 
 
 @bp.get("/work-items/<int:item_id>")

@@ -4,7 +4,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
-from ..catalogue.fees import fee_for
+from ..catalogue.fees import fee_for, fee_matched
 from ..db import utcnow
 from ..errors import Conflict, NotFound, Rejected
 from ..extensions import db
@@ -17,7 +17,14 @@ def fee_due(case) -> int | None:
     """The official fee for the case under the catalogue entry it started with (None: no entry)."""
     if case.service_version is None:
         return None
-    return fee_for(case.service_version.fee_rule, case.data)
+    return fee_for(case.service_version.fee_rule, case.data, case.definition.decisions)
+
+
+def fee_decided_by(case) -> str | None:
+    """Which row of a fee table decided the case's fee (None for a fixed fee or a formula)."""
+    if case.service_version is None:
+        return None
+    return fee_matched(case.service_version.fee_rule, case.data, case.definition.decisions)
 
 
 def payment_for(case) -> Payment | None:

@@ -317,6 +317,18 @@ def procedure_version(key: str, number: int) -> ProcessDefinition:
     return definition
 
 
+def called_processes(definition: ProcessDefinition, by_procedure: bool = False):
+    """The processes of the procedures this version calls: a set of process ids, or with
+    by_procedure {called version: [its diagram's executable processes]}."""
+    found = {}
+    for key, number in sorted((definition.calls or {}).items()):
+        called = procedure_version(key, number)
+        found[called] = outline(called.bpmn_xml).processes
+    if by_procedure:
+        return found
+    return {process for processes in found.values() for process in processes}
+
+
 def callers_of(key: str) -> list[ProcessDefinition]:
     """The procedures whose latest version calls this one, directly or through another."""
     return [d for d in latest_versions() if key in (d.calls or {})]

@@ -23,7 +23,9 @@ def test_the_public_catalogue_lists_each_service_in_khmer_by_default_and_in_engl
     licence_en = next(s for s in english if s["key"] == "commercial_licence")
     assert licence_km["name"] == "អាជ្ញាបណ្ណពាណិជ្ជកម្មសម្រាប់អាជីវកម្មខ្នាតតូច"
     assert licence_en["name"] == "Commercial licence for a small business"
-    assert licence_en["fee_riel"] == 100000 and licence_en["fee_rule"] == {"kind": "fixed", "riel": 100000}
+    # the fee depends on the business activity: the shipped fee table decides it
+    assert licence_en["fee_riel"] is None
+    assert licence_en["fee_rule"] == {"kind": "decision", "decision": "commercial_licence_fee"}
     assert licence_en["deadline_working_days"] == 10
     assert [d["mode"] for d in licence_en["documents"]] == ["upload"] * 4 + ["counter", "counter", "collection"]
     assert licence_en["documents"][0] == {"key": "id_card_copy", "name": "Copy of the owner's Khmer identity card",
@@ -38,7 +40,7 @@ def test_a_fee_that_depends_on_the_application_is_published_as_its_rule(client):
     permit = next(s for s in client.get("/api/v1/public/services?lang=en").get_json()
                   if s["key"] == "construction_permit")
     assert permit["fee_riel"] is None
-    assert permit["fee_rule"] == {"kind": "formula", "expression": "100000 + 1000 * total_floor_area_m2"}
+    assert permit["fee_rule"] == {"kind": "decision", "decision": "construction_permit_fee"}
 
 
 def test_an_unknown_language_is_refused_with_the_choices(client):
@@ -61,7 +63,7 @@ def test_a_change_makes_a_new_version_with_its_reason_in_the_history(database):
     assert [v.version for v in licence.versions] == [1, 2] and version.note == "New fee schedule"
     event = database.scalars(select(AuditEvent).where(AuditEvent.kind == "service_changed")).one()
     assert event.actor.username == "admin"
-    assert event.data["changes"] == {"fee_rule": {"before": {"kind": "fixed", "riel": 100000},
+    assert event.data["changes"] == {"fee_rule": {"before": {"kind": "decision", "decision": "commercial_licence_fee"},
                                                   "after": {"kind": "fixed", "riel": 120000}}}
 
 

@@ -11,7 +11,7 @@ from app.cases.write_path import ACCESS_CODE_ALPHABET, start_case
 from app.cases.models import Case
 from app.errors import Forbidden, Rejected
 from app.payments.models import Payment
-from app.payments.services import decide_waiver, fee_due, payment_for, request_waiver, waiver_counts
+from app.payments.services import decide_waiver, fee_decided_by, fee_due, payment_for, request_waiver, waiver_counts
 from office_data import APPLICATION
 from support import csrf_token_from, open_item, user
 
@@ -62,11 +62,12 @@ def test_the_published_fee_is_paid_against_a_receipt_numbered_in_the_offices_ser
     assert paid.summary == f"Fee of 100,000 riel paid; official receipt {numbers[0]}"
 
 
-def test_a_fee_formula_is_worked_out_from_the_application_in_the_scripts_sandbox(database):
+def test_the_permit_fee_is_worked_out_from_the_floor_area_by_the_fee_table(database):
     dara = user("dara")
     permit = start_case("construction_permit", PERMIT, dara, dara.office)
-    assert fee_due(permit) == 196000  # 100,000 + 1,000 per m² of 96 m²
-    with pytest.raises(Rejected, match="is 196,000 riel"):
+    assert fee_due(permit) == 150000  # the first row: up to 100 m² (96 m²)
+    assert fee_decided_by(permit) == "row 1 of the fee table 'Construction permit fee by floor area' (version 1)"
+    with pytest.raises(Rejected, match="is 150,000 riel"):
         complete(dara, open_item(permit, "check_documents").id,
                        {"intake_decision": "accept", "fee_paid_riel": 200000})
 

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app.catalogue.fees import fee_rule_problem
 from app.decisions.models import DecisionDefinition
 from app.decisions.services import evaluate, latest_decision
+from app.payments.services import fee_decided_by, fee_due
 from app.processes.models import ProcessDefinition
 from app.processes.services import check_diagram, deploy, find_latest_version, form_library
 
@@ -147,3 +149,24 @@ def test_the_command_line_deploys_dmn_files_with_the_diagrams(runner, database, 
     assert database.scalar(select(func.count()).select_from(ProcessDefinition).where(
         ProcessDefinition.key == "commercial_licence")) == 1
     assert find_latest_version("commercial_licence").decisions == {"commercial_licence_fee": 1}
+
+
+def test_the_counter_takes_the_fee_the_table_decides_and_sees_the_row_that_matched(auth, client, database):
+    case = start("commercial_licence", {**APPLICATION, "business_activity": "restaurant_or_food_stall"})
+    deploy([("commercial_licence_fee.dmn", LICENCE_FEES.replace(b"<text>150000</text>", b"<text>160000</text>"))])
+    # the case keeps the table its procedure version was deployed with
+    assert (fee_due(case), fee_decided_by(case)) == (
+        150000, "row 3 of the fee table 'Commercial licence fee by business activity' (version 1)")
+    auth.login("dara")
+    item = next(i for i in case.open_items if i.task == "check_documents")
+    page = client.get(f"/work-items/{item.id}").get_data(as_text=True)
+    assert "The fee is row 3 of the fee table &#39;Commercial licence fee by business activity&#39; (version 1)." \
+        in page
+
+
+def test_a_catalogue_fee_rule_must_name_a_deployed_table(database):
+    assert fee_rule_problem({"kind": "decision", "decision": "stall_fee"}).startswith(
+        "A fee table rule names a deployed decision table")
+    assert fee_rule_problem({"kind": "decision", "decision": "commercial_licence_fee", "output": "fee"}) == (
+        "Decision table 'commercial_licence_fee' has no output 'fee'; its outputs are official_fee_riel.")
+    assert fee_rule_problem({"kind": "decision", "decision": "commercial_licence_fee"}) is None

@@ -2,6 +2,9 @@
 called as a sub-procedure. The work inside belongs to the calling case's office, roles,
 deadlines and escalations; a case keeps the sub-procedure version it started with; a call
 that goes nowhere or round in a circle is refused at deploy with the element and the path."""
+import html
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -124,3 +127,66 @@ def test_a_main_process_and_the_process_it_calls_live_in_one_diagram(database):
     assert deployment.definition.key == "stall_permit" and deployment.definition.calls == {}
     case = work_through(start("stall_permit"), "register", "inspect")
     assert case.status == "completed"
+
+
+def test_the_designer_page_of_the_hand_over_lists_the_procedures_calling_it(auth, client, database):
+    auth.login("designer")
+    page = client.get("/designer/procedures/hand_over_document").get_data(as_text=True)
+    used_by = page[page.index('<section id="used-by">'):page.index("</section>")]
+    assert re.findall(r'<li><a href="/designer/procedures/(\w+)">', used_by) == [
+        "commercial_licence", "construction_permit"]
+    assert "version 1 calls version 1" in used_by
+    licence = client.get("/designer/procedures/commercial_licence").get_data(as_text=True)
+    assert "No procedure calls this one." in licence
+    assert re.sub(r"\s+", " ", re.search(r'<p id="uses">(.*?)</p>', licence, re.S).group(1)).strip() == (
+        'Version 1 uses: <a href="/designer/procedures/hand_over_document"><code>hand_over_document</code></a> '
+        "version 1, decision table commercial_licence_fee version 1")
+
+
+def diagrams_of(page: str) -> dict:
+    """Each drawn diagram on a case page, by its element id: where its XML is, what is coloured."""
+    found = {}
+    for attributes in re.findall(r'<div (?:id="case-diagram"|class="ow-sub-procedure-diagram")(.*?)></div>', page,
+                                 re.S):
+        data = {name: html.unescape(value) for name, value in re.findall(r"data-([a-z-]+)='([^']*)'", attributes)}
+        data.update(re.findall(r'data-(xml-url)="([^"]*)"', attributes))
+        found[re.search(r'id="([^"]+)"', attributes).group(1) if 'id="' in attributes else "case-diagram"] = {
+            key: json.loads(value) if key != "xml-url" else value for key, value in data.items()}
+    return found
+
+
+def test_the_case_page_shows_where_inside_the_sub_procedure_the_case_is(auth, client, database):
+    case = signed_licence(local(2026, 12, 3, 9, 0))
+    auth.login("dara")
+    with time_machine.travel(local(2026, 12, 8, 9, 0), tick=False):  # the hand-over is a day late
+        page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    drawn = diagrams_of(page)
+    assert list(drawn) == ["case-diagram", "sub-procedure-hand_over_document"]
+    main, inside = drawn["case-diagram"], drawn["sub-procedure-hand_over_document"]
+    assert (main["current"], main["overdue"]) == (["hand_over_licence"], [])
+    assert {"sign_licence", "work_out_fee"} <= set(main["completed"]) and "hand_over" not in main["completed"]
+    assert (inside["current"], inside["overdue"]) == (["hand_over"], ["hand_over"])
+    assert inside["completed"] == ["hand_over_start"]
+    assert "Inside the sub-procedure Hand over a signed document, version 1" in page
+    response = client.get(inside["xml-url"])
+    assert (response.status_code, response.data) == (200, HAND_OVER_BPMN)
+    assert client.get(f"/cases/{case.id}/sub-procedures/commercial_licence/diagram.bpmn").status_code == 404
+    auth.login("bopha")  # another office
+    assert client.get(inside["xml-url"]).status_code == 404
+
+
+def test_a_deadline_on_the_call_activity_is_the_deadline_of_the_work_inside(database):
+    inspection = diagram(process("stall_inspection", user_task("inspect"), lane="back_office"))
+    permit = diagram(process("stall_permit", call("ask_inspection", "stall_inspection")).replace(
+        "</bpmn:process>", '<bpmn:boundaryEvent id="inspection_deadline" cancelActivity="false" '
+        'attachedToRef="ask_inspection"><bpmn:timerEventDefinition><bpmn:timeDuration '
+        'xsi:type="bpmn:tFormalExpression">working_days(3)</bpmn:timeDuration></bpmn:timerEventDefinition>'
+        '</bpmn:boundaryEvent></bpmn:process>'))
+    permit = permit.replace(b"<bpmn:flowNodeRef>ask_inspection</bpmn:flowNodeRef>",
+                            b"<bpmn:flowNodeRef>ask_inspection</bpmn:flowNodeRef>"
+                            b"<bpmn:flowNodeRef>inspection_deadline</bpmn:flowNodeRef>")
+    deploy([("stall_permit.bpmn", permit), ("stall_inspection.bpmn", inspection)])
+    with time_machine.travel(local(2026, 12, 3, 9, 0), tick=False):  # a Thursday
+        case = start("stall_permit")
+    [inspect] = case.open_items
+    assert (inspect.task, inspect.role, inspect.due_at) == ("inspect", "back_office", local(2026, 12, 8, 9, 0))
