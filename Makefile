@@ -18,6 +18,10 @@ FLASK   := $(VENV)/bin/flask --app app
 STAMPS  := $(VENV)/.stamps
 RUN_HOST ?= 127.0.0.1
 RUN_PORT ?= 5000
+# make serve: gunicorn workers (sync; about one per CPU core is a good start) on HOST:PORT.
+WORKERS ?= 2
+HOST ?= 127.0.0.1
+PORT ?= 8000
 PG_PORT ?= 54329
 export ONEWINDOW_PG_PORT := $(PG_PORT)
 # `pip install playwright` downloads nothing, but never let anything fetch browsers.
@@ -26,11 +30,12 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: help venv install install-test npm run test test-sqlite test-pg sysdeps chromium \
+.PHONY: help venv install install-test npm run serve test test-sqlite test-pg sysdeps chromium \
         translations translations-extract translations-update pg pg-start pg-stop pg-status pg-destroy bench clean distclean clean-instance
 
 help:
 	@echo "make run            install, migrate, deploy BPMN, seed demo data, serve on http://$(RUN_HOST):$(RUN_PORT)"
+	@echo "make serve          production: migrate, deploy BPMN, gunicorn (WORKERS=$(WORKERS)) on $(HOST):$(PORT) + a scheduler process"
 	@echo "make test           all tests on SQLite, then the non-browser tests on PostgreSQL"
 	@echo "make test-sqlite    only the SQLite run      make test-pg   only the PostgreSQL run"
 	@echo "make venv           .venv with requirements.txt (alias: install)"
@@ -39,7 +44,7 @@ help:
 	@echo "make translations   compile app/translations/*/LC_MESSAGES/messages.po to .mo (run, test do it)"
 	@echo "make translations-update   extract every marked string into the .pot and merge it into each .po"
 	@echo "make pg-start|pg-stop|pg-status|pg-destroy   the private test PostgreSQL on 127.0.0.1:$(PG_PORT)"
-	@echo "make bench          run bench/ (python -m bench), writes a report"
+	@echo "make bench          quick benchmark (< 3 min), writes bench/results.json and bench/results.md; FULL=1: national sizes"
 	@echo "make clean          stamps and caches      make distclean   also .venv, node_modules, build output"
 	@echo "make clean-instance DELETE instance/ (the local SQLite database and secret key)"
 
@@ -120,6 +125,13 @@ run: venv npm translations
 	@echo "One Window on http://$(RUN_HOST):$(RUN_PORT)/  (Ctrl-C stops it)"
 	exec env -u FLASK_DEBUG $(FLASK) run --host $(RUN_HOST) --port $(RUN_PORT)
 
+# The real server: no demo data; DATABASE_URL (default the SQLite file in instance/) and
+# SECRET_KEY come from the environment. See README, "Deploying One Window".
+serve: venv npm
+	env -u FLASK_DEBUG $(FLASK) db upgrade
+	env -u FLASK_DEBUG $(FLASK) bpmn deploy
+	exec env -u FLASK_DEBUG WORKERS=$(WORKERS) HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
+
 # ---------------------------------------------------------------- system packages
 
 # One apt-get update, then whatever is missing: chromium (+ driver) for browser tests,
@@ -187,12 +199,11 @@ test-pg: install-test npm sysdeps translations
 
 # ---------------------------------------------------------------- bench
 
-bench: venv
-	@if [ -d bench ]; then \
-	    $(PY) -m bench; \
-	else \
-	    echo "bench: there is no bench/ directory yet, so nothing to run"; \
-	fi
+# Quick by default (under 3 minutes); FULL=1 for the national sizes (100,000 open items...).
+# Needs the test requirements (locust) and uses the PostgreSQL test server when it runs.
+bench: install-test
+	@scripts/postgres.sh start >/dev/null || echo "bench: no PostgreSQL; its parts are skipped"
+	$(PY) -m bench $(if $(FULL),--full)
 
 # ---------------------------------------------------------------- cleaning
 

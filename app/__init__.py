@@ -3,9 +3,9 @@ from pathlib import Path
 
 from flask import Flask, session
 
-from . import config, errors, i18n, permissions, security
-from .accounts import throttling
+from . import bounds, config, errors, i18n, permissions, security
 from .db import serialise_sqlite_writers
+from .engine import configure_sandbox
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -20,11 +20,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             serialise_sqlite_writers(db.engine)
+    configure_sandbox(app.config["SCRIPT_CPU_SECONDS"], app.config["SCRIPT_MEMORY_MB"])
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    bounds.init_app(app)  # before CSRF (forms are size-checked first) and the blueprints (their ids)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
-    throttling.init_app(app)
     errors.init_app(app)
     permissions.init_app(app)
     security.init_app(app)
@@ -47,8 +48,11 @@ def _register_models() -> None:
     from .cases import models as cases_models  # noqa: F401
     from .catalogue import models as catalogue_models  # noqa: F401
     from .certificates import models as certificate_models  # noqa: F401
+    from .queue import models as queue_models  # noqa: F401
+    from .feedback import models as feedback_models  # noqa: F401
     from .designer import models as designer_models  # noqa: F401
     from .notifications import models as notification_models  # noqa: F401
+    from .documents import models as documents_models  # noqa: F401
     from .payments import models as payments_models  # noqa: F401
     from .processes import models as processes_models  # noqa: F401
 
@@ -66,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from .administration.views import bp as administration_bp
     from .accounts.views import bp as accounts_bp
     from .api.certificates import bp as certificates_api
+    from .api.queue import bp as queue_api
     from .api.reports import bp as api_reports_bp
     from .api.views import bp as api_bp
     from .audit.cli import audit_cli
@@ -75,13 +80,21 @@ def _register_blueprints(app: Flask) -> None:
     from .catalogue.cli import catalogue_cli
     from .certificates.cli import certificates_cli
     from .certificates.views import bp as certificates_bp
+    from .feedback.views import bp as feedback_bp
+    from .queue.cli import queue_cli
+    from .queue.views import bp as queue_bp
+    from .queue.views import public as queue_public
     from .demo.cli import demo_cli
     from .designer.views import bp as designer_bp
     from .designer.views import case_diagrams
     from .inbox.views import bp as inbox_bp
+    from .incidents.views import bp as incidents_bp
+    from .cases.cli import cases_cli
     from .notifications.cli import notifications_cli
     from .notifications.views import bp as notifications_bp
     from .portal.api import bp as public_api_bp
+    from .portal.counter import bp as counter_bp
+    from .portal.views import bp as portal_bp
     from .processes.cli import bpmn_cli
     from .reports.views import bp as reports_bp
     from .reports.views import public as performance_bp
@@ -93,5 +106,8 @@ def _register_blueprints(app: Flask) -> None:
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
                       notifications_cli, designer_bp, case_diagrams, audit_cli, certificates_bp, certificates_api,
                       certificates_cli, reports_bp, api_reports_bp, performance_bp, catalogue_cli,
-                      public_api_bp):
+                      public_api_bp, portal_bp, counter_bp, queue_bp, queue_public, queue_api, queue_cli,
+                      feedback_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(incidents_bp)
+    app.register_blueprint(cases_cli)

@@ -18,6 +18,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from .bounds import JSON_MAX_BYTES, JSON_MAX_DEPTH
+
 
 def _secret_key(instance_path: str) -> str:
     if os.environ.get("SECRET_KEY"):
@@ -39,6 +41,9 @@ def from_environment(instance_path: str) -> dict:
         "SCHEDULER_ENABLED": os.environ.get("SCHEDULER_ENABLED", "1") == "1",
         "SWEEP_INTERVAL_SECONDS": float(os.environ.get("SWEEP_INTERVAL_SECONDS", "15")),
         "OUTBOX_INTERVAL_SECONDS": float(os.environ.get("OUTBOX_INTERVAL_SECONDS", "30")),
+        # Each script task, condition and timer expression may use this much CPU time and memory.
+        "SCRIPT_CPU_SECONDS": float(os.environ.get("SCRIPT_CPU_SECONDS", "2")),
+        "SCRIPT_MEMORY_MB": int(os.environ.get("SCRIPT_MEMORY_MB", "256")),
         "BPMN_DIR": os.environ.get("BPMN_DIR", str(project_root / "bpmn")),
         "FORMS_DIR": os.environ.get("FORMS_DIR", str(project_root / "forms")),
         "CATALOGUE_FILE": os.environ.get("CATALOGUE_FILE", str(project_root / "catalogue" / "services.json")),
@@ -49,12 +54,16 @@ def from_environment(instance_path: str) -> dict:
         # Behind HTTPS set SESSION_COOKIE_SECURE=1, so the browser never sends the session over plain HTTP.
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         # Failed sign-ins, counted per account and per address (an office's shared address gets more).
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_LIMIT_ACCOUNT": os.environ.get("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
         "LOGIN_LIMIT_ADDRESS": os.environ.get("LOGIN_LIMIT_ADDRESS", "20 per 15 minutes"),
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        # One document; an application form may carry several, hence the request limit.
+        "DOCUMENT_MAX_BYTES": int(float(os.environ.get("DOCUMENT_MAX_MB", "10")) * 1024 * 1024),
+        "MAX_CONTENT_LENGTH": int(float(os.environ.get("DOCUMENT_MAX_MB", "10")) * 1024 * 1024) * 4 + 1024 * 1024,
+        "DOCUMENTS_DIR": os.environ.get("DOCUMENTS_DIR", str(Path(instance_path) / "documents")),
+        # JSON request bodies: bytes and nesting depth (case data is flat; see app/bounds.py).
+        "JSON_MAX_BYTES": int(os.environ.get("JSON_MAX_BYTES", str(JSON_MAX_BYTES))),
+        "JSON_MAX_DEPTH": int(os.environ.get("JSON_MAX_DEPTH", str(JSON_MAX_DEPTH))),
         "WTF_CSRF_TIME_LIMIT": None,
         # Email for notifications. Without SMTP_HOST notifications stay in the app only.
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
@@ -65,6 +74,19 @@ def from_environment(instance_path: str) -> dict:
         # Certificates: each office's Ed25519 signing keys (back this folder up with the database),
         # and the address printed in the QR code for the public verification page.
         "CERTIFICATE_KEY_DIR": os.environ.get("CERTIFICATE_KEY_DIR", str(Path(instance_path) / "certificate_keys")),
+        # Wrong number + access code pairs allowed before tracking answers 429, per address and per case number.
+        "TRACK_GUESSES_PER_ADDRESS": os.environ.get("TRACK_GUESSES_PER_ADDRESS", "20 per hour"),
+        "TRACK_GUESSES_PER_NUMBER": os.environ.get("TRACK_GUESSES_PER_NUMBER", "10 per hour"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        # SMS to citizens through one gateway (notifications/sms.py documents the JSON POST it sends).
+        "SMS_GATEWAY_URL": os.environ.get("SMS_GATEWAY_URL", ""),
+        "SMS_GATEWAY_TOKEN": os.environ.get("SMS_GATEWAY_TOKEN", ""),
+        "SMS_GATEWAY_USER": os.environ.get("SMS_GATEWAY_USER", ""),
+        "SMS_GATEWAY_PASSWORD": os.environ.get("SMS_GATEWAY_PASSWORD", ""),
+        "SMS_SENDER": os.environ.get("SMS_SENDER", "OneWindow"),
+        # The counter queue's wait estimate before the office has served anyone.
+        "QUEUE_DEFAULT_SERVICE_MINUTES": float(os.environ.get("QUEUE_DEFAULT_SERVICE_MINUTES", "10")),
         "MAIL_FROM": os.environ.get("MAIL_FROM") or os.environ.get("SMTP_USER") or "onewindow@localhost",
     }

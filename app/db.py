@@ -1,7 +1,8 @@
+import zlib
 from datetime import datetime, timezone
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event
+from sqlalchemy import DateTime, LargeBinary, MetaData, Text, TypeDecorator, event
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -32,6 +33,26 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+class CompressedText(TypeDecorator):
+    """Text stored zlib-compressed on SQLite; PostgreSQL compresses large values itself (TOAST),
+    so there it stays plain text. Reads accept plain text too (rows written before compression)."""
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(LargeBinary() if dialect.name == "sqlite" else Text())
+
+    def process_bind_param(self, value, dialect):
+        if value is None or dialect.name != "sqlite":
+            return value
+        return zlib.compress(value.encode(), 6)
+
+    def process_result_value(self, value, dialect):
+        if isinstance(value, bytes):
+            return zlib.decompress(value).decode()
+        return value
 
 
 class Base(DeclarativeBase):

@@ -55,6 +55,17 @@ def error_response(message: str, status: int, details=None):
     return render_template("error.html", message=message, status=status, details=details), status
 
 
+def _too_large_message(app: Flask) -> str:
+    if request.is_json:
+        return _("The request body is too large: JSON bodies may be at most %(size)s KB.",
+                 size=app.config["JSON_MAX_BYTES"] // 1024)
+    upload_limit = app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length <= upload_limit:
+        return _("The form is too large: its fields may hold at most %(size)s KB in all.",
+                 size=app.config["MAX_FORM_MEMORY_SIZE"] // 1000)
+    return _("The upload is too large: the limit is %(size)s MB.", size=upload_limit // (1024 * 1024))
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -63,17 +74,20 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.response is not None:  # an answer prepared where the error was raised (the sign-in throttle)
+            return error.response
         messages = {
             400: _("The request could not be understood."),
             401: _("Sign in first."),
             403: _("You may not do this."),
             404: _("There is nothing here."),
             405: _("This address does not accept that method."),
+            429: _("Too many wrong case numbers or access codes from here or for this case; wait an hour, "
+                   "then try again with the pair printed on your receipt."),
         }
         message = messages.get(error.code, error.description)
         if error.code == 413:
-            limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-            message = _("The upload is too large: the limit is %(limit)s MB.", limit=limit)
+            message = _too_large_message(app)
         if error.code == 400 and error.description and "CSRF" in error.description:
             message = _("The form expired or was sent without its security token; reload the page and try again.")
         return error_response(message, error.code)

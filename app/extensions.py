@@ -13,4 +13,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)  # storage: RATELIMIT_STORAGE_URI (memory:// by default)
+# Throttles guessing on the citizen's side; RATELIMIT_STORAGE_URI (default memory://) shares it between processes.
+limiter = Limiter(key_func=get_remote_address)

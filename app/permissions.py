@@ -88,6 +88,9 @@ COMPLAINT_SUBSTANCE = ("complaint_text", "complaint_subject", "complaint_categor
                        "incident_date", "finding", "recommendation")
 COMPLAINANT_IDENTITY = ("complainant_name", "complainant_contact")
 CONSENT_FIELD = "share_identity"
+# Who looks after cases in error (every office's; they see where and why a case stopped, not its data)
+# and moves running cases to a new version of their procedure.
+INCIDENT_ROLES = (Role.ADMIN, Role.DESIGNER)
 
 
 def role_title(role: str) -> str:
@@ -167,9 +170,15 @@ def may_see_item(user: User, item) -> bool:
     return item.office_id == user.office_id
 
 
+def workable_scopes(user: User, item_model) -> list:
+    """Work items the user may do, one condition per role they hold (in that role's scope): the
+    inbox reads each as one index range."""
+    return [and_(item_model.role == role, _item_place(user, role, item_model)) for role in sorted(user.roles)]
+
+
 def workable_scope(user: User, item_model):
     """Work items the user may do: each role they hold, in that role's scope."""
-    conditions = [and_(item_model.role == role, _item_place(user, role, item_model)) for role in sorted(user.roles)]
+    conditions = workable_scopes(user, item_model)
     return or_(*conditions) if conditions else false()
 
 
@@ -295,5 +304,5 @@ def may_revoke_certificate(user: User, certificate) -> bool:
 
 def init_app(app) -> None:
     """Templates ask the same questions: ``current_user.has_role(Role.ADMIN)``, ``may_work(user, item)``."""
-    app.jinja_env.globals.update(Role=Role, SUPERVISOR_ROLES=SUPERVISOR_ROLES, may_start_any=may_start_any,
-                                  may_work=may_work, may_see_case=may_see_case)
+    app.jinja_env.globals.update(Role=Role, SUPERVISOR_ROLES=SUPERVISOR_ROLES, INCIDENT_ROLES=INCIDENT_ROLES,
+                                 may_start_any=may_start_any, may_work=may_work, may_see_case=may_see_case)

@@ -1,162 +1,208 @@
-"""python -m bench [--database-url URL] [--cases N] [--interval S] [--all]
+"""python -m bench [--full] [--pg-url URL]   (make bench, make bench FULL=1)
 
-Without --database-url: a fresh SQLite database in a temporary file.
-With a PostgreSQL --database-url: that URL names the server; the bench creates its own fresh
-database on it (--pg-database, default onewindow_bench), and drops it afterwards.
---all: SQLite, then PostgreSQL on --pg-url (default: the private test server of
-scripts/postgres.sh), each in its own process so that peak RSS is per database; PostgreSQL
-is skipped with a note when the server cannot be reached.
-The report goes to bench/report.md and to standard output.
+Quick by default (under 3 minutes: 10,000 open items, 200 due timers, short load runs);
+--full for the national sizes (100,000 open items in one office, 1,000 due timers, 10,000
+cases for memory). Every database is new and removed afterwards: SQLite in a temporary
+directory, PostgreSQL as a database of its own on --pg-url's server (default: the private
+test server of scripts/postgres.sh); PostgreSQL is skipped with a note when it cannot be
+reached. Writes bench/results.json and bench/results.md.
 """
+from __future__ import annotations
+
 import argparse
 import json
 import os
-import shutil
+import platform
+import socket
 import subprocess
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
+from . import load, scale, throughput
 from .report import render
+from .world import DEFAULT_PG, ROOT, fresh_database, make_app, pg_reachable, say, stats_ms
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_PG = f"postgresql+psycopg://postgres@127.0.0.1:{os.environ.get('ONEWINDOW_PG_PORT', '54329')}/onewindow_test"
+QUICK = {"runs": 20, "throughput_cases": 15, "http_cases": 8, "inbox_items": 10_000, "due": 200, "state_cases": 50,
+         "load_users": 8, "load_seconds": 12, "load_max_requests": 3_000, "load_seed_cases": 15,
+         "memory_small": 100, "memory_large": 500}
+FULL = {"runs": 50, "throughput_cases": 40, "http_cases": 25, "inbox_items": 100_000, "due": 1_000,
+        "state_cases": 200, "load_users": 16, "load_seconds": 60, "load_max_requests": 30_000, "load_seed_cases": 40,
+        "memory_small": 1_000, "memory_large": 10_000}
 
 
-def parse(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", help="sqlite:///new-file.sqlite, or a PostgreSQL server URL")
-    parser.add_argument("--all", action="store_true", help="SQLite and PostgreSQL, one after the other")
-    parser.add_argument("--pg-url", default=DEFAULT_PG, help="PostgreSQL server for --all (default %(default)s)")
-    parser.add_argument("--pg-database", default="onewindow_bench",
-                        help="the database the bench creates (and drops) on a PostgreSQL server")
-    parser.add_argument("--keep-database", action="store_true", help="do not drop/delete the bench database")
-    parser.add_argument("--cases", type=int, default=10_000, help="N: cases waiting, for sweep and inbox")
-    parser.add_argument("--interval", type=float, default=15.0, help="sweep interval in seconds (app default 15)")
-    parser.add_argument("--lag-timers", type=int, default=8, help="K: timers due during the lag measure")
-    parser.add_argument("--window", type=float, default=40.0, help="seconds over which the K timers fall due")
-    parser.add_argument("--runs", type=int, default=20, help="repetitions of each timed call (median)")
-    parser.add_argument("--report", default=str(HERE / "report.md"), help="where to write the Markdown report")
-    parser.add_argument("--json-out", help=argparse.SUPPRESS)  # used by --all for its child processes
-    args = parser.parse_args(argv)
-    if args.cases < args.runs + 1:
-        parser.error(f"--cases must be at least {args.runs + 1} (complete() runs on {args.runs} distinct cases)")
-    if args.lag_timers < 1:
-        parser.error("--lag-timers must be at least 1")
-    return args
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
-@contextmanager
-def fresh_database(url: str | None, pg_database: str, keep: bool):
-    """Yield the URL of a database nobody else uses, created for this run."""
-    from sqlalchemy import create_engine, make_url, text
-    if url is None:
-        directory = tempfile.mkdtemp(prefix="onewindow-bench-")
-        try:
-            yield f"sqlite:///{directory}/bench.sqlite"
-        finally:
-            if not keep:
-                shutil.rmtree(directory, ignore_errors=True)
-        return
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        path = parsed.database
-        if not path or path == ":memory:":
-            raise SystemExit("bench: give SQLite a file (sqlite:///path/bench.sqlite); the scheduler runs in "
-                             "another thread and needs a shared database")
-        if os.path.exists(path):
-            raise SystemExit(f"bench: {path} exists; the bench needs a new file and will not touch yours")
-        try:
-            yield url
-        finally:
-            if not keep:
-                for suffix in ("", "-wal", "-shm", "-journal"):
-                    Path(path + suffix).unlink(missing_ok=True)
-        return
-    if parsed.get_backend_name() != "postgresql":
-        raise SystemExit(f"bench: SQLite or PostgreSQL only, not {parsed.get_backend_name()}")
-    maintenance = parsed.database if parsed.database and parsed.database != pg_database else "postgres"
-    admin = create_engine(parsed.set(database=maintenance), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{pg_database}"'))
+def script_call_ms(runs: int = 2000) -> dict:
+    """One call of the sandbox that runs designers' scripts (engine/scripting), a one-line script."""
+    from app.engine.scripting import ScriptHelpers, script_engine
+    engine = script_engine(ScriptHelpers(working_days=lambda n: f"P{n}D", today=lambda: "2026-12-01"))
+    samples = []
+    for _ in range(runs):
+        context = {"floor_area": 120}
+        started = time.perf_counter()
+        engine.environment.execute("fee_riel = floor_area * 1000", context)
+        samples.append(time.perf_counter() - started)
+        assert context["fee_riel"] == 120000
+    return stats_ms(samples)
+
+
+def machine() -> dict:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), 0)
+    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(memory / 1024 / 1024, 1),
+            "platform": platform.platform(), "python": platform.python_version(),
+            "load_average": os.getloadavg()}
+
+
+def commit() -> str:
     try:
-        yield parsed.set(database=pg_database).render_as_string(hide_password=False)
-    finally:
-        if not keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)'))
-        admin.dispose()
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        return sha + ("+uncommitted changes" if dirty else "") if sha else "unknown"
+    except OSError:
+        return "unknown"
 
 
-def pg_reachable(url: str) -> str | None:
-    """None when the server answers, else why not."""
-    from sqlalchemy import create_engine, make_url, text
-    try:
-        engine = create_engine(make_url(url), connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        engine.dispose()
-        return None
-    except Exception as exc:  # noqa: BLE001 - any failure means: skip with a note
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+def versions() -> dict:
+    from importlib.metadata import version
+    return {name: version(name) for name in ("SpiffWorkflow", "SQLAlchemy", "Flask", "gunicorn", "locust",
+                                             "psycopg")}
 
 
-def run_one(args, url: str | None) -> dict:
-    from .measure import Bench
-    with fresh_database(url, args.pg_database, args.keep_database) as database_url:
-        bench = Bench(database_url, args.cases, args.interval, args.lag_timers, args.window, args.runs)
-        results = bench.run()
-    from sqlalchemy import make_url
-    results["database_url"] = make_url(results["database_url"]).render_as_string(hide_password=True)
-    return results
+def memory(url: str, sizes: dict) -> dict:
+    say("memory: a worker processing %d cases", sizes["memory_large"])
+    out = subprocess.run([sys.executable, "-m", "bench.memory", url, str(sizes["memory_small"]),
+                          str(sizes["memory_large"])], cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def run_child(args, url: str | None) -> dict:
-    """One database in a process of its own (its own peak RSS), results back as JSON."""
-    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
-        path = out.name
-    command = [sys.executable, "-m", "bench", "--cases", str(args.cases), "--interval", str(args.interval),
-               "--lag-timers", str(args.lag_timers), "--window", str(args.window), "--runs", str(args.runs),
-               "--pg-database", args.pg_database, "--json-out", path]
-    if url:
-        command += ["--database-url", url]
-    if args.keep_database:
-        command.append("--keep-database")
-    try:
-        completed = subprocess.run(command, cwd=HERE.parent)
-        if completed.returncode != 0:
-            return {"error": f"{' '.join(command)} exited with {completed.returncode}", "database_url": url or "sqlite"}
-        return json.loads(Path(path).read_text())
-    finally:
-        Path(path).unlink(missing_ok=True)
+def sqlite_part(sizes: dict, results: dict) -> None:
+    from sqlalchemy import create_engine
+    with fresh_database("sqlite", "", "throughput") as url:
+        app = make_app(url)
+        results["throughput"] = throughput.run(url, app, sizes, free_port())
+        create_engine(url).dispose()
+    with fresh_database("sqlite", "", "state") as url:
+        results["state"] = scale.state_bytes_per_case(make_app(url), sizes["state_cases"])
+        say("state: %.0f bytes per case in review", results["state"]["bytes_per_case"])
+    with fresh_database("sqlite", "", "scale") as url:
+        app = make_app(url)
+        results["scale_sqlite"] = scale.inbox_and_sweep(app, sizes["inbox_items"], sizes["runs"])
+        results["fired_sqlite"] = scale.timers_fired_per_s(app, sizes["due"])
+
+
+def memory_part(sizes: dict, results: dict) -> None:
+    with fresh_database("sqlite", "", "memory") as url:
+        make_app(url)
+        results["memory"] = memory(url, sizes)
+
+
+def postgresql_part(sizes: dict, results: dict, pg_url: str) -> None:
+    with fresh_database("postgresql", pg_url, "onewindow_bench_scale") as url:
+        app = make_app(url)
+        results["scale_postgresql"] = scale.inbox_and_sweep(app, sizes["inbox_items"], sizes["runs"])
+        results["fired_postgresql"] = scale.timers_fired_per_s(app, sizes["due"])
+        results["two_sweepers_postgresql"] = scale.two_sweepers(app, sizes["due"])
+        with app.app_context():
+            from app.extensions import db
+            db.engine.dispose()
+    with fresh_database("postgresql", pg_url, "onewindow_bench_load") as url:
+        app = make_app(url)
+        results["load"] = load.run(url, app, sizes, free_port())
+        with app.app_context():
+            from app.extensions import db
+            db.engine.dispose()
+
+
+def headline(results: dict) -> dict:
+    """The top-level numbers of results.json (None where a part did not run)."""
+    def get(*path):
+        value = results
+        for key in path:
+            if not isinstance(value, dict) or key not in value:
+                return None
+            value = value[key]
+        return value
+    before, after = get("memory", "after_small"), get("memory", "after_large")
+    return {
+        "raw_cases_per_s": get("throughput", "raw", "cases_per_s"),
+        "service_cases_per_s": get("throughput", "services", "cases_per_s"),
+        "http_cases_per_s": get("throughput", "http", "cases_per_s"),
+        "service_vs_raw": get("throughput", "service_vs_raw"),
+        "http_vs_raw": get("throughput", "http_vs_raw"),
+        "state_bytes_per_case": get("state", "bytes_per_case"),
+        "inbox_p95_ms_100k_sqlite": get("scale_sqlite", "inbox_p95_ms"),
+        "inbox_p95_ms_100k_postgresql": get("scale_postgresql", "inbox_p95_ms"),
+        "sweep_ms_100k_none_due_sqlite": get("scale_sqlite", "sweep_none_due", "p95_ms"),
+        "sweep_ms_100k_none_due_postgresql": get("scale_postgresql", "sweep_none_due", "p95_ms"),
+        "timers_fired_per_s_sqlite": get("fired_sqlite", "timers_per_s"),
+        "timers_fired_per_s_postgresql": get("fired_postgresql", "timers_per_s"),
+        "two_sweepers_cases_fired_exactly_once": get("two_sweepers_postgresql", "cases_fired_once"),
+        "load_requests_per_s_2_workers": get("load", "2_workers", "requests_per_s"),
+        "load_requests_per_s_4_workers": get("load", "4_workers", "requests_per_s"),
+        "load_errors": (None if get("load") is None else
+                        sum(run["errors"] for run in results["load"].values())),
+        "rss_mib_after_1k_cases": before,
+        "rss_mib_after_10k_cases": after,
+        "rss_growth_ratio": (after / before - 1) if before and after else None,
+        "script_call_ms": get("script", "p50_ms"),
+    }
 
 
 def main(argv=None) -> int:
-    args = parse(argv)
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--full", action="store_true", help="the national sizes (100,000 open items...)")
+    parser.add_argument("--pg-url", default=DEFAULT_PG, help="PostgreSQL server (default %(default)s)")
+    parser.add_argument("--out", default=str(HERE), help="directory for results.json and results.md")
+    parser.add_argument("--set", action="append", default=[], metavar="SIZE=N",
+                        help=f"change one size (recorded in the report): {', '.join(QUICK)}")
+    args = parser.parse_args(argv)
+    sizes = dict(FULL if args.full else QUICK)
+    for change in args.set:
+        key, _, value = change.partition("=")
+        if key not in sizes or not value.isdigit():
+            parser.error(f"--set {change}: use one of {', '.join(sizes)} with a whole number")
+        sizes[key] = int(value)
     started = time.perf_counter()
-    if args.json_out:  # a child of --all
-        Path(args.json_out).write_text(json.dumps(run_one(args, args.database_url), default=str))
-        return 0
-    runs, skipped = [], []
-    if args.all:
-        runs.append(run_child(args, None))
-        why = pg_reachable(args.pg_url)
-        if why is None:
-            runs.append(run_child(args, args.pg_url))
-        else:
-            skipped.append(f"PostgreSQL skipped: {args.pg_url} is not reachable ({why}). "
-                           "Start it with scripts/postgres.sh start.")
+    results: dict = {"mode": "full" if args.full else "quick", "sizes": sizes, "notes": [],
+                     "sizes_changed": args.set}
+    out = Path(args.out)
+
+    def save() -> dict:
+        """Written after each part, so a run cut short still leaves what it measured."""
+        results["wall_s"] = time.perf_counter() - started
+        document = {"machine": machine(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "commit": commit(), "versions": versions(), **headline(results), "details": results}
+        (out / "results.json").write_text(json.dumps(document, indent=1, default=str) + "\n")
+        (out / "results.md").write_text(render(document))
+        return document
+
+    results["script"] = script_call_ms()
+    sqlite_part(sizes, results)
+    save()
+    why = pg_reachable(args.pg_url)
+    if why is None:
+        postgresql_part(sizes, results, args.pg_url)
     else:
-        runs.append(json.loads(json.dumps(run_one(args, args.database_url), default=str)))
-    report = render(runs, args, skipped, time.perf_counter() - started)
-    Path(args.report).write_text(report)
-    print(report)
-    print(f"(written to {args.report})", file=sys.stderr)
-    return 0 if all("error" not in run for run in runs) else 1
+        results["notes"].append(f"PostgreSQL skipped: {args.pg_url} is not reachable ({why}); "
+                                "start it with scripts/postgres.sh start.")
+    save()
+    memory_part(sizes, results)
+    document = save()
+    print(render(document))
+    say("written to %s/results.json and results.md in %.0f s", out, results["wall_s"])
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,267 +1,194 @@
-"""The Markdown report of one or more bench runs."""
-import os
-import platform
-import sys
-from datetime import datetime, timezone
-from importlib.metadata import PackageNotFoundError, version
+"""bench/results.md from the results document."""
+from __future__ import annotations
+
+TARGETS = [
+    # key, what, target (text), check(value) -> met?
+    ("service_vs_raw", "start + complete through the services vs the raw engine", "≥ 0.5×", lambda v: v >= 0.5),
+    ("http_vs_raw", "over HTTP (one gunicorn worker) vs the raw engine", "≥ 0.3×", lambda v: v >= 0.3),
+    ("state_bytes_per_case", "SQLite growth per commercial-licence case in review (bytes)", "≤ 8,192",
+     lambda v: v <= 8192),
+    ("inbox_p95_ms_100k_sqlite", "inbox p95, query and page, SQLite (ms)", "≤ 50", lambda v: v <= 50),
+    ("inbox_p95_ms_100k_postgresql", "inbox p95, query and page, PostgreSQL (ms)", "≤ 50", lambda v: v <= 50),
+    ("sweep_ms_100k_none_due_sqlite", "sweep p95, none due, SQLite (ms)", "≤ 20", lambda v: v <= 20),
+    ("sweep_ms_100k_none_due_postgresql", "sweep p95, none due, PostgreSQL (ms)", "≤ 20", lambda v: v <= 20),
+    ("load_errors", "errors in the load runs (2 and 4 workers)", "0", lambda v: v == 0),
+    ("rss_growth_ratio", "worker RSS growth from the small to the large count of cases", "≤ 10 %",
+     lambda v: v <= 0.10),
+]
 
 
-def _version(package):
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "?"
+def _n(value, digits=1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "?"
-
-
-def _memory_total() -> str:
-    try:
-        with open("/proc/meminfo") as info:
-            for line in info:
-                if line.startswith("MemTotal:"):
-                    return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    return "?"
-
-
-def _ms(value) -> str:
-    return f"{value:.2f} ms" if value < 10 else f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
-
-
-def _kb(value) -> str:
-    return f"{value / 1024:.1f} KiB"
-
-
-def _clock(iso: str) -> str:
-    return datetime.fromisoformat(iso).astimezone(timezone.utc).strftime("%H:%M:%S.%f")[:-3]
-
-
-def _name(run) -> str:
-    return {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(run.get("dialect"), run.get("dialect", "?"))
-
-
-def render(runs: list[dict], args, skipped: list[str], elapsed: float) -> str:
-    out = []
-    add = out.append
-    now = datetime.now(timezone.utc)
-    add("# One Window benchmark")
+def render(doc: dict) -> str:
+    d = doc["details"]
+    sizes = d["sizes"]
+    m = doc["machine"]
+    lines = ["# One Window benchmark", ""]
+    add = lines.append
+    add(f"- Date: {doc['date']}; commit `{doc['commit']}`; mode **{d['mode']}** "
+        f"(`make bench{' FULL=1' if d['mode'] == 'full' else ''}`), wall time {d['wall_s']:.0f} s")
+    add(f"- Machine: {m['cpus']} CPU(s), {m['cpu']}, {m['memory_gib']} GiB RAM, {m['platform']}, Python {m['python']}; "
+        f"load average at the end {' / '.join(f'{x:.2f}' for x in m['load_average'])} (the machine is shared: "
+        "other work shows up as noise)")
+    add(f"- Versions: {', '.join(f'{k} {v}' for k, v in doc['versions'].items())}")
+    if d["mode"] != "full":
+        add(f"- Quick mode: the `*_100k_*` figures are measured at {sizes['inbox_items']:,} open items, "
+            f"the memory figures after {sizes['memory_small']:,} and {sizes['memory_large']:,} cases; "
+            "`make bench FULL=1` measures the national sizes.")
+    if d.get("sizes_changed"):
+        add(f"- Sizes changed on the command line: {', '.join(d['sizes_changed'])} (all sizes: {d['sizes']})")
+    for note in d["notes"]:
+        add(f"- Note: {note}")
     add("")
-    add(f"- Date: {now:%Y-%m-%d %H:%M} UTC")
-    load = " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    add(f"- Machine: {os.cpu_count()} CPU(s), {_cpu_model()}, {_memory_total()} RAM, {platform.platform()}; "
-        f"load average at the end {load} (other work on the machine shows up as noise in the timings)")
-    add(f"- Python {platform.python_version()} ({sys.executable}); SQLAlchemy {_version('SQLAlchemy')}, "
-        f"SpiffWorkflow {_version('SpiffWorkflow')}, APScheduler {_version('APScheduler')}, "
-        f"psycopg {_version('psycopg')}")
-    add(f"- Command: `python -m bench {' '.join(sys.argv[1:])}`".rstrip())
-    add(f"- Parameters: N = {args.cases} cases, K = {args.lag_timers} timers over {args.window:g} s, sweep interval "
-        f"{args.interval:g} s, {args.runs} runs per timed call; wall time {elapsed:.0f} s")
+    add("Targets are measured here with real clocks, never in timed tests.")
     add("")
-    add("Speed targets are measured here, with real clocks, never by timed tests. Every database is new, "
-        "migrated with `flask_migrate.upgrade`, and populated by `tests/support.build_world` (offices KPS, "
-        "SRK, BTB, their staff and the deployed `bpmn/`) through the app's services.")
+    add("## Targets")
     add("")
-    for note in skipped:
-        add(f"> **{note}**")
-        add("")
-
-    good = [run for run in runs if "error" not in run]
-    for run in runs:
-        if "error" in run:
-            add(f"> **{run['database_url']}: the run failed: {run['error']}**")
-            add("")
-    if len(good) > 1:
-        add("## Summary")
-        add("")
-        add("| | " + " | ".join(_name(r) for r in good) + " |")
-        add("|---|" + "---|" * len(good))
-        rows = [
-            ("timer lag min / median / max", lambda r: "{:.1f} / {:.1f} / {:.1f} s".format(
-                r["timer_lag"]["min_s"], r["timer_lag"]["median_s"], r["timer_lag"]["max_s"])
-                if r["timer_lag"].get("fired") else "none fired"),
-            ("timers fired", lambda r: f"{r['timer_lag']['fired']} of {r['timer_lag']['timers']}"),
-        ]
-        for label in good[0]["scale"]["sweep"]:
-            rows.append((f"sweep(), {label}, none due (median)",
-                         lambda r, label=label: _ms(r["scale"]["sweep"][label]["median_ms"])))
-        rows += [
-            ("due-timer query uses the fires_at index", lambda r: "yes" if r["scale"]["plan_uses_fires_at_index"]
-             else "**no**"),
-            ("inbox_items(dara), front office, deadlines spread (median)",
-             lambda r: _ms(r["scale"]["inbox"]["spread"]["calls"]["inbox_items(dara)"]["median_ms"])),
-            ("inbox_items(sokha), back office, deadlines spread (median)",
-             lambda r: _ms(r["scale"]["inbox"]["spread"]["calls"]["inbox_items(sokha)"]["median_ms"])),
-            ("inbox_items(dara), exact copies: one shared deadline (median)",
-             lambda r: _ms(r["scale"]["inbox"]["exact"]["calls"]["inbox_items(dara)"]["median_ms"])),
-            ("complete() + commit (median)", lambda r: _ms(r["scale"]["complete"]["median_ms"])),
-            ("peak RSS of the bench process", lambda r: f"{r['memory']['peak_rss_mb']:.0f} MiB"),
-            ("workflow JSON per case (average, all cases)",
-             lambda r: _kb(r["memory"]["all_cases"]["avg_bytes"])),
-        ]
-        for label, value in rows:
-            add(f"| {label} | " + " | ".join(value(r) for r in good) + " |")
-        add("")
-
-    for run in good:
-        _section(add, run)
-    return "\n".join(out).rstrip() + "\n"
-
-
-def _section(add, run):
-    name = _name(run)
-    add(f"## {name}")
-    add("")
-    add(f"- Database: {run['server_version']}, `{run['database_url']}` (created for this run)")
-    add(f"- Run time {run['total_s']:.0f} s: " + "; ".join(f"{k} {v:.1f} s" for k, v in run["phases_s"].items()))
-    add("")
-
-    lag = run["timer_lag"]
-    add(f"### 1. Timer lag with the real APScheduler sweep ({name})")
-    add("")
-    add(f"`app.timers.scheduler.start_scheduler` with `SWEEP_INTERVAL_SECONDS` = {lag['interval_s']:g} s, in a "
-        "background thread of this process, as under `flask run`. The K cases were made by the engine as it is, in "
-        "an office of their own (LAG, district KPS-D): each started a commercial licence and completed "
-        "`check_documents` inside `time_machine.travel(..., tick=False)` set to the moment from which "
-        "`working_days(5)` (the `back_office_processing_deadline` timer) ends a few seconds after the real "
-        "now, staggered over the window. No row was written by hand. Due = `Timer.fires_at`, fired = the "
-        "`at` of the case's `timer_fired` audit event; lag = fired - due.")
-    add("")
-    if lag.get("calendar_note"):
-        add(f"Note: {lag['calendar_note']}")
-        add("")
-    add("| case | due (UTC) | fired (UTC) | lag |")
+    add("| measure | value | target | met |")
     add("|---|---|---|---|")
-    for row in lag["rows"]:
-        add(f"| {row['number']} | {_clock(row['due'])} | {_clock(row['fired']) if row['fired'] else 'not fired'} | "
-            + (f"{row['lag_s']:.2f} s |" if row["lag_s"] is not None else "— |"))
+    for key, what, target, check in TARGETS:
+        value = doc.get(key)
+        shown = f"{value:.1%}" if key == "rss_growth_ratio" and value is not None else _n(value, 2)
+        add(f"| {what} (`{key}`) | {shown} | {target} | "
+            f"{'—' if value is None else ('yes' if check(value) else '**no**')} |")
     add("")
-    if lag.get("fired"):
-        add(f"**Lag: min {lag['min_s']:.2f} s, median {lag['median_s']:.2f} s, max {lag['max_s']:.2f} s** "
-            f"({lag['fired']} of {lag['timers']} timers fired; interval {lag['interval_s']:g} s, so the "
-            f"expected lag is between 0 and one interval plus the sweep's own time).")
-    else:
-        add("**No timer fired within the waiting time.**")
+    add("## Headline numbers (results.json, top level)")
+    add("")
+    add("| key | value |")
+    add("|---|---|")
+    for key, value in doc.items():
+        if key in ("machine", "date", "commit", "versions", "details"):
+            continue
+        add(f"| `{key}` | {_n(value, 2)} |")
     add("")
 
-    scale = run["scale"]
-    n = run["cases"]
-    add(f"### 2. Sweep, inbox and write-path cost with N cases ({name})")
-    add("")
-    add(f"One case was put in review through the services (`start_case` + `complete(check_documents)` as "
-        f"dara at KPS: open `{', '.join(scale['seed_review']['open_items'])}`, timers "
-        + ", ".join(f"`{k}` {v[:16]}" for k, v in scale["seed_review"]["timers"].items())
-        + f"). It was then cloned {n - 1} times with `INSERT ... SELECT` on `case` (new unique "
-        "number), `work_item` and `timer` (same fire times, all in the future). That shortcut is sound here "
-        "because the sweep and the inbox read only the indexed projection tables, whose rows are exactly what "
-        "the write path writes; the clones also carry the seed's full workflow JSON, so `complete()` works on "
-        "them like on any case. Then a case at intake (`check_documents` open for the front office) was started "
-        f"the same way and cloned {n - 1} times, giving dara (front office, KPS) N open items and sokha (back "
-        "office, KPS) N open items."
-        + (" `ANALYZE` ran after each bulk change (autovacuum would do it on a live server)."
-           if run["dialect"] == "postgresql" else ""))
-    add("")
-    add("Exact copies share their seed's deadline, which no real office has; so the inbox was measured twice: "
-        "first on the exact copies, then after moving each clone's open work items and timers k minutes later "
-        "(k = 1 .. N-1 within each set; plain UPDATEs of the projection rows only, which the workflow JSON of "
-        "the clones does not follow: only reads were measured on them afterwards, and `complete()` re-projects "
-        "from the JSON).")
-    add("")
-    add("| measure | median | min | max | runs |")
-    add("|---|---|---|---|---|")
-    for label, s in scale["sweep"].items():
-        add(f"| `sweep()`, {label} ({s['timers']} timers), none due | **{_ms(s['median_ms'])}** | "
-            f"{_ms(s['min_ms'])} | {_ms(s['max_ms'])} | {s['runs']} |")
-    for key in ("spread", "exact"):
-        variant = scale["inbox"][key]
-        for call, s in variant["calls"].items():
-            limit = " (its limit)" if s["returned"] < s["open_items"] else ""
-            what = (f"`{call}`: {s['open_items']} open {s['role']} items in the office, returns "
-                    f"{s['returned']}{limit}" if s["app_code"] else
-                    f"&nbsp;&nbsp;the same query as `inbox_items({s['user']})` with `defer(Case.workflow_state)` "
-                    "(comparison only, not app code)")
-            add(f"| {what}; {variant['label']} | **{_ms(s['median_ms'])}** | {_ms(s['min_ms'])} | "
-                f"{_ms(s['max_ms'])} | {s['runs']} |")
-    c = scale["complete"]
-    add(f"| `complete()` + commit: {c['by']}, {c['task']} on {c['runs']} distinct cases (then open: "
-        f"{', '.join(c['next'])}) | **{_ms(c['median_ms'])}** | {_ms(c['min_ms'])} | {_ms(c['max_ms'])} | "
-        f"{c['runs']} |")
-    add("")
-    add("Each timed call starts with a new transaction and an empty identity map, as a request or a sweep "
-        "does; one untimed warm-up call precedes the timed runs of `sweep()` and of each inbox query.")
-    add("")
-    spread = scale["inbox"]["spread"]
-    if spread["loads_workflow_state"]:
-        intake = run["memory"]["workflow_json_bytes"]["at intake (check_documents open)"]
-        app_call = spread["calls"]["inbox_items(dara)"]
-        lean = next((s for s in spread["calls"].values() if not s["app_code"]), None)
-        add(f"Observation: the inbox query (`joinedload(WorkItem.case)`) selects `case.workflow_state` too, so "
-            f"`inbox_items(dara)` reads about {app_call['returned'] * intake / 1024 / 1024:.0f} MiB of workflow JSON "
-            f"for its {app_call['returned']} rows, which the inbox never shows."
-            + (f" The same query with `defer(Case.workflow_state)` (measured here for comparison only; not app "
-               f"code) takes {_ms(lean['median_ms'])} against {_ms(app_call['median_ms'])}." if lean else ""))
+    t = d.get("throughput")
+    if t:
+        add("## Throughput: raw engine, services, HTTP")
         add("")
-    add("The sweep's due-timer query, exactly as `sweep()` sent it (captured from the engine):")
-    add("")
-    add("```sql")
-    add(scale["due_query"].strip())
-    add("```")
-    add("")
-    add("Its plan (" + ("`EXPLAIN QUERY PLAN`" if run["dialect"] == "sqlite" else "`EXPLAIN (ANALYZE, BUFFERS)`")
-        + f", {n} cases in the database):")
-    add("")
-    add("```")
-    add(scale["due_query_plan"])
-    add("```")
-    add("")
-    verdict = "uses" if scale["plan_uses_fires_at_index"] else "does **not** use"
-    add(f"**The plan {verdict} the fires_at index** ({', '.join(f'`{i}`' for i in scale['fires_at_indexes'])}).")
-    add("")
-    add("The inbox query as `inbox_items(dara)` sent it:")
-    add("")
-    add("```sql")
-    add(spread["query"].strip())
-    add("```")
-    add("")
-    for key in ("spread", "exact"):
-        variant = scale["inbox"][key]
-        add(f"Its plan, {variant['label']}:")
+        add("bpmn/construction_permit.bpmn down its main line: five user tasks (check documents, plan review, "
+            "site inspection, signature, hand-over), a script task, the service-standard timers of every step. "
+            "Raw: SpiffWorkflow alone, parsed once, `serialize_json` (spec included, as the stock serializer "
+            "writes it) after every step. Services: `start_case` and `complete` with a commit each, a new "
+            "session each call. HTTP: the JSON API, one gunicorn sync worker on loopback, SQLite.")
         add("")
-        add("```")
-        add(variant["plan"])
-        add("```")
+        add("| | cases | cases/s | vs raw |")
+        add("|---|---|---|---|")
+        add(f"| raw engine | {t['raw']['cases']} | {_n(t['raw']['cases_per_s'])} | 1 |")
+        add(f"| services | {t['services']['cases']} | {_n(t['services']['cases_per_s'])} | "
+            f"{_n(t['service_vs_raw'], 2)}× |")
+        add(f"| HTTP, 1 worker ({t['http']['requests_per_case']} requests per case) | {t['http']['cases']} | "
+            f"{_n(t['http']['cases_per_s'])} | {_n(t['http_vs_raw'], 2)}× |")
         add("")
-    if run["dialect"] == "postgresql":
-        add("Execution Time is the database's share; the rest of an `inbox_items()` call is fetching the rows and "
-            "building the ORM objects, workflow JSON included.")
+        add("SQL statements per call (the most seen over all cases; the same for every case unless listed "
+            "under 'varies'):")
+        add("")
+        add("| call | statements |")
+        add("|---|---|")
+        for call, count in {**t["services"]["statements_per_call"], **t["page_statements"]}.items():
+            add(f"| {call} | {count} |")
+        for call, seen in t["services"]["statements_vary"].items():
+            add(f"| varies: {call} | {seen} |")
         add("")
 
-    mem = run["memory"]
-    add(f"### 3. Memory ({name})")
-    add("")
-    add(f"- Peak RSS of the bench process (`resource.getrusage(RUSAGE_SELF).ru_maxrss`): "
-        f"**{mem['peak_rss_mb']:.0f} MiB**; current RSS along the way: "
-        + ", ".join(f"{k} {v:.0f} MiB" for k, v in run["rss_mb"].items() if v is not None))
-    add(f"- Workflow JSON (`case.workflow_state`), average over all {mem['all_cases']['cases']} cases: "
-        f"**{_kb(mem['all_cases']['avg_bytes'])}** per case ({mem['all_cases']['total_bytes'] / 1024 / 1024:.0f} "
-        "MiB in all); by stage:")
-    for label, size in mem["workflow_json_bytes"].items():
-        add(f"  - {label}: {_kb(size)}")
-    if mem.get("database_bytes"):
-        add(f"- Database size at the end: {mem['database_bytes'] / 1024 / 1024:.0f} MiB")
-    add("")
-    if run["notes"]:
-        add("Notes:")
-        for note in run["notes"]:
-            add(f"- {note}")
+    s = d.get("state")
+    if s:
+        add("## Database growth per case (SQLite)")
         add("")
+        add(f"{s['cases']} commercial-licence cases registered and checked through the services (each then "
+            "waits in technical review): the file grew by "
+            f"**{_n(s['bytes_per_case'], 0)} bytes per case**, everything included (state, work items, timers, "
+            f"history, notifications, indexes). The stored task state averages "
+            f"{_n(s['stored_state_bytes_avg'], 0)} bytes (zlib); the procedure's spec, "
+            f"{_n(s['spec_bytes_once_per_definition'], 0)} bytes, is stored once per process definition.")
+        add("")
+        add("Largest tables and indexes at the end (bytes): " + ", ".join(
+            f"{k} {_n(v)}" for k, v in s["largest_tables_bytes"].items()))
+        add("")
+
+    for db in ("sqlite", "postgresql"):
+        sc = d.get(f"scale_{db}")
+        if not sc:
+            continue
+        add(f"## Inbox and sweep at {sc['open_items']:,} open items in one office ({db})")
+        add("")
+        add(f"Populated in {sc['populate_s']:.0f} s. Each timed call begins with a new transaction and an empty "
+            f"identity map; {sc['query_first_page']['runs']} runs after one warm-up.")
+        add("")
+        add("| measure | p50 | p95 | max |")
+        add("|---|---|---|---|")
+        for key, what in (("query_first_page", "`inbox_page(dara)`: first page of 50"),
+                          ("query_middle_page", "`inbox_page(dara, after=...)`: a page in the middle"),
+                          ("page_first", "`GET /` as dara (HTML inbox page, rendered)"),
+                          ("page_middle", "`GET /?after=...` (a page in the middle)"),
+                          ("sweep_none_due", f"`sweep()`, {sc['timers_waiting']:,} timers waiting, none due")):
+            r = sc[key]
+            add(f"| {what} | {r['p50_ms']:.2f} ms | {r['p95_ms']:.2f} ms | {r['max_ms']:.2f} ms |")
+        add("")
+        add(f"The inbox query sends {sc['query_statements']} SQL statement(s) per page.")
+        add("")
+        f = d.get(f"fired_{db}")
+        if f:
+            add(f"Timers firing: {f['cases_due']:,} cases with their deadline timer due: one `sweep()` fired "
+                f"{f['timers_fired']:,} timers in {f['seconds']:.1f} s: **{f['timers_per_s']:.0f} timers/s** "
+                f"({f['cases_per_s']:.0f} cases/s); {f['cases_fired_once']:,} of {f['cases_due']:,} cases fired "
+                "exactly once.")
+            add("")
+        two = d.get(f"two_sweepers_{db}")
+        if two:
+            add(f"Two sweepers at once over {two['cases_due']:,} due cases: they fired {two['fired_by_each']} "
+                f"timers in {two['seconds']:.1f} s; **{two['cases_fired_once']:,} of {two['cases_due']:,} cases "
+                f"fired exactly once**, {two['cases_fired_twice_or_more']} twice or more, {two['cases_not_fired']} "
+                f"not at all; errors: {two['errors'] or 'none'}.")
+            add("")
+
+    load = d.get("load")
+    if load:
+        add("## Load: gunicorn on PostgreSQL with a scheduler process")
+        add("")
+        add("`gunicorn wsgi:app` (sync workers) on 127.0.0.1, `flask scheduler run` beside it (sweep every 5 s), "
+            "locust headless (bench/locustfile.py): officers of three offices read their inbox, claim and "
+            "complete work (intake, review, signature, hand-over, escalation follow-ups) and register new "
+            "applications. A 409 on a claim (another officer took it first) is counted as a conflict, not an "
+            "error.")
+        add("")
+        add("| workers | users | seconds | requests | requests/s | p50 | p95 | errors | conflicts (409) |")
+        add("|---|---|---|---|---|---|---|---|---|")
+        for run in load.values():
+            add(f"| {run['workers']} | {run['users']} | {run['seconds']} | {run['requests']:,} | "
+                f"{run['requests_per_s']:.1f} | {run['p50_ms']:.0f} ms | {run['p95_ms']:.0f} ms | {run['errors']} | "
+                f"{run['conflicts_409']} |")
+        add("")
+        for run in load.values():
+            add(f"{run['workers']} workers, by request: " + "; ".join(
+                f"{name} {r['requests']} (p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms"
+                f"{', ' + str(r['failures']) + ' failed' if r['failures'] else ''})" for name, r in
+                run["by_request"].items()) + ("" if run["scheduler_running_throughout"] else
+                                               " **The scheduler process had stopped.**"))
+            for failure in run["failures"]:
+                add(f"- failure: {failure}")
+            add("")
+
+    mem = d.get("memory")
+    if mem:
+        add("## Memory")
+        add("")
+        add(f"One process registers a licence and checks its documents through the services, one session and "
+            f"one commit per call: RSS **{mem['after_small']:.1f} MiB after {mem['small']:,} cases**, "
+            f"**{mem['after_large']:.1f} MiB after {mem['large']:,}** "
+            f"({(mem['after_large'] / mem['after_small'] - 1):+.1%}).")
+        add("")
+    script = d.get("script")
+    if script:
+        add("## Script call")
+        add("")
+        add(f"One call of the designers' script sandbox (app/engine/scripting, `fee_riel = floor_area * 1000`): "
+            f"p50 {script['p50_ms']:.3f} ms, p95 {script['p95_ms']:.3f} ms over {script['runs']} calls.")
+        add("")
+    return "\n".join(lines)

@@ -54,6 +54,13 @@ def empty_database():
         yield url
 
 
+@pytest.fixture
+def second_empty_database():
+    """Another one, e.g. to restore a backup of the first into."""
+    with _test_database("_second") as url:
+        yield url
+
+
 def _compile_translations() -> None:
     """Compiled catalogues are build output (make translations); a bare pytest run builds them too."""
     CommandLineInterface().run(["pybabel", "compile",
@@ -65,7 +72,8 @@ def app():
     _compile_translations()
     with _test_database() as url:
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False,
-                          "SECRET_KEY": "test", "CERTIFICATE_KEY_DIR": tempfile.mkdtemp(prefix="onewindow-keys-")})
+                          "SECRET_KEY": "test", "CERTIFICATE_KEY_DIR": tempfile.mkdtemp(prefix="onewindow-keys-"),
+                          "DOCUMENTS_DIR": tempfile.mkdtemp(prefix="onewindow-documents-")})
         with app.app_context():
             upgrade()
             build_world()
@@ -103,17 +111,20 @@ def committed(app):
     from app.cases.models import Case, CaseCounter, Timer, WorkItem
     from app.accounts.models import ApiToken, Office, User, UserRole
     from app.notifications.models import Notification
+    from app.documents.models import Document
     from app.payments.models import FeeWaiver, Payment
+    from app.processes.models import ProcessDefinition
     with app.app_context():
         start_case = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM \"case\""))
         start_event = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM audit_event"))
         start_user = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM \"user\""))
         start_office = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM office"))
+        start_definition = db.session.scalar(text("SELECT coalesce(max(id), 0) FROM process_definition"))
         counters = {(c.office_id, c.year): c.last_number for c in db.session.scalars(select(CaseCounter))}
         db.session.remove()
         yield db
         db.session.rollback()
-        for model in (Notification, Timer, WorkItem, AuditHead, Payment, FeeWaiver):
+        for model in (Notification, Timer, WorkItem, AuditHead, Payment, FeeWaiver, Document):
             db.session.execute(model.__table__.delete().where(model.case_id > start_case))
         db.session.execute(Notification.__table__.delete().where(Notification.user_id > start_user))
         db.session.execute(AuditEvent.__table__.delete().where(AuditEvent.id > start_event))
@@ -123,6 +134,7 @@ def committed(app):
         db.session.execute(User.__table__.delete().where(User.id > start_user))
         db.session.execute(CaseCounter.__table__.delete().where(CaseCounter.office_id > start_office))
         db.session.execute(Office.__table__.delete().where(Office.id > start_office))
+        db.session.execute(ProcessDefinition.__table__.delete().where(ProcessDefinition.id > start_definition))
         for counter in db.session.scalars(select(CaseCounter)):
             if (counter.office_id, counter.year) in counters:
                 counter.last_number = counters[(counter.office_id, counter.year)]

@@ -58,4 +58,4 @@ def test_a_broken_diagram_is_refused_with_element_and_line_and_nothing_is_deploy
 
 def test_the_sweep_command_prints_how_many_timers_fired(runner, database):
     result = runner.invoke(args=["timers", "sweep"])
-    assert result.exit_code == 0 and "0 timer(s) fired" in result.output
+    assert result.exit_code == 0 and "0 timer(s) fired, 0 case(s) failed" in result.output

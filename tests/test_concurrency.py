@@ -187,14 +187,13 @@ def test_half_the_office_claims_while_the_other_half_completes_one_action_lands(
 def test_work_the_engine_no_longer_waits_for_is_refused_and_the_case_keeps_running(database):
     """Were the work list ever behind the engine, completing is a conflict, never an error on the case."""
     from app.calendars.services import office_calendar, script_helpers
-    from app.engine import CaseWorkflow
+    from app.cases.state import load_workflow, store_workflow
     dara = database.scalars(select(User).where(User.username == "dara")).one()
     case = start_case("commercial_licence", APPLICATION, dara, dara.office)
     item = case.open_items[0]
-    workflow = CaseWorkflow.from_json(case.workflow_state, script_helpers(office_calendar(case.office),
-                                                                          case.service_version.script_view()))
+    workflow = load_workflow(case, script_helpers(office_calendar(case.office), case.service_version.script_view()))
     workflow.complete(item.task_id, INTAKE)
-    case.workflow_state = workflow.to_json()  # the engine moved on; the work item was not re-projected
+    store_workflow(case, workflow)  # the engine moved on; the work item was not re-projected
     try:
         work_items.complete(dara, item.id, INTAKE)
     except Conflict as conflict:

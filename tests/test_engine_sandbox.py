@@ -8,7 +8,8 @@ from app.accounts.models import User
 from app.cases import work_items
 from app.cases.write_path import start_case
 from app.cases.presenters import case_dict
-from app.engine import CaseWorkflow, EngineError, ScriptHelpers, SpecSources, check_script, parse_diagram
+from app.engine import (CaseWorkflow, EngineError, ScriptHelpers, SpecSources, check_script, parse_diagram, procedure,
+                        serialize_specs)
 from app.errors import Rejected
 from app.processes.services import Checked, _store, deploy
 
@@ -22,7 +23,8 @@ def scripted(script: str) -> bytes:
 
 
 def run_to_script(script: str) -> CaseWorkflow:
-    workflow = CaseWorkflow.create(SpecSources("scripted.bpmn", scripted(script)), {}, HELPERS)
+    specs = procedure(f"scripted:{script}", lambda: serialize_specs(SpecSources("scripted.bpmn", scripted(script))))
+    workflow = CaseWorkflow.create(specs, {}, HELPERS)
     workflow.start()
     task = workflow.ready_tasks()[0]
     workflow.complete(task.task_id, {"floor_area": 120})

@@ -28,7 +28,7 @@ def test_a_licence_reads_from_registration_to_hand_over_each_cause_before_its_ef
     history = _history(case)
     assert [kind for kind, _ in history] == [
         "case_started", "fee_paid", "work_item_completed", "timer_fired", "escalated", "notified", "work_item_completed",
-        "work_item_completed", "certificate_issued", "work_item_completed", "case_completed"]
+        "work_item_completed", "certificate_issued", "citizen_notified", "work_item_completed", "case_completed"]
     assert history[-2][1] == "Dara completed 'Hand over the signed document'"
     assert history[-1][1] == f"Case {case.number} is complete"
     assert history[3][1] == "Timer(s) back_office_processing_deadline fired"

@@ -30,7 +30,7 @@ def test_a_registration_missing_fields_is_refused_with_a_message_per_field(clien
     response = register(client, auth, bad)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Business name is required." in html
+    assert "Fill in “Business name”." in html
     assert 'value="Sok Chanthy"' in html  # what was typed is kept
 
 

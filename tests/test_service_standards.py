@@ -28,9 +28,9 @@ def test_an_overdue_review_reaches_the_chief_at_its_deadline_and_the_governor_th
     review = open_item(case, "technical_review")
 
     with time_machine.travel(local(2026, 12, 15, 9, 59), tick=False):
-        assert sweep() == 0
+        assert sweep().fired == 0
     with time_machine.travel(local(2026, 12, 15, 10, 0, 15), tick=False):
-        assert sweep() == 1
+        assert sweep().fired == 1
     chief_work = open_item(case, "back_office_processing_chief_followup")
     assert chief_work.role == "owso_chief" and chief_work.escalation_level == 1
     assert chief_work.escalation_of_id == review.id and chief_work.late_by_seconds == 15
@@ -39,9 +39,9 @@ def test_an_overdue_review_reaches_the_chief_at_its_deadline_and_the_governor_th
 
     # The governor's threshold is eight working days: Fri 18 December 10:00.
     with time_machine.travel(local(2026, 12, 18, 9, 0), tick=False):
-        assert sweep() == 0
+        assert sweep().fired == 0
     with time_machine.travel(local(2026, 12, 18, 10, 1), tick=False):
-        assert sweep() == 1
+        assert sweep().fired == 1
     governor_work = open_item(case, "back_office_processing_governor_followup")
     assert governor_work.role == "district_governor" and governor_work.escalation_level == 2
     escalations = db.session.scalars(select(AuditEvent.summary).where(
@@ -54,8 +54,8 @@ def test_the_sweep_is_idempotent_and_catches_up_after_downtime(kampong_siem):
     second = licence_in_review(kampong_siem, local(2026, 12, 7, 11, 0))
     # The server was off for a month: both timers of both cases are long overdue.
     with time_machine.travel(local(2027, 1, 11, 8, 0), tick=False):
-        assert sweep() == 4
-        assert sweep() == 0
+        assert sweep().fired == 4
+        assert sweep().fired == 0
     for case in (first, second):
         assert {"back_office_processing_chief_followup", "back_office_processing_governor_followup"} <= {
             i.task for i in case.open_items}
@@ -77,7 +77,7 @@ def test_a_sweeper_that_dies_mid_case_loses_nothing(kampong_siem, monkeypatch):
     assert db.session.scalar(select(func.count()).select_from(Timer).where(Timer.case_id == case.id)) == 2
     monkeypatch.undo()
     with time_machine.travel(local(2026, 12, 15, 12, 0, 15), tick=False):
-        assert sweep() == 1
+        assert sweep().fired == 1
     assert open_item(case, "back_office_processing_chief_followup")
 
 
@@ -91,7 +91,7 @@ def test_sending_back_stops_the_clock_and_the_applicant_reply_resumes_the_time_l
     assert case.clock_stopped_at is not None
     assert db.session.scalar(select(func.count()).select_from(Timer).where(Timer.case_id == case.id)) == 0
     with time_machine.travel(local(2026, 12, 28, 12, 0), tick=False):
-        assert sweep() == 0  # the deadline would have passed long ago: the clock was stopped
+        assert sweep().fired == 0  # the deadline would have passed long ago: the clock was stopped
     # The applicant answers on Monday 28 December at 12:00: three working days remain.
     with time_machine.travel(local(2026, 12, 28, 12, 0), tick=False):
         work_items.complete(dara, open_item(case, "applicant_corrections").id, CORRECTIONS_RECEIVED)

@@ -7,8 +7,9 @@ is short (15 minutes by default), so nobody can lock a colleague out for long.
 import math
 import time
 
-from flask import Flask, current_app, make_response, request
-from flask_limiter.errors import RateLimitExceeded
+from flask import current_app, make_response, request
+from flask_babel import ngettext
+from flask_limiter import RequestLimit
 from flask_limiter.util import get_remote_address
 
 from ..audit.services import record
@@ -22,19 +23,16 @@ def _username() -> str:
     return str(name or "").strip().lower()[:80]
 
 
-def init_app(app: Flask) -> None:
-    app.register_error_handler(RateLimitExceeded, _refused)
-
-
-def _refused(error: RateLimitExceeded):
-    limit = limiter.current_limit
-    minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60)) if limit else 15
+def _refused(limit: RequestLimit):
+    """The sign-in limits' own answer; the citizen-side limits keep the generic 429."""
+    minutes = max(1, math.ceil((limit.window.reset_time - time.time()) / 60))
     record("sign_in_throttled", f"Sign-in refused for '{_username()}' from {get_remote_address()}: too many failed "
-           f"attempts", username=_username(), address=get_remote_address(), limit=str(error.limit.limit))
+           f"attempts", username=_username(), address=get_remote_address(), limit=str(limit.limit))
     db.session.commit()
-    response = make_response(error_response(
-        f"Too many failed sign-ins for this account or from this address. Try again in {minutes} "
-        f"minute{'' if minutes == 1 else 's'}.", 429))
+    response = make_response(error_response(ngettext(
+        "Too many failed sign-ins for this account or from this address. Try again in %(num)d minute.",
+        "Too many failed sign-ins for this account or from this address. Try again in %(num)d minutes.",
+        minutes), 429))
     response.headers["Retry-After"] = str(minutes * 60)
     return response
 
@@ -47,8 +45,9 @@ def sign_in_limits(view):
     """Both limits on a sign-in route (the login page's POST and POST /api/v1/token)."""
     # Shared: failures on the page and through the API count together.
     per_address = limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], scope="sign-in-address",
-                                       key_func=get_remote_address, methods=["POST"], deduct_when=_failed)
+                                       key_func=get_remote_address, methods=["POST"], deduct_when=_failed,
+                                       on_breach=_refused)
     per_account = limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"], scope="sign-in-account",
                                        key_func=lambda: f"account:{_username()}", methods=["POST"],
-                                       deduct_when=_failed)
+                                       deduct_when=_failed, on_breach=_refused)
     return per_address(per_account(view))

@@ -61,16 +61,56 @@ SCHEMAS = {
     },
     "StartCase": {
         "type": "object", "required": ["process"],
-        "properties": {"process": {"type": "string", "description": "the procedure's key"},
+        "properties": {"process": {"type": "string", "description": "the procedure's key",
+                                   "examples": ["commercial_licence"]},
                        "data": ref("CaseData"),
-                       "channel": {"type": "string", "enum": ["counter", "phone"],
-                                   "description": "how it came in: in person (default) or by phone"}},
+                       "channel": {"type": "string", "enum": ["counter", "phone"], "default": "counter",
+                                   "description": "how the application came in"}},
     },
     "StartedCase": {
         "type": "object", "required": ["id", "number", "status", "access_code"],
         "properties": {"id": {"type": "integer"}, "number": {"type": "string"},
                        "status": {"type": "string", "enum": ["running", "completed", "error"]},
                        "access_code": {"type": "string", "description": "with the number, opens public tracking"}},
+    },
+    "Application": {
+        "type": "object", "required": ["service", "office", "applicant", "data"],
+        "properties": {
+            "service": {"type": "string", "description": "the service's key"},
+            "office": {"type": "string", "description": "the code of an office that offers it"},
+            "applicant": {"type": "object", "required": ["name", "phone"], "properties": {
+                "name": {"type": "string", "maxLength": 120}, "phone": {"type": "string", "maxLength": 20},
+                "email": {"type": "string", "maxLength": 200}}},
+            "data": {"type": "object", "description": "the service's application_form fields"},
+            "idempotency_key": {"type": "string", "minLength": 8, "maxLength": 100,
+                                "description": "or the Idempotency-Key header: a replay returns the first case"},
+        },
+    },
+    "ApplicationReceipt": {
+        "type": "object", "required": ["number", "access_code", "tracking_url"],
+        "properties": {"number": {"type": "string"}, "access_code": {"type": "string"},
+                       "tracking_url": {"type": "string"}},
+    },
+    "PublicCase": {
+        "type": "object",
+        "required": ["number", "service", "office", "channel", "status", "status_text", "current_steps",
+                     "promised_date", "late_working_days", "corrections_requested", "history", "documents"],
+        "properties": {
+            "number": {"type": "string"}, "service": {"type": "string"}, "office": {"type": "string"},
+            "channel": {"type": "string"},
+            "status": {"type": "string", "enum": ["in_progress", "waiting_on_applicant", "completed"]},
+            "status_text": {"type": "string"}, "current_steps": {"type": "array", "items": {"type": "string"}},
+            "promised_date": nullable(TIME), "late_working_days": {"type": "integer"},
+            "corrections_requested": nullable({"type": "string"}),
+            "history": {"type": "array", "items": {"type": "object", "required": ["at", "what"], "properties": {
+                "at": TIME, "what": {"type": "string"}}}},
+            "documents": {"type": "array", "items": ref("PublicDocument")},
+        },
+    },
+    "PublicDocument": {
+        "type": "object", "required": ["id", "filename"],
+        "properties": {"id": {"type": "integer"}, "filename": {"type": "string"}, "uploaded_at": TIME,
+                       "content_type": {"type": "string"}, "size": {"type": "integer"}, "sha256": {"type": "string"}},
     },
     "Service": {
         "type": "object",
@@ -155,6 +195,41 @@ SCHEMAS = {
             "certificate": nullable(ref("CertificateSummary")),
         },
     },
+    "Incident": {
+        "type": "object",
+        "required": ["case_id", "case_number", "office", "process", "version", "element_id", "message", "since"],
+        "properties": {"case_id": {"type": "integer"}, "case_number": {"type": "string"}, "office": {"type": "string"},
+                       "process": {"type": "string"}, "version": {"type": "integer"},
+                       "element_id": nullable({"type": "string"}), "message": {"type": "string"},
+                       "since": nullable(TIME)},
+    },
+    "Retry": {
+        "type": "object",
+        "properties": {"data": {"type": "object", "description": "corrected values for the step that failed"}},
+    },
+    "RetriedCase": {
+        "type": "object", "required": ["id", "number", "status", "process", "version"],
+        "properties": {"id": {"type": "integer"}, "number": {"type": "string"}, "status": {"type": "string"},
+                       "process": {"type": "string"}, "version": {"type": "integer"}},
+    },
+    "MigrationRequest": {
+        "type": "object",
+        "properties": {"to_version": {"type": "integer", "minimum": 1, "maximum": ID_MAX,
+                                      "description": "default: the latest version"},
+                       "dry_run": {"type": "boolean", "default": True,
+                                   "description": "true: only say which cases could move"}},
+    },
+    "MigrationReport": {
+        "type": "object", "required": ["process", "to_version", "dry_run", "movable", "blocked"],
+        "properties": {
+            "process": {"type": "string"}, "to_version": {"type": "integer"}, "dry_run": {"type": "boolean"},
+            "movable": {"type": "array", "items": {"type": "string"},
+                        "description": "case numbers that can move (a dry run) or moved"},
+            "blocked": {"type": "array", "items": {
+                "type": "object", "required": ["case_number", "reason"],
+                "properties": {"case_number": {"type": "string"}, "reason": {"type": "string"}}}},
+        },
+    },
     "Escalation": {
         "allOf": [ref("WorkItem"), {
             "type": "object", "required": ["office", "late_by_seconds", "working_days_late", "escalations"],
@@ -192,10 +267,11 @@ SCHEMAS = {
             "quarter": {"type": "string"}, "from": {"type": "string", "format": "date"},
             "to": {"type": "string", "format": "date"},
             "offices": {"type": "array", "items": {
-                "type": "object", "required": ["office", "name", "completed", "on_time_rate", "services"],
+                "type": "object",
+                "required": ["office", "name", "completed", "on_time_rate", "average_rating", "services"],
                 "properties": {
                     "office": {"type": "string"}, "name": {"type": "string"}, "completed": {"type": "integer"},
-                    "on_time_rate": nullable({"type": "number"}),
+                    "on_time_rate": nullable({"type": "number"}), "average_rating": nullable({"type": "number"}),
                     "services": {"type": "array", "items": {
                         "type": "object", "required": ["process", "name", "completed", "median_working_days"],
                         "properties": {"process": {"type": "string"}, "name": {"type": "string"},
@@ -244,6 +320,28 @@ SCHEMAS = {
                                "retired_at": nullable(TIME)}}},
         },
     },
+    "QueueTicket": {
+        "type": "object",
+        "required": ["id", "number", "service", "office", "status", "counter", "issued_at", "called_at"],
+        "properties": {"id": {"type": "integer"}, "number": {"type": "string", "description": "e.g. C014"},
+                       "service": {"type": "string"}, "office": {"type": "string"},
+                       "status": {"type": "string", "enum": ["waiting", "called", "served", "no_show"]},
+                       "counter": nullable({"type": "string"}), "issued_at": TIME, "called_at": nullable(TIME),
+                       "waiting": {"type": "integer"}, "estimated_wait_minutes": {"type": "integer"}},
+    },
+    "QueueState": {
+        "type": "object", "required": ["office", "now_serving", "waiting", "estimated_wait_minutes",
+                                       "mean_service_minutes"],
+        "properties": {
+            "office": {"type": "string"},
+            "now_serving": {"type": "array", "items": {
+                "type": "object", "required": ["counter", "counter_name", "number", "service"],
+                "properties": {"counter": {"type": "string"}, "counter_name": {"type": "string"},
+                               "number": nullable({"type": "string"}), "service": nullable({"type": "string"})}}},
+            "waiting": {"type": "integer"}, "estimated_wait_minutes": {"type": "integer"},
+            "mean_service_minutes": {"type": "number"},
+        },
+    },
 }
 
 ERRORS = {
@@ -253,8 +351,10 @@ ERRORS = {
     404: "Unknown, or not visible to the caller.",
     409: "Someone else acted first, or the case changed since it was read.",
     413: "The body is too large.",
-    429: "Too many failed sign-ins for this account or from this address; the sentence says when to retry.",
+    415: "The file is not a PDF, JPEG or PNG by its content; nothing was stored.",
     422: "Well-formed, but the office's rules refuse it; `details` says what to fix.",
+    429: "Too many failed sign-ins, or too many wrong case numbers or access codes; the sentence says when "
+         "to try again.",
     503: "The office cannot do this right now (its certificate signing key is missing); nothing was written.",
 }
 
@@ -307,6 +407,10 @@ CASE_ID = path_id("case_id", "the case's id")
 ITEM_ID = path_id("item_id", "the work item's id")
 CERTIFICATE_NUMBER = path_text("number", "the certificate number printed on it, e.g. KPS-CL-2026-00042")
 STAFF = (400, 401)  # every staff call can be malformed or unauthenticated
+CASE_NUMBER = {"name": "number", "in": "path", "required": True, "description": "the case number on the receipt",
+               "schema": {"type": "string", "maxLength": 40}}
+ACCESS_CODE = {"name": "code", "in": "query", "required": True, "description": "the access code on the receipt",
+               "schema": {"type": "string", "maxLength": 40}}
 LANG = {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["km", "en"]},
         "description": "km (Khmer, the default) or en"}
 
@@ -373,13 +477,39 @@ PATHS = {
         "get": operation("A case with its data, open work and history.",
                          {**ok(ref("Case")), **errors(*STAFF, 404)}, parameters=[CASE_ID]),
     },
+    "/api/v1/processes/{key}/migrations": {
+        "post": operation("Designers: move the running cases of a procedure to a version (default the latest); "
+                          "a dry run only says which can move and why the others cannot.",
+                          {**ok(ref("MigrationReport")), **errors(*STAFF, 403, 404, 413)},
+                          json_body(ref("MigrationRequest")),
+                          [{"name": "key", "in": "path", "required": True, "description": "the procedure's key",
+                            "schema": {"type": "string", "maxLength": 100}}]),
+    },
+    "/api/v1/incidents": {
+        "get": operation("Admins, designers: every case in error, where and why it stopped, longest first.",
+                         {**ok({"type": "array", "items": ref("Incident")}), **errors(*STAFF, 403)}),
+    },
+    "/api/v1/cases/{case_id}/retry": {
+        "post": operation("Admins, designers: run a case in error again (with corrected data); audited. "
+                          "422 when it fails again, with the new error; the retry is kept in its history.",
+                          {**ok(ref("RetriedCase")), **errors(*STAFF, 403, 404, 409, 413, 422)},
+                          {"required": False, "content": {"application/json": {"schema": ref("Retry")}}},
+                          [CASE_ID]),
+    },
     "/api/v1/inbox": {
-        "get": operation("Open work the caller may do, soonest deadline first.",
-                         {**ok({"type": "array", "items": ref("WorkItem")}), **errors(*STAFF)}),
+        "get": operation("Open work the caller may do, soonest deadline first (work without a deadline last), "
+                         "in pages of 50; a `Link: <...?after=ID>; rel=\"next\"` header points to the next page.",
+                         {"200": {**ok({"type": "array", "items": ref("WorkItem"), "maxItems": 50})["200"],
+                                  "headers": {"Link": {"description": "the next page, when there is one",
+                                                       "schema": {"type": "string"}}}},
+                          **errors(*STAFF)},
+                         parameters=[{"name": "after", "in": "query", "required": False,
+                                      "description": "the id of the last work item of the previous page",
+                                      "schema": {"type": "integer", "minimum": 0, "maximum": ID_MAX}}]),
     },
     "/api/v1/escalations": {
         "get": operation("Overdue work the caller supervises.",
-                         {**ok({"type": "array", "items": ref("Escalation")}), **errors(*STAFF)}),
+                         {**ok({"type": "array", "items": ref("Escalation")}), **errors(*STAFF, 403)}),
     },
     "/api/v1/work-items/{item_id}": {
         "get": operation("A work item with its form as JSON Schema (form_schema), to build the form from.",
@@ -456,10 +586,67 @@ PATHS = {
         "get": operation("Every office's public signing keys, retired ones too, for offline verification.",
                          ok(ref("PublicKeys")), public=True),
     },
+    "/api/v1/queue/tickets": {
+        "post": operation("Front office: issue a queue ticket for a service in the caller's office.",
+                          {**ok(ref("QueueTicket"), 201, "The ticket."), **errors(*STAFF, 403, 413, 422)},
+                          json_body({"type": "object", "required": ["service"],
+                                     "properties": {"service": {"type": "string"}}})),
+    },
+    "/api/v1/queue/next": {
+        "post": operation("Front office: the counter finishes its ticket and calls the next one "
+                          "(number null when nobody waits).",
+                          {**ok({"anyOf": [ref("QueueTicket"), {
+                              "type": "object", "required": ["number", "counter", "message"],
+                              "properties": {"number": {"type": "null"}, "counter": {},
+                                             "message": {"type": "string"}}}]}),
+                           **errors(*STAFF, 403, 404, 413)},
+                          json_body({"type": "object", "required": ["counter"],
+                                     "properties": {"counter": {"type": "string", "description": "e.g. KPS-1"}}})),
+    },
+    "/api/v1/public/queue": {
+        "get": operation("The office's queue now: who is served at each counter, how many wait, the estimated wait.",
+                         {**ok(ref("QueueState")), **errors(400, 404)},
+                         parameters=[{"name": "office", "in": "query", "required": True,
+                                      "schema": {"type": "string", "maxLength": 32}, "description": "office code"}],
+                         public=True),
+    },
     "/api/v1/public/services": {
         "get": operation("The service catalogue: fees, documents, deadlines, offices and application forms.",
                          {**ok({"type": "array", "items": ref("Service")}), **errors(400)},
                          parameters=[LANG], public=True),
+    },
+    "/api/v1/public/applications": {
+        "post": operation("Apply online: the case starts in the chosen office, channel online, in the front "
+                          "office's inbox for the document check.",
+                          {**ok(ref("ApplicationReceipt"), 201, "The application was received."),
+                           **ok(ref("ApplicationReceipt"), 200, "A replay of an application already received."),
+                           **errors(400, 404, 413, 422)},
+                          json_body(ref("Application")),
+                          [{"name": "Idempotency-Key", "in": "header", "required": False,
+                            "schema": {"type": "string", "minLength": 8, "maxLength": 100}}], public=True),
+    },
+    "/api/v1/public/applications/{number}/documents": {
+        "post": operation("Attach a document (PDF, JPEG or PNG, checked by its content) to one's application.",
+                          {**ok(ref("PublicDocument"), 201, "The document was stored."),
+                           **errors(400, 404, 413, 415, 422, 429)},
+                          {"required": True, "content": {"multipart/form-data": {"schema": {
+                              "type": "object", "required": ["file"],
+                              "properties": {"file": {"type": "string", "format": "binary"},
+                                             "document": {"type": "string"}}}}}},
+                          [CASE_NUMBER, ACCESS_CODE], public=True),
+    },
+    "/api/v1/public/track": {
+        "get": operation("Where an application is: status, current step, promised date, lateness, public history.",
+                         {**ok(ref("PublicCase")), **errors(400, 404, 429)},
+                         parameters=[{**CASE_NUMBER, "in": "query"}, ACCESS_CODE, LANG], public=True),
+    },
+    "/api/v1/public/applications/{number}/answer": {
+        "post": operation("Answer a send-back: what was corrected; the waiting step completes and the clock resumes.",
+                          {**ok(ref("PublicCase")), **errors(400, 404, 409, 413, 422, 429)},
+                          json_body({"type": "object", "required": ["data"], "properties": {"data": {
+                              "type": "object", "required": ["message"],
+                              "properties": {"message": {"type": "string", "maxLength": 1000}}}}}),
+                          [CASE_NUMBER, ACCESS_CODE], public=True),
     },
 }
 

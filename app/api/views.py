@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify, request, url_for
 
 from ..accounts.services import authenticate, change_password, issue_token, record_failed_sign_in
 from ..accounts.services import revoke_token as revoke_calling_token
@@ -9,14 +9,16 @@ from ..cases import work_items
 from ..cases.queries import Search, visible_case, visible_item
 from ..cases.queries import search_cases as find_cases
 from ..cases.write_path import start_case as start_new_case
+from ..cases.migration import migrate_cases
 from ..cases.presenters import case_dict, case_summary, work_item_dict
 from ..certificates.services import certificate_summary
 from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import csrf, db
-from ..inbox.queries import inbox_items
 from ..decisions.services import latest_decisions
-from ..permissions import Role, case_data_for, may_see_case, role_required
+from ..inbox.queries import inbox_page, parse_after
+from ..incidents import services as incident_services
+from ..permissions import INCIDENT_ROLES, Role, case_data_for, may_see_case, role_required
 from ..processes.services import deploy, is_decision_file, latest_versions
 from ..supervision import services as supervision
 from .auth import Unauthorized, token_required
@@ -123,7 +125,8 @@ def start_case():
         raise BadRequest("Say which procedure to start: {\"process\": \"commercial_licence\", \"data\": {...}}.")
     channel = body.get("channel", "counter")
     if channel not in ("counter", "phone"):
-        raise BadRequest("\"channel\" is \"counter\" (in person, the default) or \"phone\".")
+        raise BadRequest("\"channel\" is how the application came to the office: \"counter\" or \"phone\" "
+                         "(online applications come through the public portal).")
     case = start_new_case(process, body.get("data") or {}, g.api_user, g.api_user.office, channel=channel)
     db.session.commit()
     return jsonify({"id": case.id, "number": case.number, "status": case.status,
@@ -149,7 +152,11 @@ def show_case(case_id):
 @bp.get("/inbox")
 @token_required
 def inbox():
-    return jsonify([work_item_dict(item) for item in inbox_items(g.api_user)])
+    page = inbox_page(g.api_user, parse_after(request.args.get("after")))
+    response = jsonify([work_item_dict(item) for item in page.items])
+    if page.next_after is not None:  # the body stays a plain list; the next page is a link, as on GitHub
+        response.headers["Link"] = f'<{url_for("api.inbox", after=page.next_after, _external=True)}>; rel="next"'
+    return response
 
 
 @bp.get("/escalations")
@@ -205,3 +212,43 @@ def complete(item_id):
         return jsonify({"id": case.id, "number": case.number, "status": case.status,
                         "data": case_data_for(g.api_user, case)})
     return jsonify(case_dict(case))
+
+
+@bp.get("/incidents")
+@token_required
+@role_required(*INCIDENT_ROLES)
+def incidents():
+    return jsonify([incident.as_dict() for incident in incident_services.open_incidents()])
+
+
+@bp.post("/cases/<int:case_id>/retry")
+@token_required
+@role_required(*INCIDENT_ROLES)
+def retry_case(case_id):
+    body = request.get_json(silent=True) if request.get_data() else {}
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object, e.g. {\"data\": {\"fee_riel\": 50000}}, or empty.")
+    case = incident_services.retry(case_id, g.api_user, body.get("data"))
+    db.session.commit()  # a failed retry is kept too: the case history says it was tried
+    incident = incident_services.incident_of(case)
+    if case.status == "error":
+        return jsonify({"error": f"Case {case.number} failed again: {case.error}",
+                        "details": incident.as_dict()}), 422
+    return jsonify({"id": case.id, "number": case.number, "status": case.status,
+                    "process": incident.process, "version": incident.version})
+
+
+@bp.post("/processes/<key>/migrations")
+@token_required
+@role_required(Role.DESIGNER)
+def migrate_process(key):
+    body = json_body()
+    to_version, dry_run = body.get("to_version"), body.get("dry_run", True)
+    if to_version is not None and (not isinstance(to_version, int) or isinstance(to_version, bool)
+                                   or not 1 <= to_version <= 2**31 - 1):
+        raise BadRequest("\"to_version\" must be a version number such as 2 (leave it out for the latest).")
+    if not isinstance(dry_run, bool):
+        raise BadRequest("\"dry_run\" must be true (only report) or false (move the cases).")
+    report = migrate_cases(key, to_version, dry_run, g.api_user)
+    db.session.commit()
+    return jsonify(report.as_dict())

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select, text
 
 from ..accounts.models import Office
 from ..audit.services import record
-from ..engine import ScriptHelpers
+from ..engine import MAX_WORKING_DAYS, ScriptHelpers
 from ..errors import NotFound, Rejected
 from ..extensions import db
 from . import holiday_files
@@ -38,6 +38,8 @@ def weekend_of(office: Office) -> frozenset[int]:
 def script_helpers(calendar: OfficeCalendar, service: dict | None = None) -> ScriptHelpers:
     """The helpers a case's scripts and timers may call, in its office's calendar, with its service."""
     def working_days(n):
+        if isinstance(n, (int, float)) and n > MAX_WORKING_DAYS:
+            raise ValueError(f"a timer counts at most {MAX_WORKING_DAYS} working days; this one asked for more")
         start = datetime.now(timezone.utc)
         return iso_duration_until(start, add_working_days(calendar, start, n))
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..accounts.models import Office
 from ..accounts.services import find_office
+from ..bounds import int_parameter
 from ..errors import NotFound, Rejected
 from ..extensions import db
 from ..i18n import local_date, number
@@ -124,7 +125,7 @@ def _refused(office: Office, form: str, rejected: Rejected):
 def _render_office(office: Office, status: int = 200, failed: str | None = None, message: str | None = None,
                    problems: dict | None = None, values=None):
     this_year = datetime.now(ZoneInfo(office.timezone)).year
-    year = request.args.get("year", type=int) or this_year
+    year = int_parameter(request.args, "year", this_year, 1900, 2200)
     years = sorted(set(calendars.holiday_years(office)) | {this_year, year})
     days = sorted([(h, "national") for h in calendars.holidays_for(None, year)]
                   + [(h, "office") for h in calendars.holidays_for(office, year)],

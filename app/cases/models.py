@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Office, User
 from ..catalogue.models import ServiceVersion
-from ..db import UTCDateTime, utcnow
+from ..db import CompressedText, UTCDateTime, utcnow
 from ..extensions import db
 from ..processes.models import ProcessDefinition
 
@@ -16,7 +16,8 @@ WORK_ITEM_STATUSES = {"open": _l("open"), "completed": _l("done"), "cancelled": 
 
 
 class Case(db.Model):
-    """One application or complaint: a running diagram, persisted as SpiffWorkflow JSON."""
+    """One application or complaint: a running diagram; the case keeps its own task state, its
+    process definition the diagram's spec."""
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
@@ -38,10 +39,14 @@ class Case(db.Model):
     # Whose case it is: "owso", or "ombudsman" for complaints (see app/permissions.py).
     jurisdiction: Mapped[str] = mapped_column(String(20), default="owso", index=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
-    # Tens of KB per case, needed only by the write path: lists and inboxes never load it.
-    workflow_state: Mapped[str] = mapped_column(Text, deferred=True)
+    # The engine's task state without the spec (a few KB compressed), needed only by the write
+    # path: lists and inboxes never load it.
+    workflow_state: Mapped[str] = mapped_column(CompressedText, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
+    # An incident: the element the engine stopped at, and since when (see app/incidents/).
+    error_element: Mapped[str | None] = mapped_column(String(100))
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -113,8 +118,9 @@ class WorkItem(db.Model):
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
 
     __table_args__ = (
-        Index("ix_work_item_inbox_office", "status", "role", "office_id", "due_at"),
-        Index("ix_work_item_inbox_district", "status", "role", "district_id", "due_at"),
+        # The inbox's keyset pages by (due_at, id), one range of these per role.
+        Index("ix_work_item_inbox_office", "status", "role", "office_id", "due_at", "id"),
+        Index("ix_work_item_inbox_district", "status", "role", "district_id", "due_at", "id"),
         UniqueConstraint("case_id", "task_id", name="uq_work_item_case_task"),
     )
 

@@ -1,16 +1,20 @@
-"""What pages and the JSON API show of cases and work items."""
+"""Plain-dict views of cases and work items for the JSON API, and the case data as staff read it."""
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..audit.models import AuditEvent
 from ..calendars.services import office_calendar, script_helpers
 from ..db import utcnow
-from ..engine import CaseWorkflow
 from ..extensions import db
+from ..forms.rendering import display_value
+from ..i18n import language, number, translated
 from ..processes.services import called_processes
 from .models import Case, WorkItem
+from .state import load_workflow
 
 
 def iso(value):
@@ -36,6 +40,40 @@ def case_summary(case: Case) -> dict:
     return {"id": case.id, "number": case.number, "process": case.definition.key, "name": case.definition.name,
             "status": case.status, "office": case.office.code, "channel": case.channel,
             "started_at": iso(case.started_at), "completed_at": iso(case.completed_at)}
+def history_line(event: AuditEvent, case: Case) -> str:
+    """One line of a case's history as the reader reads it. History is recorded once, in English (it is
+    hash-chained); for other languages the common kinds are told again from what the event recorded,
+    and any other kind shows the recorded sentence."""
+    if language() == "en":
+        return event.summary
+    actor = event.actor.display_name if event.actor else _("system")
+    item = next((i for i in case.work_items if i.id == event.data.get("work_item")), None)
+    if event.kind == "case_started":
+        version = re.search(r"\(version (\d+)\)$", event.summary)
+        return _("Case %(number)s started: %(procedure)s (version %(version)s)", number=case.number,
+                 procedure=translated(case.definition.name),
+                 version=number(int(version.group(1)) if version else case.definition.version))
+    if event.kind == "case_completed":
+        return _("Case %(number)s is complete", number=case.number)
+    if event.kind == "clock_stopped":
+        return _("Service clock stopped: waiting on the applicant")
+    if event.kind == "clock_resumed":
+        return _("Service clock resumed with the working time that was left")
+    if event.kind == "note":
+        return _("Note from %(name)s: %(text)s", name=actor, text=event.data.get("note", ""))
+    if item is None:
+        return event.summary
+    task = translated(item.name)
+    if event.kind == "work_item_claimed":
+        return _("%(name)s took '%(task)s'", name=actor, task=task)
+    if event.kind == "work_item_released":
+        return _("%(name)s released '%(task)s'", name=actor, task=task)
+    if event.kind == "work_item_completed":
+        comment = event.summary.partition(f" completed '{item.name}': ")[2]
+        if comment:
+            return _("%(name)s completed '%(task)s': %(comment)s", name=actor, task=task, comment=comment)
+        return _("%(name)s completed '%(task)s'", name=actor, task=task)
+    return event.summary
 
 
 def case_dict(case: Case) -> dict:
@@ -48,6 +86,40 @@ def case_dict(case: Case) -> dict:
         "data": case.data, "work_items": [work_item_dict(i, now) for i in case.open_items],
         "history": [event.as_dict() for event in history(case)],
     }
+
+
+@dataclass
+class DataGroup:
+    title: str
+    rows: list[tuple[str, str]]  # (field title, value as shown)
+
+
+def data_by_step(case: Case, data: dict | None = None) -> list[DataGroup]:
+    """The case data (or the part of it given, as permissions let the reader see) under the step whose
+    form first asked for it, by the forms' titles and option titles; what no form declares (script
+    results, work without a form, what One Window filled in such as the receipt number) comes last, by
+    its name written out."""
+    data = case.data if data is None else data
+    definition = case.definition
+    steps = []
+    if definition.start_form and definition.form(definition.start_form):
+        form = definition.form(definition.start_form)
+        steps.append((form.get("title") or _("Application"), form))
+    done = sorted((i for i in case.work_items if i.status == "completed" and definition.form(i.form)),
+                  key=lambda i: (i.closed_at, i.id))
+    steps += [(item.name, definition.form(item.form)) for item in done]
+    groups, shown = [], set()
+    for title, form in steps:
+        names = [n for n in form.get("properties", {}) if n in data and n not in shown]
+        shown.update(names)
+        if names:
+            groups.append(DataGroup(title, [(form["properties"][n].get("title", n),
+                                             display_value(form["properties"][n], data[n])) for n in names]))
+    rest = [(name.replace("_", " ").capitalize(), display_value({}, value))
+            for name, value in data.items() if name not in shown]
+    if rest:
+        groups.append(DataGroup(_("Other data"), rest))
+    return groups
 
 
 @dataclass
@@ -65,7 +137,7 @@ def case_markers(case: Case, now: datetime) -> list[DiagramMarkers]:
     """Element ids to colour on the case's diagrams: where it has been, what is open, what is late.
     The procedure's diagram comes first (a call activity is current while the case is inside
     the sub-procedure it calls), then each sub-procedure the case has entered."""
-    workflow = CaseWorkflow.from_json(case.workflow_state, script_helpers(office_calendar(case.office)))
+    workflow = load_workflow(case, script_helpers(office_calendar(case.office)))
     positions = workflow.positions()
     definition = case.definition
     diagrams = [(definition, [p for p in positions if p not in called_processes(definition)])]

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, undefer
 
 from ..accounts.models import User
 from ..errors import BadRequest, NotFound
@@ -22,24 +22,26 @@ def visible_case(user: User, case_id: int) -> Case:
     return case
 
 
-def visible_item(user: User, item_id: int, lock: bool = False) -> WorkItem:
+def visible_item(user: User, item_id: int, lock: bool = False, with_state: bool = False) -> WorkItem:
     """The work item if the user may see it. With lock, its case is locked first and the item read
     after, so of several people acting on one item at the same moment each sees what the one before
     them did: one wins, the others get 409."""
     if lock:
         case_id = db.session.scalar(select(WorkItem.case_id).where(WorkItem.id == item_id))
         if case_id is not None:
-            lock_case(case_id)
+            lock_case(case_id, with_state)
     item = db.session.get(WorkItem, item_id, populate_existing=lock)
     if item is None or not may_see_item(user, item):
         raise NotFound(_("There is no work item %(id)s in your office.", id=item_id))
     return item
 
 
-def lock_case(case_id: int) -> Case:
+def lock_case(case_id: int, with_state: bool = False) -> Case:
     """The case, re-read under a row lock held until commit (PostgreSQL: FOR UPDATE; SQLite: every
     write transaction already holds the database's write lock, see app/db.py)."""
-    case = db.session.get(Case, case_id, with_for_update=True, populate_existing=True)
+    # with_state: the engine runs next, so its task state comes with the lock (one query, not two).
+    case = db.session.get(Case, case_id, with_for_update=True, populate_existing=True,
+                          options=[undefer(Case.workflow_state)] if with_state else [])
     db.session.expire(case, ["work_items"])
     return case
 

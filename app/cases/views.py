@@ -1,11 +1,11 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..audit.services import case_history_break
 from ..catalogue.services import service_for_process, services
 from ..db import utcnow
+from ..documents.services import documents_of
 from ..errors import Forbidden, NotFound, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
@@ -13,17 +13,21 @@ from ..forms.validation import from_form_fields
 from ..permissions import may_start, require_may_start, role_title
 from ..processes.services import latest_version, latest_versions
 from .models import CASE_STATUSES, WORK_ITEM_STATUSES
-from .presenters import case_markers, history
+from .presenters import case_markers, data_by_step, history, history_line
 from .queries import STATUSES, Search, search_cases, visible_case
 from .write_path import start_case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+bp.add_app_template_global(data_by_step)
 
 
 @bp.app_template_filter("role_name")
 def role_name(role: str) -> str:
     """A role as staff call it: front_office -> 'Front-office officer' (or its Khmer)."""
     return role_title(role)
+
+
+bp.add_app_template_filter(history_line, "history_line")
 
 
 @bp.app_template_filter("case_status")
@@ -42,7 +46,8 @@ def show(case_id):
     case = visible_case(current_user, case_id)
     now = utcnow()
     return render_template("cases/show.html", case=case, history=history(case), now=now,
-                           markers=case_markers(case, now), history_break=case_history_break(case.id))
+                           markers=case_markers(case, now), history_break=case_history_break(case.id),
+                           documents=documents_of(case))
 
 
 @bp.get("/")
@@ -54,7 +59,7 @@ def search():
                            processes=latest_versions(), args={k: v for k, v in request.args.items() if k != "page"})
 
 
-CHANNELS = {"counter": _l("In person"), "phone": _l("By phone")}
+STAFF_CHANNELS = ("counter", "phone")  # online applications come through the portal
 
 
 @bp.get("/new")
@@ -70,6 +75,13 @@ def choose():
 @bp.route("/new/<key>", methods=["GET", "POST"])
 @login_required
 def start(key):
+    return registration_page(key)
+
+
+def registration_page(key: str, on_registered=None, ticket=None):
+    """The application form of a procedure: GET shows it; a valid POST starts the case in the
+    officer's office, through the channel the officer names (a queue ticket means the counter),
+    and calls ``on_registered(case)`` in the same transaction."""
     try:
         definition = latest_version(key)
     except NotFound:
@@ -81,11 +93,14 @@ def start(key):
     if request.method == "POST":
         data, errors = from_form_fields(form, request.form)
         values = request.form
-        if channel not in CHANNELS:
+        channel = "counter" if ticket is not None else request.form.get("channel", "counter")
+        if channel not in STAFF_CHANNELS:
             errors["channel"] = _("Say how the application came in: in person or by phone.")
         if not errors:
             try:
                 case = start_case(key, data, current_user, current_user.office, channel=channel)
+                if on_registered is not None:
+                    on_registered(case)
             except Rejected as rejected:
                 db.session.rollback()
                 errors = rejected.details if isinstance(rejected.details, dict) else {}
@@ -94,6 +109,7 @@ def start(key):
                 flash(_("Case %(number)s registered.", number=case.number), "info")
                 return redirect(url_for("cases.show", case_id=case.id))
     service = service_for_process(key)
-    return render_template("cases/start.html", definition=definition, form=form, channels=CHANNELS, channel=channel,
+    return render_template("cases/start.html", definition=definition, form=form, ticket=ticket,
                            promise=service.current if service else None,
-                           fields=fields_for(form, values, errors), errors=errors), 422 if errors else 200
+                           fields=fields_for(form, values, errors), errors=errors,
+                           channel=values.get("channel", "counter")), 422 if errors else 200

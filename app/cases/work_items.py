@@ -12,14 +12,14 @@ from ..i18n import translated
 from ..payments.services import take_fee
 from ..processes.models import ProcessDefinition
 from .models import Case, WorkItem
-from .queries import visible_item
+from .queries import lock_case, visible_item
 from .write_path import advance, completion_listeners, record_change
 
 
-def workable_item(user: User, item_id: int) -> WorkItem:
+def workable_item(user: User, item_id: int, with_state: bool = False) -> WorkItem:
     """The work item, its case locked, if the user may work it: 404 for another office's, 403 for
     another role's, 409 if it is no longer open."""
-    item = visible_item(user, item_id, lock=True)
+    item = visible_item(user, item_id, lock=True, with_state=with_state)
     if item.role not in user.roles:
         raise Forbidden(_("'%(task)s' is work for the %(role)s role, which you do not hold.", task=translated(item.name),
                           role=item.role))
@@ -53,7 +53,7 @@ def release(user: User, item_id: int) -> WorkItem:
 
 def complete(user: User, item_id: int, data: dict, comment: str | None = None,
              seen_version: int | None = None) -> Case:
-    item = workable_item(user, item_id)
+    item = workable_item(user, item_id, with_state=True)
     case = item.case
     if seen_version is not None and seen_version != case.version:
         raise Conflict(_("Case %(number)s changed while you were working on it; reload and check before "
@@ -62,7 +62,7 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
         raise Conflict(_("'%(task)s' is held by %(name)s.", task=translated(item.name), name=item.assignee.display_name))
     definition: ProcessDefinition = case.definition
     form = definition.form(item.form)
-    data = validate_submission(form, data) if form is not None else dict(data)
+    data = validate_submission(form, data)
     if data.get("fee_paid_riel") is not None:
         data["fee_receipt_number"] = take_fee(case, data["fee_paid_riel"], user).receipt_number
     before = {key: case.data.get(key) for key in data}
@@ -78,4 +78,18 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
                          number=case.number))
     for listener in completion_listeners():
         listener(case, item, user, data)
+    return case
+
+
+def answer_for_applicant(item: WorkItem, data: dict) -> Case:
+    """The applicant answers, online, the step that waits on them; no officer acts, the case advances."""
+    case = lock_case(item.case_id)
+    if item.status != "open":
+        raise Conflict(f"Case {case.number} is no longer waiting for this answer; reload the page.")
+    try:
+        advance(case, None, lambda wf: wf.complete(item.task_id, data), completed_item=item)
+    except StepNotWaiting:
+        raise Conflict(f"Case {case.number} is no longer waiting for this answer; reload the page.")
+    record("applicant_answered", f"The applicant answered '{item.name}' online", case=case, work_item=item.id,
+           task=item.task, after=data)
     return case

@@ -23,10 +23,11 @@ from ..extensions import db
 from ..forms.validation import validate_submission
 from ..notifications.services import notify
 from ..permissions import Jurisdiction, Role, people_holding, require_may_start
-from ..processes.services import latest_version, spec_sources
+from ..processes.services import latest_version
 from .escalation import escalate
 from .models import Case, CaseCounter, Timer, WorkItem
 from .standards import record_finish, record_pause
+from .state import load_workflow, new_workflow, store_workflow
 
 CHANNELS = ("counter", "online", "phone")
 # Packages above cases (certificates) act on completed work without cases importing them.
@@ -100,12 +101,12 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
     record("case_started", f"Case {case.number} started: {definition.name} (version {definition.version})",
            actor=actor, case=case, channel=channel, data=data,
            service_version=promise.version if promise else None)
-    workflow = CaseWorkflow.create(spec_sources(definition), data, _helpers(case, calendar))
+    workflow = new_workflow(definition, data, helpers_for(case, calendar))
     advance(case, actor, CaseWorkflow.start, workflow=workflow, calendar=calendar)
     return case
 
 
-def _helpers(case: Case, calendar):
+def helpers_for(case: Case, calendar):
     return script_helpers(calendar, case.service_version.script_view() if case.service_version else None)
 
 
@@ -113,7 +114,12 @@ def advance(case: Case, actor: User | None, action: Callable[[CaseWorkflow], Non
             workflow: CaseWorkflow | None = None, calendar=None):
     """Let the engine act on the case, then re-project it; an engine failure stops the case, recorded."""
     calendar = calendar or office_calendar(case.office)
-    workflow = workflow or CaseWorkflow.from_json(case.workflow_state, _helpers(case, calendar))
+    try:
+        workflow = workflow or load_workflow(case, helpers_for(case, calendar))
+    except EngineError as exc:
+        record_incident(case, str(exc), exc.element_id, actor)
+        db.session.flush()
+        return
     error = None
     try:
         action(workflow)
@@ -122,13 +128,25 @@ def advance(case: Case, actor: User | None, action: Callable[[CaseWorkflow], Non
     _project(case, workflow, calendar, actor, completed_item, error)
 
 
+def record_incident(case: Case, message: str, element_id: str | None, actor: User | None = None) -> None:
+    """The case stops where the engine could not go on, and stays an incident until a retry moves it."""
+    case.status, case.error, case.error_element, case.failed_at = "error", message, element_id, utcnow()
+    record("case_failed", f"Case {case.number} stopped with an error: {message}", actor=actor, case=case,
+           element_id=element_id)
+
+
 def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item, error: EngineError | None):
     now = utcnow()
-    _run_service_clock(case, workflow, calendar, actor, now)
-    ready = {task.task_id: task for task in workflow.ready_tasks()}
+    ready = workflow.ready_tasks()
+    if _run_service_clock(case, workflow, ready, calendar, actor, now):
+        ready = workflow.ready_tasks()  # the clock moved the deadlines
+    ready = {task.task_id: task for task in ready}
     for item in case.open_items:
         if item.task_id in ready:
-            item.due_at = ready.pop(item.task_id).due_at
+            task = ready.pop(item.task_id)
+            item.due_at, item.name, item.form = task.due_at, task.name, task.form
+            if (task.lane or "") != item.role:  # a migrated case whose step moved to another lane
+                item.role, item.assignee = task.lane or "", None
             continue
         item.status = "completed" if item is completed_item else "cancelled"
         item.closed_at = now
@@ -142,26 +160,31 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
         db.session.add(item)
         if task.escalates:
             escalate(case, item, task, now)
+    # Timers are rows for the sweep only: replaced wholesale, one executemany, no ORM objects.
     db.session.execute(Timer.__table__.delete().where(Timer.case_id == case.id))
-    db.session.add_all(Timer(case_id=case.id, task_id=t.task_id, element_id=t.element_id,
-                             attached_to=t.attached_to, fires_at=t.fires_at) for t in workflow.waiting_timers())
-    case.workflow_state = workflow.to_json()
-    case.serializer_version = SERIALIZER_VERSION
+    waiting = [{"case_id": case.id, "task_id": t.task_id, "element_id": t.element_id, "attached_to": t.attached_to,
+                "fires_at": t.fires_at} for t in workflow.waiting_timers()]
+    if waiting:
+        db.session.execute(Timer.__table__.insert(), waiting)
+    store_workflow(case, workflow)
     case.data = workflow.data()
     if error is not None:
-        case.status, case.error = "error", str(error)
-        record("case_failed", f"Case {case.number} stopped with an error: {error}", actor=actor, case=case,
-               element_id=error.element_id)
-    elif workflow.completed:
+        record_incident(case, str(error), error.element_id, actor)
+        db.session.flush()
+        return
+    if case.status == "error" and not workflow.failed:  # a retry got it moving again
+        case.status, case.error, case.error_element, case.failed_at = "running", None, None, None
+    if workflow.completed:
         case.status, case.completed_at = "completed", now
         record_finish(case, calendar, now)
         record("case_completed", f"Case {case.number} is complete", actor=actor, case=case)
     db.session.flush()
 
 
-def _run_service_clock(case: Case, workflow: CaseWorkflow, calendar, actor, now: datetime) -> None:
-    """Deadlines pause while the case waits on the applicant and resume with the time that was left."""
-    waiting_on_applicant = any(task.clock_stopped for task in workflow.ready_tasks())
+def _run_service_clock(case: Case, workflow: CaseWorkflow, ready, calendar, actor, now: datetime) -> bool:
+    """Deadlines pause while the case waits on the applicant and resume with the time that was left;
+    True when the clock stopped or started (the deadlines moved)."""
+    waiting_on_applicant = any(task.clock_stopped for task in ready)
     if waiting_on_applicant and case.clock_stopped_at is None:
         workflow.pause_timers()
         case.clock_stopped_at = now
@@ -170,7 +193,8 @@ def _run_service_clock(case: Case, workflow: CaseWorkflow, calendar, actor, now:
                f"Case {case.number} was sent back to the applicant",
                f"Case {case.number} ({case.definition.name}) waits on the applicant's documents or corrections; "
                "its deadlines are paused until you record the applicant's response.", case=case)
-    elif not waiting_on_applicant and case.clock_stopped_at is not None:
+        return True
+    if not waiting_on_applicant and case.clock_stopped_at is not None:
         paused_at = case.clock_stopped_at
         workflow.resume_timers(lambda fires_at: add_working_time(
             calendar, now, working_time_between(calendar, paused_at, fires_at)))
@@ -181,15 +205,25 @@ def _run_service_clock(case: Case, workflow: CaseWorkflow, calendar, actor, now:
         case.clock_stopped_at = None
         record("clock_resumed", "Service clock resumed with the working time that was left", actor=actor,
                case=case, paused_since=paused_at.isoformat())
+        return True
+    return False
+
+
+def due_timers(case: Case) -> list[str]:
+    """The elements of the case's timers that are due now: strictly past, as the engine fires them."""
+    return list(db.session.scalars(select(Timer.element_id).where(Timer.case_id == case.id,
+                                                                  Timer.fires_at < utcnow())))
 
 
 def fire_due_timers(case: Case) -> int:
-    """Called by the sweep with the case locked; returns how many timers fired (none: nothing is written)."""
-    due = [t.element_id for t in db.session.scalars(
-        select(Timer).where(Timer.case_id == case.id, Timer.fires_at <= utcnow()))]
+    """Called by the sweep with the case locked; returns how many timers fired (none: nothing is written,
+    or the case became an incident instead)."""
+    due = due_timers(case)
     if due:
         record("timer_fired", f"Timer(s) {', '.join(due)} fired", case=case, timers=due)  # before its escalations
         advance(case, None, lambda wf: wf.fire_due_timers())
+        if case.status == "error":
+            return 0
     return len(due)
 
 

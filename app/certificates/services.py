@@ -20,6 +20,7 @@ from ..cases.write_path import on_work_completed
 from ..db import utcnow
 from ..errors import BadRequest, Conflict, Forbidden, NotFound
 from ..extensions import db
+from ..notifications.services import notify_citizen
 from ..permissions import may_revoke_certificate, may_see_case
 from . import keys
 from .kinds import KINDS, CertificateKind, kind_for_signing
@@ -65,6 +66,12 @@ def issue(case: Case, kind: CertificateKind, signer) -> Certificate:
     record("certificate_issued", f"{kind.title_en} {certificate.number} issued to {certificate.holder}"
            + (f", valid until {valid_until.isoformat()}" if valid_until else ""),
            actor=signer, case=case, certificate=certificate.number, key_id=key.key_id)
+    contact = next((data[f] for f in kind.contact_fields if data.get(f)), None)
+    notify_citizen(contact, "certificate_issued", f"{kind.title_en} {certificate.number} is signed",
+                   f"Your {kind.title_en.lower()} for {certificate.subject} (case {case.number}) is signed. Collect "
+                   f"it at {case.office.name} with your identity card. Anyone can check it at "
+                   f"{current_app.config['PUBLIC_URL'].rstrip('/')}/certificates/?number={certificate.number}",
+                   case=case)
     return certificate
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ..accounts.models import Office, User
 from ..administration.services import create_office, create_user
+from ..queue.services import add_counter
 from ..calendars.holiday_files import national_holidays
 from ..calendars.services import import_holidays
 from ..cases import work_items
@@ -133,13 +134,15 @@ def seed_command():
             username = f"{short}.{code.lower()}"
             create_user(username, DEMO_PASSWORD, [role], code, full_name=f"{role.replace('_', ' ').title()} "
                         f"({code})", email=f"{username}@example.org")
+        add_counter(office, "Counter 1")
+        add_counter(office, "Counter 2")
         if code == "KPS":
             create_user("designer", DEMO_PASSWORD, ["designer"], code, full_name="Process designer")
             create_user("admin", DEMO_PASSWORD, ["admin"], code, full_name="Administrator")
         db.session.commit()
         new_cases += _seed_office(office)
         db.session.commit()
-    fired = sweep()
+    fired = sweep().fired
     click.echo(f"Demo ready: {new_cases} new case(s), {fired} overdue timer(s) fired.")
     click.echo(f"Sign in at http://127.0.0.1:5000/login with password '{DEMO_PASSWORD}' as:")
     for user in db.session.scalars(select(User).order_by(User.office_id, User.username)):

@@ -6,6 +6,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..cases.migration import migrate_cases
 from ..cases.queries import visible_case
 from ..engine import MAX_DIAGRAM_BYTES
 from ..errors import DomainError, NotFound, Rejected, error_response
@@ -273,3 +274,21 @@ def sub_procedure_diagram(case_id, key):
     if key not in (definition.calls or {}):
         raise NotFound(f"{definition.name} calls no sub-procedure '{key}'.")
     return _xml(procedure_version(key, definition.calls[key]).bpmn_xml)
+
+
+@bp.get("/procedures/<key>/migrate")
+def migration(key):
+    """What a move of the running cases to a version would do (a dry run), with the button to do it."""
+    to_version = request.args.get("to", type=int)
+    report = migrate_cases(key, to_version, dry_run=True, actor=current_user)
+    return render_template("designer/migrate.html", key=key, report=report,
+                           versions=designer.version_history(key))
+
+
+@bp.post("/procedures/<key>/migrate")
+def migrate(key):
+    report = migrate_cases(key, request.form.get("to", type=int), dry_run=False, actor=current_user)
+    db.session.commit()
+    flash(_("%(moved)s case(s) moved to version %(version)s; %(blocked)s could not move.",
+            moved=len(report.movable), version=report.to_version, blocked=len(report.blocked)), "info")
+    return redirect(url_for("designer.migration", key=key, to=report.to_version))

@@ -1,9 +1,10 @@
 """The engine adapter: the only package that imports SpiffWorkflow.
 
 Everything outside engine/ sees plain data: diagrams are parsed into `Diagram`
-summaries, decision tables into `DecisionTable` summaries, running cases are
-`CaseWorkflow` objects whose state goes in and out as JSON, and problems are
-`Problem` records with the element id and line.
+summaries, decision tables into `DecisionTable` summaries, a deployed procedure's spec
+is serialized once (`serialize_specs`) and deserialized once per process (`procedure`),
+running cases are `CaseWorkflow` objects whose own task state goes in and out as JSON,
+and problems are `Problem` records with the element id and line.
 """
 from .analysis import (DiagramChanges, Element, diagram_changes, lanes, unreachable_elements,
                        untimed_user_tasks)
@@ -11,9 +12,12 @@ from .decisions import (DecisionAnswer, DecisionError, DecisionTable, decision_i
                         evaluate_decision, parse_decision, spiff_decision_problems)
 from .diagrams import (MAX_DIAGRAM_BYTES, CallInfo, Diagram, DiagramError, Problem, RuleTaskInfo, SpecSources,
                        TimerInfo, UserTaskInfo, outline, parse_diagram, process_identity, spiff_problems)
-from .runtime import CaseWorkflow, ReadyTask, WaitingTimer, EngineError, SERIALIZER_VERSION, StepNotWaiting
-from .scripting import ScriptError, ScriptHelpers, assigned_names, check_script, evaluate_expression
-from .timers import timer_problem
+from .migration import migrate, migration_blocker
+from .runtime import (SERIALIZER_VERSION, CaseWorkflow, EngineError, Procedure, ReadyTask, StepNotWaiting, WaitingTimer,
+                      procedure, serialize_specs)
+from .sandbox import ScriptError, configure_sandbox, script_call_ms
+from .scripting import ScriptHelpers, assigned_names, check_script, evaluate_expression, reserved_names
+from .timers import MAX_WORKING_DAYS, timer_problem
 
 __all__ = [
     "DiagramChanges", "Element", "diagram_changes", "lanes", "unreachable_elements", "untimed_user_tasks",
@@ -21,6 +25,8 @@ __all__ = [
     "evaluate_decision", "parse_decision", "spiff_decision_problems",
     "MAX_DIAGRAM_BYTES", "process_identity", "CallInfo", "Diagram", "DiagramError", "Problem", "RuleTaskInfo",
     "SpecSources", "UserTaskInfo", "TimerInfo", "outline", "parse_diagram", "spiff_problems",
-    "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION", "StepNotWaiting",
-    "ScriptError", "ScriptHelpers", "assigned_names", "check_script", "evaluate_expression", "timer_problem",
+    "CaseWorkflow", "ReadyTask", "WaitingTimer", "EngineError", "SERIALIZER_VERSION", "StepNotWaiting", "Procedure",
+    "procedure", "serialize_specs",
+    "ScriptError", "ScriptHelpers", "assigned_names", "check_script", "evaluate_expression", "reserved_names",
+    "timer_problem", "configure_sandbox", "script_call_ms", "MAX_WORKING_DAYS", "migrate", "migration_blocker",
 ]

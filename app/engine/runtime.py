@@ -1,11 +1,16 @@
 """One running case: a SpiffWorkflow BpmnWorkflow behind a small, plain-data interface."""
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from threading import Lock
+from typing import Callable
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins import ScriptTaskMixin
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
@@ -15,10 +20,69 @@ from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from .diagrams import SpecSources, load_specs
-from .scripting import ScriptError, ScriptHelpers, script_engine
+from .sandbox import ScriptError
+from .scripting import ScriptHelpers, script_engine
 
-_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+
+class _TaskStateConverter(BpmnWorkflowConverter):
+    """A case's own state: SpiffWorkflow's to_dict with the spec and subprocess specs left out
+    (the process definition stores them once). Loading puts the cached spec objects back into
+    the dictionary, and the stock from_dict passes objects through unchanged."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+
+_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
+    {**SPIFF_CONFIG, BpmnWorkflow: _TaskStateConverter}))
 SERIALIZER_VERSION = _SERIALIZER.VERSION
+_VERSION_KEY = BpmnWorkflowSerializer.VERSION_KEY
+
+
+def serialize_specs(sources: SpecSources) -> str:
+    """The procedure's spec and subprocess specs (called procedures and decision tables included)
+    as JSON, stored once per process definition."""
+    spec, subprocess_specs = load_specs(sources)
+    registry = _SERIALIZER.registry
+    return json.dumps({_VERSION_KEY: SERIALIZER_VERSION, "spec": registry.convert(spec),
+                       "subprocess_specs": {name: registry.convert(s) for name, s in subprocess_specs.items()}})
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """A process definition's specs, deserialized once and shared by all its cases."""
+    spec: object
+    subprocess_specs: dict
+
+
+_PROCEDURES: OrderedDict[str, Procedure] = OrderedDict()
+_PROCEDURES_LOCK = Lock()
+_PROCEDURES_KEPT = 64
+
+
+def procedure(key: str, spec_json: Callable[[], str]) -> Procedure:
+    """The deserialized specs for `key` (one per deployed definition); spec_json() is read on a miss."""
+    with _PROCEDURES_LOCK:
+        found = _PROCEDURES.get(key)
+        if found is not None:
+            _PROCEDURES.move_to_end(key)
+            return found
+    stored = json.loads(spec_json())
+    if stored.get(_VERSION_KEY) != SERIALIZER_VERSION:
+        raise EngineError(f"The procedure was stored by serializer {stored.get(_VERSION_KEY)}; this "
+                          f"version of One Window reads {SERIALIZER_VERSION}. Run `flask db upgrade`.")
+    registry = _SERIALIZER.registry
+    found = Procedure(registry.restore(stored["spec"]),
+                      {name: registry.restore(s) for name, s in stored["subprocess_specs"].items()})
+    with _PROCEDURES_LOCK:
+        _PROCEDURES[key] = found
+        while len(_PROCEDURES) > _PROCEDURES_KEPT:
+            _PROCEDURES.popitem(last=False)
+    return found
 
 
 class EngineError(Exception):
@@ -74,10 +138,10 @@ class CaseWorkflow:
         self._workflow = workflow
 
     @classmethod
-    def create(cls, sources: SpecSources, data: dict, helpers: ScriptHelpers) -> "CaseWorkflow":
+    def create(cls, procedure: Procedure, data: dict, helpers: ScriptHelpers) -> "CaseWorkflow":
         """A new, not yet started workflow holding the application data."""
-        spec, subprocess_specs = load_specs(sources)
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine(helpers))
+        workflow = BpmnWorkflow(procedure.spec, dict(procedure.subprocess_specs),
+                                script_engine=script_engine(helpers))
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data)
         return cls(workflow)
@@ -86,12 +150,26 @@ class CaseWorkflow:
         self._run(lambda: None)
 
     @classmethod
-    def from_json(cls, state: str, helpers: ScriptHelpers) -> "CaseWorkflow":
-        workflow = _SERIALIZER.deserialize_json(state)
+    def from_state(cls, state: str, procedure: Procedure, helpers: ScriptHelpers) -> "CaseWorkflow":
+        """The case's workflow from its task state (to_state) and its procedure's specs."""
+        try:
+            dct = json.loads(state)
+        except Exception as exc:  # whatever is wrong with it, it is this case's fault, not the caller's
+            raise EngineError(f"The case's saved state cannot be read ({type(exc).__name__}: {exc})") from exc
+        if dct.get(_VERSION_KEY) != SERIALIZER_VERSION:
+            raise EngineError(f"The case's state was stored by serializer {dct.get(_VERSION_KEY)}; this "
+                              f"version of One Window reads {SERIALIZER_VERSION}. Run `flask db upgrade`.")
+        del dct[_VERSION_KEY]
+        dct["spec"], dct["subprocess_specs"] = procedure.spec, dict(procedure.subprocess_specs)
+        try:
+            workflow = _SERIALIZER.from_dict(dct)
+        except Exception as exc:
+            raise EngineError(f"The case's saved state cannot be read ({type(exc).__name__}: {exc})") from exc
         workflow.script_engine = script_engine(helpers)
         return cls(workflow)
 
-    def to_json(self) -> str:
+    def to_state(self) -> str:
+        """The case's own task state as JSON; the specs stay with the process definition."""
         return _SERIALIZER.serialize_json(self._workflow)
 
     def _run(self, action) -> None:
@@ -99,15 +177,17 @@ class CaseWorkflow:
             action()
             self._workflow.do_engine_steps()
         except (SpiffWorkflowException, ScriptError) as exc:
-            element_id = None
             task = getattr(exc, "task", None)
-            if task is not None:
-                element_id = task.task_spec.bpmn_id
-            raise EngineError(_describe(exc), element_id) from exc
+            raise EngineError(_describe(exc, task), task.task_spec.bpmn_id if task else None) from exc
 
     @property
     def completed(self) -> bool:
         return self._workflow.completed
+
+    @property
+    def failed(self) -> bool:
+        """Whether a step is still in error (waiting for a retry)."""
+        return bool(self._workflow.get_tasks(state=TaskState.ERROR))
 
     def data(self) -> dict:
         """Everything the case knows: the data of finished tasks, latest value of each field wins."""
@@ -224,6 +304,15 @@ class CaseWorkflow:
             task.run()
         self._run(finish)
 
+    def retry(self, data: dict) -> None:
+        """Run the steps that failed again, with corrected data if any, and carry on from there."""
+        def again():
+            for task in self._workflow.get_tasks(state=TaskState.ERROR):
+                task.data.update(data)
+                task._set_state(TaskState.READY)
+            self._workflow.refresh_timers()
+        self._run(again)
+
     def fire_due_timers(self) -> None:
         self._run(self._workflow.refresh_timers)
 
@@ -254,7 +343,15 @@ def _earliest(timer_tasks) -> datetime | None:
     return min((_utc(t._get_internal_data("event_value")) for t in timer_tasks), default=None)
 
 
-def _describe(exc: Exception) -> str:
+def _describe(exc: Exception, task) -> str:
+    script_error = exc if isinstance(exc, ScriptError) else None
+    cause = exc
+    while script_error is None and (cause := cause.__cause__ or cause.__context__) is not None:
+        script_error = cause if isinstance(cause, ScriptError) else None
+    if script_error is not None and task is not None:
+        spec = task.task_spec
+        what = "Script" if isinstance(spec, ScriptTaskMixin) else "The expression of"
+        return f"{what} '{spec.bpmn_name or spec.bpmn_id}' ({spec.bpmn_id}) failed: {script_error}"
     message = str(exc)
     notes = getattr(exc, "notes", None) or getattr(exc, "__notes__", None) or []
     if notes:

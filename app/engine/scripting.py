@@ -12,27 +12,21 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 from typing import Callable
 
-from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
-from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
-from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safer_getattr
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-_BUILTINS = dict(safe_builtins)
-_BUILTINS.update({
-    "min": min, "max": max, "sum": sum, "sorted": sorted, "any": any, "all": all,
-    "list": list, "dict": dict, "enumerate": enumerate, "reversed": reversed, "map": map, "filter": filter,
-})
+from .sandbox import SANDBOX, ScriptError
+from .sandbox_worker import BUILTINS, Refused, compile_source, guards
 
 
-class ScriptError(Exception):
-    """A script or expression a designer wrote was refused or failed."""
+@dataclass(frozen=True)
+class Unavailable:
+    """A name scripts may use whose value this case does not have: reading from it says why."""
+    message: str  # with {name} for the attribute read
 
 
-class _NoService:
-    def __getattr__(self, name):
-        raise ScriptError(f"service.{name} is read from the service catalogue, and this case's procedure "
-                          "has no catalogue entry")
+NO_SERVICE = Unavailable("service.{name} is read from the service catalogue, and this case's procedure has no "
+                         "catalogue entry")
 
 
 @dataclass
@@ -48,43 +42,8 @@ class ScriptHelpers:
             "working_days": self.working_days,
             "today": self.today,
             "now": lambda: datetime.now(timezone.utc).isoformat(),
-            "service": SimpleNamespace(**self.service) if self.service else _NoService(),
+            "service": SimpleNamespace(**self.service) if self.service else NO_SERVICE,
         }
-
-
-def _inplace(op, x, y):
-    operators = {"+=": lambda a, b: a + b, "-=": lambda a, b: a - b, "*=": lambda a, b: a * b,
-                 "/=": lambda a, b: a / b, "//=": lambda a, b: a // b, "%=": lambda a, b: a % b}
-    if op not in operators:
-        raise ScriptError(f"the operator {op} is not allowed in scripts")
-    return operators[op](x, y)
-
-
-def _write_guard(obj):
-    if isinstance(obj, (dict, list)):
-        return obj
-    raise ScriptError("scripts may only change lists and dictionaries in the case data")
-
-
-def _guards() -> dict:
-    return {
-        "__builtins__": _BUILTINS,
-        "_getattr_": safer_getattr,
-        "_getitem_": default_guarded_getitem,
-        "_getiter_": default_guarded_getiter,
-        "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-        "_unpack_sequence_": guarded_unpack_sequence,
-        "_write_": _write_guard,
-        "_inplacevar_": _inplace,
-    }
-
-
-def _compile(source: str, mode: str):
-    compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(source, filename="<script>")
-    if result.errors:
-        raise ScriptError("; ".join(result.errors))
-    return result.code
 
 
 _UNAVAILABLE = {"open", "eval", "exec", "compile", "globals", "locals", "vars", "getattr", "setattr",
@@ -100,34 +59,43 @@ def check_script(source: str, mode: str = "exec") -> str | None:
                 return f"line {node.lineno}: imports are not allowed in scripts"
             if isinstance(node, ast.Name) and node.id in _UNAVAILABLE:
                 return f"line {node.lineno}: {node.id}() is not available in scripts"
-        _compile(source, mode)
-    except ScriptError as exc:
+        compile_source(source, mode)
+    except Refused as exc:
         return str(exc)
     except SyntaxError as exc:
         return f"syntax error: {exc.msg} (line {exc.lineno})"
     return None
 
 
+def reserved_names() -> frozenset[str]:
+    """Names case data may not use: a field called so would shadow a helper or builtin in scripts."""
+    helpers = ScriptHelpers(working_days=None, today=None).as_globals()
+    return frozenset(helpers) | frozenset(BUILTINS) | frozenset(guards()) | _UNAVAILABLE
+
+
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
-    def __init__(self, helpers: dict):
-        super().__init__(helpers)
+    """Every script and expression goes to the sandbox's worker processes (see sandbox.py): the helper
+    functions are called back from there, the read-only objects (service) are sent along as data."""
+
+    def __init__(self, environment_globals=None):
+        super().__init__(environment_globals)
+        self.helpers, self.objects = {}, {}
+        for name, value in self.globals.items():
+            if isinstance(value, SimpleNamespace):
+                self.objects[name] = ("namespace", vars(value))
+            elif isinstance(value, Unavailable):
+                self.objects[name] = ("unavailable", value.message)
+            else:
+                self.helpers[name] = value
 
     def evaluate(self, expression, context, external_context=None):
-        namespace = {**_guards(), **self.globals, **(external_context or {}), **context}
-        return eval(_compile(expression, "eval"), namespace)
+        return SANDBOX.run("eval", expression, context, external_context, self.helpers, self.objects)
 
     def execute(self, script, context, external_context=None):
         clash = set(self.globals) & set(context)
         if clash:
             raise ScriptError(f"case data uses the helper name(s) {sorted(clash)}; rename those fields")
-        namespace = {**_guards(), **self.globals, **(external_context or {}), **context}
-        exec(_compile(script, "exec"), namespace)
-        for name, value in namespace.items():
-            if name.startswith("_") or name in self.globals or callable(value):
-                continue
-            if external_context and name in external_context:
-                continue
-            context[name] = value
+        context.update(SANDBOX.run("exec", script, context, external_context, self.helpers, self.objects))
         return True
 
     def call_service(self, context, **kwargs):

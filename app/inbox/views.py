@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from ..cases import work_items
 from ..cases.presenters import history
 from ..db import utcnow
+from ..documents.services import documents_of
 from ..errors import Conflict, Forbidden, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
@@ -12,7 +13,7 @@ from ..forms.validation import from_form_fields
 from ..i18n import translated
 from ..payments.services import fee_decided_by, fee_due
 from ..permissions import case_data_for, may_see_case
-from .queries import inbox_items
+from .queries import inbox_page, parse_after
 
 bp = Blueprint("inbox", __name__)
 
@@ -20,7 +21,10 @@ bp = Blueprint("inbox", __name__)
 @bp.get("/")
 @login_required
 def index():
-    return render_template("inbox/index.html", items=inbox_items(current_user), now=utcnow())
+    after = parse_after(request.args.get("after"))
+    page = inbox_page(current_user, after)
+    return render_template("inbox/index.html", items=page.items, next_after=page.next_after, first_page=after is None,
+                           now=utcnow())
 
 
 def _render_item(item, values=None, errors=None, status=200):
@@ -33,7 +37,8 @@ def _render_item(item, values=None, errors=None, status=200):
                            errors=errors or {}, whole_case=whole_case, data=case_data_for(current_user, item.case),
                            history=history(item.case) if whole_case else [], now=utcnow(),
                            fee=fee_due(item.case) if takes_fee else None,
-                           fee_row=fee_decided_by(item.case) if takes_fee else None), status
+                           fee_row=fee_decided_by(item.case) if takes_fee else None,
+                           documents=documents_of(item.case)), status
 
 
 @bp.get("/work-items/<int:item_id>")

@@ -9,13 +9,17 @@ from ..extensions import db
 
 
 class Notification(db.Model):
-    """A message to one person: always shown in the app; also emailed when SMTP is configured.
+    """A message to one person: staff see theirs in the app, also emailed when SMTP is configured;
+    a citizen (no account: user_id empty) gets it at ``address`` by email or SMS (``medium``).
 
-    email_status: "none" (no address or no SMTP), "pending" (to send or retry), "sent", "failed"
-    (gave up after the last attempt; still visible as failed).
+    email_status is the delivery status whatever the medium: "none" (no address, or the medium
+    is not configured), "pending" (to send or retry), "sent", "failed" (gave up after the last
+    attempt; still visible as failed).
     """
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    address: Mapped[str | None] = mapped_column(String(200))  # a citizen's email address or E.164 phone
+    medium: Mapped[str] = mapped_column(String(10), default="email")  # email, sms
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
     kind: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(300))
@@ -28,7 +32,7 @@ class Notification(db.Model):
     email_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()
     # Named, not imported: cases sit above notifications (they notify), so this package never imports them.
     case = relationship("Case")
 

@@ -1,4 +1,5 @@
-"""Notifications: always shown in the app, also emailed through an outbox when SMTP is configured.
+"""Notifications: always shown in the app, also emailed through an outbox when SMTP is configured;
+citizens' notifications go through the same outbox by email or by SMS (notifications/sms.py).
 
 ``notify`` only writes rows inside the caller's transaction; nothing leaves the machine
 until ``send_pending`` (the outbox job, or `flask notifications send`) reads the pending
@@ -23,6 +24,7 @@ from ..db import utcnow
 from ..errors import NotFound
 from ..extensions import db
 from .models import Notification
+from .sms import SmsRefused, phone_number, send_sms, sms_configured
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,28 @@ def notify(users, kind: str, subject: str, body: str, case=None) -> list[Notific
     return rows
 
 
+def notify_citizen(contact: str | None, kind: str, subject: str, body: str, case=None) -> Notification | None:
+    """Tell an applicant or complainant (no account) at the contact they gave: an email address is
+    emailed, a phone number gets an SMS. None when the contact is neither."""
+    contact = (contact or "").strip()
+    if "@" in contact:
+        medium, address, deliverable = "email", contact[:200], email_configured()
+    else:
+        medium, address, deliverable = "sms", phone_number(contact), sms_configured()
+        if address is None:
+            return None
+    row = Notification(user_id=None, address=address, medium=medium, case_id=case.id if case is not None else None,
+                       kind=kind, subject=" ".join(subject.split())[:300], body=body, created_at=utcnow(),
+                       email_status="pending" if deliverable else "none", email_attempts=0)
+    db.session.add(row)
+    db.session.flush()
+    # The history says how, never the address: a complainant's contact stays with the Ombudsman.
+    record("citizen_notified", f"Told the {'applicant' if kind != 'complaint_outcome' else 'complainant'} by "
+           f"{'SMS' if medium == 'sms' else 'email'}: {row.subject[:200]}", case=case, notification_kind=kind,
+           medium=medium, queued=deliverable)
+    return row
+
+
 # --- reading (pages) --------------------------------------------------------------------
 
 def unread_count(user) -> int:
@@ -109,27 +133,36 @@ def pending_count() -> int:
 
 
 def send_pending(now: datetime | None = None, batch: int = 50) -> tuple[int, int]:
-    """Send up to ``batch`` due pending emails; return (sent, failed). Commits after each message.
+    """Send up to ``batch`` due pending emails, then as many SMS; return (sent, failed). Commits
+    after each message.
 
     A failed message is retried later (after 1, 5, 15, 60 minutes, ... see RETRY_MINUTES) and
-    marked "failed" after MAX_EMAIL_ATTEMPTS. When the server cannot be reached, the run stops
-    after recording the failure on the message it was sending (the others wait for the next
-    run rather than each waiting for the same timeout).
+    marked "failed" after MAX_EMAIL_ATTEMPTS (at once when the gateway refuses it for good).
+    When the server cannot be reached, the run stops after recording the failure on the message
+    it was sending (the others wait for the next run rather than each waiting for the same timeout).
     """
-    if not email_configured():
-        return 0, 0
     now = now or utcnow()
+    sent = failed = 0
+    if email_configured():
+        sent, failed = _send_emails(now, batch)
+    if sms_configured():
+        sms_sent, sms_failed = _send_sms(now, batch)
+        sent, failed = sent + sms_sent, failed + sms_failed
+    return sent, failed
+
+
+def _send_emails(now: datetime, batch: int) -> tuple[int, int]:
     sent = failed = 0
     tried: set[int] = set()
     smtp = None
     try:
         while len(tried) < batch:
-            notification = _next_due(now, tried)
+            notification = _next_due(now, tried, "email")
             if notification is None:
                 break
             tried.add(notification.id)
             user = notification.user
-            if not (user.email and user.active):
+            if user is not None and not (user.email and user.active):
                 # The address went away after the notification was written: it stays in the app.
                 notification.email_status = "none"
                 notification.email_next_attempt_at = None
@@ -157,11 +190,7 @@ def send_pending(now: datetime | None = None, batch: int = 50) -> tuple[int, int
                 failed += 1
                 smtp = _close(smtp)
                 break  # the others wait for the next run instead of each waiting for the same timeout
-            notification.email_status = "sent"
-            notification.email_sent_at = now
-            notification.email_next_attempt_at = None
-            notification.email_attempts += 1
-            db.session.commit()
+            _delivered(notification, now)
             sent += 1
     except BaseException:
         db.session.rollback()  # releases the lock on the message in flight; it is sent next time
@@ -169,6 +198,47 @@ def send_pending(now: datetime | None = None, batch: int = 50) -> tuple[int, int
     finally:
         _close(smtp)
     return sent, failed
+
+
+def _send_sms(now: datetime, batch: int) -> tuple[int, int]:
+    sent = failed = 0
+    tried: set[int] = set()
+    try:
+        while len(tried) < batch:
+            notification = _next_due(now, tried, "sms")
+            if notification is None:
+                break
+            tried.add(notification.id)
+            try:
+                send_sms(notification.address, _sms_text(notification), f"onewindow-notification-{notification.id}")
+            except SmsRefused as error:
+                _failed(notification, error, now, give_up=True)
+                db.session.commit()
+                failed += 1
+                continue
+            except Exception as error:  # noqa: BLE001 (gateway down, timeout, 5xx: try again later)
+                _failed(notification, error, now)
+                db.session.commit()
+                failed += 1
+                break
+            _delivered(notification, now)
+            sent += 1
+    except BaseException:
+        db.session.rollback()
+        raise
+    return sent, failed
+
+
+def _sms_text(notification: Notification) -> str:
+    return f"{notification.subject}\n{notification.body}"[:640]
+
+
+def _delivered(notification: Notification, now: datetime) -> None:
+    notification.email_status = "sent"
+    notification.email_sent_at = now
+    notification.email_next_attempt_at = None
+    notification.email_attempts += 1
+    db.session.commit()
 
 
 def outbox_job(app: Flask) -> None:
@@ -186,9 +256,9 @@ def outbox_job(app: Flask) -> None:
             log.warning("notification outbox: %d email(s) could not be sent; they are retried later", failed)
 
 
-def _next_due(now: datetime, skip: set[int]) -> Notification | None:
+def _next_due(now: datetime, skip: set[int], medium: str) -> Notification | None:
     query = (select(Notification)
-             .where(Notification.email_status == "pending",
+             .where(Notification.email_status == "pending", Notification.medium == medium,
                     or_(Notification.email_next_attempt_at.is_(None), Notification.email_next_attempt_at <= now))
              .order_by(Notification.id).limit(1).with_for_update(skip_locked=True, of=Notification))
     if skip:
@@ -203,7 +273,8 @@ def _failed(notification: Notification, error: Exception, now: datetime, give_up
         notification.email_status = "failed"
         notification.email_next_attempt_at = None
         record("notification_email_failed",
-               f"Email '{notification.subject[:120]}' to {notification.user.username} given up after "
+               f"{'SMS' if notification.medium == 'sms' else 'Email'} '{notification.subject[:120]}' to "
+               f"{notification.user.username if notification.user else 'the citizen'} given up after "
                f"{notification.email_attempts} attempt(s): {notification.email_last_error}",
                case=notification.case, notification_id=notification.id)
     else:
@@ -256,17 +327,18 @@ def _close(smtp: smtplib.SMTP | None) -> None:
     return None
 
 
-def _message(notification: Notification, user: User) -> EmailMessage:
+def _message(notification: Notification, user: User | None) -> EmailMessage:
     sender = current_app.config["MAIL_FROM"]
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = formataddr((user.display_name, user.email))
+    message["To"] = formataddr((user.display_name, user.email)) if user else notification.address
     message["Subject"] = notification.subject
     message["Date"] = format_datetime(notification.created_at)
     # make_msgid() without a domain asks DNS for this machine's name, which can hang.
     domain = parseaddr(sender)[1].rpartition("@")[2] or "onewindow.invalid"
     message["Message-ID"] = make_msgid(f"notification-{notification.id}", domain=domain)
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(f"{notification.body}\n\n-- \nOne Window. You can also read this under "
-                        f"Notifications when you sign in.\n")
+    footer = ("One Window. You can also read this under Notifications when you sign in." if user else
+              "One Window. Follow your case on the tracking page with its number and access code.")
+    message.set_content(f"{notification.body}\n\n-- \n{footer}\n")
     return message

@@ -2,11 +2,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from ..bounds import int_parameter
 from ..extensions import db
 from ..i18n import number
 from . import services as notifications
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+MAX_PAGE = 100_000
 
 
 @bp.app_context_processor
@@ -20,7 +22,7 @@ def unread_notifications():
 @bp.get("/")
 @login_required
 def index():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = int_parameter(request.args, "page", 1, 1, MAX_PAGE)
     rows, older = notifications.notifications_for(current_user, page)
     return render_template("notifications/index.html", notifications=rows, page=page, older=older,
                            zone=current_user.office.timezone, unread=notifications.unread_count(current_user))
@@ -31,7 +33,7 @@ def index():
 def mark_read(notification_id):
     notifications.mark_read(current_user, notification_id)
     db.session.commit()
-    return redirect(url_for("notifications.index", page=request.form.get("page", type=int) or None), 303)
+    return redirect(url_for("notifications.index", page=int_parameter(request.form, "page", 1, 1, MAX_PAGE)), 303)
 
 
 @bp.post("/read")

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -15,8 +15,11 @@ class ProcessDefinition(db.Model):
     version: Mapped[int]
     name: Mapped[str] = mapped_column(String(200))
     filename: Mapped[str] = mapped_column(String(200))
-    bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary)
+    # Read by the designer and the case diagram only; running cases use workflow_spec.
+    bpmn_xml: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     sha256: Mapped[str] = mapped_column(String(64))
+    # The engine's spec of the diagram (and its subprocesses), stored once for all its cases.
+    workflow_spec: Mapped[str | None] = mapped_column(Text, deferred=True)
     forms: Mapped[dict] = mapped_column(JSON, default=dict)
     properties: Mapped[dict] = mapped_column(JSON, default=dict)
     start_form: Mapped[str | None] = mapped_column(String(200))

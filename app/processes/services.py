@@ -5,15 +5,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from jsonschema import Draft202012Validator, SchemaError
 from sqlalchemy import func, select
 
 from ..audit.services import record
+from ..bounds import loads_bounded
 from ..decisions.services import check_decision, decision_version, latest_decision, latest_decisions, store_decision
 from ..engine import (DecisionTable, Diagram, DiagramError, Problem, SpecSources, assigned_names, check_script, lanes,
-                      outline, parse_decision, spiff_problems, timer_problem, unreachable_elements, untimed_user_tasks)
-from ..errors import NotFound, Rejected, TooLarge
+                      outline, parse_decision, serialize_specs, spiff_problems, timer_problem, unreachable_elements,
+                      untimed_user_tasks)
+from ..errors import BadRequest, NotFound, Rejected, TooLarge
 from ..extensions import db
+from ..forms.rendering import option_titles
+from ..forms.validation import field_name_problem
 from ..permissions import WORKFLOW_ROLES, Jurisdiction
 from .models import FormDraft, ProcessDefinition
 
@@ -42,9 +47,9 @@ def form_library() -> dict[str, bytes]:
 def read_form(name: str, raw: bytes) -> tuple[dict | None, str | None]:
     """The form's schema, or why staff could not be shown it."""
     try:
-        schema = json.loads(raw)
-    except ValueError as exc:
-        return None, f"form {name} is not valid JSON: {exc}"
+        schema = loads_bounded(raw)
+    except (BadRequest, TooLarge) as exc:
+        return None, f"form {name}: {exc.message}"
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
@@ -52,7 +57,7 @@ def read_form(name: str, raw: bytes) -> tuple[dict | None, str | None]:
     if not isinstance(schema, dict) or schema.get("type") != "object":
         return None, f"form {name} must describe an object (\"type\": \"object\")"
     for field, spec in schema.get("properties", {}).items():
-        error = _field_shape_problem(spec)
+        error = field_name_problem(field) or _field_shape_problem(spec)
         if error:
             return None, f"form {name}, field '{field}': {error}"
     return schema, None
@@ -64,8 +69,9 @@ def _field_shape_problem(spec) -> str | None:
         return f"each field needs a \"type\" of {', '.join(FIELD_TYPES)} (nested objects are not supported)"
     if spec["type"] == "array":
         items = spec.get("items")
-        if not isinstance(items, dict) or not isinstance(items.get("enum"), list) or not items["enum"]:
-            return "a list field is shown as checkboxes, so it needs \"items\": {\"enum\": [...choices]}"
+        if not isinstance(items, dict) or not option_titles(spec):
+            return ("a list field is shown as checkboxes, so it needs \"items\": {\"oneOf\": [{\"const\": code, "
+                    "\"title\": title}, ...]} (or \"items\": {\"enum\": [...choices]})")
     return None
 
 
@@ -239,9 +245,41 @@ def _unknown_decision_inputs(diagram: Diagram, checked: Checked, batch: Batch) -
     return warnings
 
 
+# Element ids, names and form file names are stored in columns this wide (work items and timers use
+# the same widths as the procedure's own key, name and start form).
+ID_LENGTH = ProcessDefinition.__table__.c.key.type.length
+NAME_LENGTH = ProcessDefinition.__table__.c.name.type.length
+FILE_LENGTH = ProcessDefinition.__table__.c.start_form.type.length
+
+
+def _id_too_long(element_id: str) -> str:
+    return _("The id '%(start)s…' is %(length)s characters long; at most %(limit)s fit.",
+             start=element_id[:40], length=len(element_id), limit=ID_LENGTH)
+
+
+def _length_problems(diagram) -> list[Problem]:
+    named = [(diagram.process_id, diagram.name, None)] + [(t.id, t.name, t.line) for t in diagram.user_tasks]
+    problems = []
+    for element_id, name, line in named:
+        if len(element_id) > ID_LENGTH:
+            problems.append(Problem(_id_too_long(element_id), element_id[:ID_LENGTH], line))
+        if len(name or "") > NAME_LENGTH:
+            problems.append(Problem(_("The name of '%(id)s' is %(length)s characters long; at most %(limit)s fit.",
+                                      id=element_id, length=len(name), limit=NAME_LENGTH), element_id, line))
+    for timer in diagram.timers:
+        if len(timer.id) > ID_LENGTH:
+            problems.append(Problem(_id_too_long(timer.id), timer.id[:ID_LENGTH], timer.line))
+    for task in diagram.user_tasks:
+        if task.form and len(task.form) > FILE_LENGTH:
+            problems.append(Problem(_("The form file name of '%(id)s' is %(length)s characters long; at most "
+                                      "%(limit)s fit.", id=task.id, length=len(task.form), limit=FILE_LENGTH),
+                                    task.id, task.line))
+    return problems
+
+
 def lint(diagram, form_files: dict[str, bytes]) -> list[Problem]:
     """One Window's own rules on top of the BPMN schema and the engine's parser."""
-    problems = []
+    problems = _length_problems(diagram)
     jurisdiction = diagram.properties.get("jurisdiction")
     if jurisdiction is not None and jurisdiction not in set(Jurisdiction):
         problems.append(Problem(f"The process property jurisdiction is '{jurisdiction}'; use one of "
@@ -356,6 +394,11 @@ def deploy(files: list[tuple[str, bytes]], actor=None, form_files: dict[str, byt
                 refuse([Problem(f"Two files define the decision table '{table.id}'.", table.id)], filename)
             batch.decisions[table.id] = (filename, xml, table)
     for filename, xml in (f for f in files if not is_decision_file(f[0])):
+        if len(Path(filename).name) > FILE_LENGTH:
+            problems.append({"message": _("The file name is %(length)s characters long; at most %(limit)s fit.",
+                                          length=len(Path(filename).name), limit=FILE_LENGTH),
+                             "element_id": None, "line": None, "severity": "error", "file": filename[:FILE_LENGTH]})
+            continue
         try:
             diagram = outline(xml)
         except DiagramError as exc:
@@ -415,6 +458,7 @@ def _store(filename: str, xml: bytes, checked: Checked, actor) -> Deployment:
         filename=Path(filename).name, bpmn_xml=xml, sha256=sha, forms=checked.forms, properties=diagram.properties,
         start_form=diagram.start_form, calls=checked.calls, decisions=checked.decisions,
         deployed_by_id=actor.id if actor else None)
+    definition.workflow_spec = serialize_specs(spec_sources(definition))
     db.session.add(definition)
     db.session.flush()
     record("process_deployed", f"Deployed {definition.name} version {definition.version}", actor=actor,

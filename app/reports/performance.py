@@ -10,6 +10,7 @@ from ..cases.models import WorkItem
 from ..extensions import db
 from ..processes.services import latest_versions
 from .channels import channels_by_office
+from .citizens import average_ratings
 from .quarters import Quarter
 from .service_standards import Period, StandardRow, service_standards
 
@@ -109,8 +110,10 @@ def scorecard(office: Office, quarter: Quarter, now: datetime) -> dict:
 
 def public_performance(quarter: Quarter, now: datetime) -> dict:
     offices = list(db.session.scalars(select(Office).order_by(Office.code)))
+    rated = average_ratings(quarter.period, None)
     return {"quarter": quarter.label, "from": quarter.first_day.isoformat(), "to": quarter.last_day.isoformat(),
             "offices": [{"office": f.office, "name": f.name, "completed": f.completed, "on_time_rate": f.on_time_rate,
+                         "average_rating": rated.get(o.id),
                          "services": [{"process": s.process, "name": s.name, "completed": s.completed,
                                        "median_working_days": s.median_working_days} for s in f.services]}
-                        for f in office_figures(quarter, offices, now)]}
+                        for o, f in zip(offices, office_figures(quarter, offices, now))]}

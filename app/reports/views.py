@@ -6,6 +6,7 @@ from ..i18n import public_pages
 from ..processes.services import latest_version, latest_versions
 from . import charts
 from .channels import REPORT_ZONE, channel_mix
+from .citizens import comments, queue_waits, ratings
 from .filters import readable_offices, report_filters
 from .performance import public_performance, scorecard
 from .quarters import parse_quarter, quarter_containing
@@ -36,7 +37,9 @@ def index():
         steps=steps, step_bars=charts.step_bars(steps),
         officers=time_per_officer(filters.period, filters.offices, filters.process),
         escalations=escalations_by_step(filters.period, filters.offices, filters.process),
-        channels=channels, channel_bars=charts.channel_bars(channels), channel_names=charts.channel_names())
+        channels=channels, channel_bars=charts.channel_bars(channels), channel_names=charts.channel_names(),
+        ratings=ratings(filters.period, filters.offices), comments=comments(filters.period, filters.offices),
+        queue=queue_waits(filters.period, filters.offices))
 
 
 def standards_csv(rows) -> Response:

@@ -5,6 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..bounds import ID_MAX, int_parameter
 from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import db
@@ -37,7 +38,7 @@ def _back():
 @bp.post("/work-items/<int:item_id>/reassign")
 @login_required
 def reassign(item_id):
-    item = services.reassign(current_user, item_id, request.form.get("officer", type=int),
+    item = services.reassign(current_user, item_id, int_parameter(request.form, "officer", 0, 0, ID_MAX),
                              request.form.get("reason"))
     db.session.commit()
     flash(_("'%(task)s' on case %(number)s is now with %(name)s.", task=translated(item.name), number=item.case.number,

@@ -12,8 +12,9 @@ scheduler_cli = Blueprint("scheduler", __name__, cli_group="scheduler")
 
 @timers_cli.cli.command("sweep")
 def sweep_command():
-    """Fire every due timer now and print how many fired."""
-    click.echo(f"{sweep()} timer(s) fired")
+    """Fire every due timer now; print how many fired and how many cases failed (now incidents)."""
+    result = sweep()
+    click.echo(f"{result.fired} timer(s) fired, {result.failed} case(s) failed")
 
 
 @scheduler_cli.cli.command("run")

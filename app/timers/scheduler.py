@@ -14,12 +14,12 @@ log = logging.getLogger(__name__)
 def _sweep_job(app: Flask) -> None:
     with app.app_context():
         try:
-            fired = sweep()
+            result = sweep()
         except Exception:
             log.exception("timer sweep failed; the next sweep retries")
             return
-        if fired:
-            log.info("timer sweep fired %d timer(s)", fired)
+        if result.fired or result.failed:
+            log.info("timer sweep fired %d timer(s); %d case(s) failed", result.fired, result.failed)
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:

@@ -2,19 +2,27 @@
 
 Cases are claimed with FOR UPDATE SKIP LOCKED on PostgreSQL, so several sweepers
 never fire the same timer twice; a sweeper that dies mid-case rolls back and the
-next sweep picks the timer up again.
+next sweep picks the timer up again. A case that fails is an incident, never a
+reason for the next case's timer to wait.
 """
+import logging
+from dataclasses import dataclass
+
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..cases.models import Case, Timer
-from ..cases.write_path import fire_due_timers
+from ..cases.queries import lock_case
+from ..cases.write_path import due_timers, fire_due_timers, record_incident
 from ..db import utcnow
 from ..extensions import db
 
+log = logging.getLogger(__name__)
+
 
 def _next_due_case(skip: set[int]) -> Case | None:
-    due_cases = select(Timer.case_id).where(Timer.fires_at <= utcnow())
+    due_cases = select(Timer.case_id).where(Timer.fires_at < utcnow())
     query = (select(Case).where(Case.id.in_(due_cases), Case.status == "running")
              .order_by(Case.id).limit(1).with_for_update(skip_locked=True))
     if skip:
@@ -22,19 +30,45 @@ def _next_due_case(skip: set[int]) -> Case | None:
     return db.session.scalars(query).first()
 
 
-def sweep() -> int:
-    """Fire every timer due now; return how many fired."""
-    fired, done = 0, set()
+@dataclass
+class Sweep:
+    fired: int = 0  # timers fired
+    failed: int = 0  # cases that became incidents instead
+
+
+def sweep() -> Sweep:
+    """Fire every timer due now, each case in its own transaction: a case that cannot be loaded or
+    advanced becomes an incident and the sweep goes on with the next."""
+    result, done = Sweep(), set()
     while (case := _next_due_case(done)) is not None:
-        done.add(case.id)
+        case_id = case.id
+        done.add(case_id)
         try:
             # None due: another sweeper fired them between our look at the timer table and our lock.
-            due = fire_due_timers(case)
+            fired = fire_due_timers(case)
+            failed = case.status == "error"
             db.session.commit()
         except StaleDataError:
             # Another sweeper (or an officer) changed the case first; its timers were handled there.
             db.session.rollback()
             continue
-        fired += due
+        except SQLAlchemyError:
+            db.session.rollback()
+            raise  # the database itself failed, not this case: the next sweep tries again
+        except Exception as exc:
+            db.session.rollback()
+            _fail(case_id, exc)
+            fired, failed = 0, True
+        result.fired += fired
+        result.failed += failed
     db.session.commit()
-    return fired
+    return result
+
+
+def _fail(case_id: int, exc: Exception) -> None:
+    log.exception("the timer sweep could not advance case %s; it is now an incident", case_id)
+    case = lock_case(case_id)
+    due = due_timers(case)
+    record_incident(case, f"The timer sweep could not advance the case ({type(exc).__name__}: {exc})",
+                    due[0] if due else None)
+    db.session.commit()

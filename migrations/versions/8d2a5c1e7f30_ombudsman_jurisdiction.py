@@ -1,7 +1,7 @@
 """the Ombudsman's jurisdiction: complaint cases are the Ombudsman's, numbered in their own series
 
 Revision ID: 8d2a5c1e7f30
-Revises: 8d41c6e2b7a9
+Revises: 9e4b7c1d2f80
 Create Date: 2026-12-01 20:00:00
 
 Cases of the procedure `ombudsman_complaint` that already exist become the Ombudsman's (they keep
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '8d2a5c1e7f30'
-down_revision = '8d41c6e2b7a9'
+down_revision = '9e4b7c1d2f80'
 branch_labels = None
 depends_on = None
 

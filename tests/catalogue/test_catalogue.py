@@ -88,7 +88,8 @@ def test_the_governors_threshold_follows_the_catalogue_and_a_running_case_keeps_
         after = start_case("commercial_licence", APPLICATION, dara, kampong_siem)
         for case in (before, after):
             complete(dara, open_item(case, "check_documents").id,
-                           {"intake_decision": "accept", "fee_paid_riel": 100000})
+                     {"intake_decision": "accept", "documents_received": ["application_form"],
+                      "fee_paid_riel": 100000})
     assert (before.service_version.version, after.service_version.version) == (1, 2)
     governor = {case.number: next(t.fires_at for t in _timers(case) if t.element_id ==
                                   "back_office_processing_governor") for case in (before, after)}

@@ -28,7 +28,7 @@ def licence(office_user="dara"):
 
 def accept(case, officer, fee):
     return complete(user(officer), open_item(case, "check_documents").id,
-                          {"intake_decision": "accept", "fee_paid_riel": fee})
+                    {"intake_decision": "accept", "documents_received": ["application_form"], "fee_paid_riel": fee})
 
 
 def test_a_counter_intake_with_half_the_published_fee_is_refused_and_nothing_is_taken(api, database):
@@ -36,7 +36,8 @@ def test_a_counter_intake_with_half_the_published_fee_is_refused_and_nothing_is_
                                                                 "data": APPLICATION}).get_json()
     item = next(i for i in api.get("/api/v1/inbox").get_json() if i["case_id"] == started["id"])
     response = api.post(f"/api/v1/work-items/{item['id']}/complete",
-                        json={"data": {"intake_decision": "accept", "fee_paid_riel": 50000}})
+                        json={"data": {"intake_decision": "accept", "documents_received": ["application_form"],
+                                       "fee_paid_riel": 50000}})
     assert response.status_code == 422
     assert response.get_json()["error"] == (
         f"The official fee for case {started['number']} is 100,000 riel (catalogue version 1); 50,000 riel can "
@@ -69,7 +70,7 @@ def test_the_permit_fee_is_worked_out_from_the_floor_area_by_the_fee_table(datab
     assert fee_decided_by(permit) == "row 1 of the fee table 'Construction permit fee by floor area' (version 1)"
     with pytest.raises(Rejected, match="is 150,000 riel"):
         complete(dara, open_item(permit, "check_documents").id,
-                       {"intake_decision": "accept", "fee_paid_riel": 200000})
+                 {"intake_decision": "accept", "documents_received": ["land_title_copy"], "fee_paid_riel": 200000})
 
 
 def test_a_reduced_fee_needs_a_legal_reason_and_the_chiefs_approval_and_is_counted(database):
@@ -115,7 +116,8 @@ def test_the_counter_page_shows_the_fee_and_refuses_another_amount_field_by_fiel
     page = client.get(f"/work-items/{item.id}").get_data(as_text=True)
     assert "<strong>Official fee for this application: 100,000 riel</strong>" in page
     response = client.post(f"/work-items/{item.id}", data={
-        "csrf_token": csrf_token_from(page), "intake_decision": "accept", "fee_paid_riel": "50000"})
+        "csrf_token": csrf_token_from(page), "intake_decision": "accept", "documents_received": "application_form",
+        "fee_paid_riel": "50000"})
     assert response.status_code == 422
     assert "the official fee is 100000 riel" in response.get_data(as_text=True)
     assert payment_for(case) is None

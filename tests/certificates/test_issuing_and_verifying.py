@@ -25,9 +25,10 @@ def test_the_chiefs_signature_issues_the_certificate_and_records_it(api):
     assert certificate["status"] == "valid"
     assert certificate["payload"].startswith("OW1.")
     kinds = [event["kind"] for event in case["history"]]
-    # The key is made with the office's first certificate, then the certificate is issued.
-    assert kinds[-2:] == ["work_item_completed", "certificate_issued"]
-    issued = case["history"][-1]
+    # The certificate is issued with the chief's completion, and the applicant is told.
+    assert kinds[-3:] == ["work_item_completed", "certificate_issued", "citizen_notified"]
+    assert case["history"][-1]["summary"] == f"Told the applicant by SMS: Commercial licence {certificate['number']} is signed"
+    issued = case["history"][-2]
     assert issued["actor"] == "vanna"
     assert issued["summary"] == (f"Commercial licence {certificate['number']} issued to Sok Chanthy, "
                                  "valid until 2027-11-30")

@@ -86,7 +86,7 @@ def test_a_saved_form_is_used_by_the_next_deployment_and_old_cases_keep_theirs(d
     ('{"type": "object", "properties": {"owner": {"type": "object", "properties": {}}}}',
      "nested objects are not supported"),
     ('{"type": "object", "properties": {"documents": {"type": "array", "items": {"type": "string"}}}}',
-     'needs "items": {"enum"'),
+     'needs "items": {"oneOf"'),
 ])
 def test_a_schema_staff_could_not_be_shown_is_not_saved(designer, database, text, message):
     response = designer.post_form(f"/designer/forms/{INTAKE}", {"schema": text, "action": "save"})

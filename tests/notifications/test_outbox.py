@@ -127,7 +127,7 @@ def test_without_a_mail_server_configured_the_outbox_sends_nothing(smtp_settings
     smtp_settings(SMTP_HOST="")
     result = runner.invoke(args=["notifications", "send"])
     assert result.exit_code == 0
-    assert "Email is not configured (set SMTP_HOST)" in result.output
+    assert "Neither email (SMTP_HOST) nor SMS (SMS_GATEWAY_URL) is configured" in result.output
 
 
 def test_the_send_command_prints_what_it_did(mail_server, runner, database):
@@ -136,7 +136,7 @@ def test_the_send_command_prints_what_it_did(mail_server, runner, database):
     result = runner.invoke(args=["notifications", "send"])
 
     assert result.exit_code == 0, result.output
-    assert "1 email(s) sent, 0 failed (retried later); 0 still pending." in result.output
+    assert "1 message(s) sent, 0 failed (retried later); 0 still pending." in result.output
     assert len(mail_server.messages) == 1
 
 

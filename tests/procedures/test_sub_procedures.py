@@ -45,7 +45,7 @@ def test_an_overdue_hand_over_reaches_the_chief_of_the_calling_office(database):
     case = signed_licence(local(2026, 12, 3, 9, 0))
     hand_over = case.open_items[0]
     with time_machine.travel(local(2026, 12, 7, 9, 0, 30), tick=False):
-        assert sweep() == 1
+        assert sweep().fired == 1
     follow_up = next(i for i in case.open_items if i.task == "hand_over_chief_followup")
     assert (follow_up.role, follow_up.office_id, follow_up.escalation_level) == ("owso_chief", case.office_id, 1)
     assert follow_up.escalation_of_id == hand_over.id and follow_up.late_by_seconds == 30

@@ -4,7 +4,9 @@ import subprocess
 
 import pytest
 import time_machine
-from report_world import december, office, september
+from report_world import at, december, office, september
+
+from app.feedback.services import rate_case
 
 from app.reports.performance import scorecard
 from app.reports.quarters import Quarter
@@ -14,7 +16,9 @@ from support import local
 @pytest.fixture
 def two_quarters(database):
     september()
-    december()
+    played = december()
+    at(local(2026, 12, 4, 9), rate_case, played["A"], 5, "Quick and polite")
+    at(local(2026, 12, 22, 9), rate_case, played["B"], 2, "Took too long")
     with time_machine.travel(local(2027, 1, 5, 9), tick=False):
         yield
 
@@ -58,14 +62,18 @@ def test_a_quarter_written_wrongly_is_said_plainly(auth, two_quarters):
 def test_the_public_figures_show_every_office_for_the_last_quarter_and_nothing_personal(client, two_quarters):
     figures = client.get("/api/v1/public/performance").get_json()
     assert figures == {"quarter": "2026Q4", "from": "2026-10-01", "to": "2026-12-31", "offices": [
-        {"office": "BTB", "name": "Battambang City OWSO", "completed": 0, "on_time_rate": None, "services": []},
-        {"office": "KPS", "name": "Kampong Siem OWSO", "completed": 3, "on_time_rate": 0.6667, "services": [
+        {"office": "BTB", "name": "Battambang City OWSO", "completed": 0, "on_time_rate": None, "average_rating": None,
+         "services": []},
+        {"office": "KPS", "name": "Kampong Siem OWSO", "completed": 3, "on_time_rate": 0.6667, "average_rating": 3.5,
+         "services": [
             {"process": "commercial_licence", "name": "Commercial licence for a small business", "completed": 3,
              "median_working_days": 2.25}]},
-        {"office": "SRK", "name": "Srei Santhor OWSO", "completed": 0, "on_time_rate": None, "services": [
+        {"office": "SRK", "name": "Srei Santhor OWSO", "completed": 0, "on_time_rate": None, "average_rating": None,
+         "services": [
             {"process": "commercial_licence", "name": "Commercial licence for a small business", "completed": 0,
              "median_working_days": None}]}]}
     assert client.get("/api/v1/public/performance?quarter=2026Q3").get_json()["offices"][1]["on_time_rate"] == 0.5
     page = client.get("/performance/?lang=en").get_data(as_text=True)
     assert "67% of 3 finished applications within the published deadline." in page
-    assert "Sok Chanthy" not in page and "KPS-2026" not in page
+    assert "Citizens rated the service 3.5 out of 5 on average." in page
+    assert "Sok Chanthy" not in page and "KPS-2026" not in page and "Took too long" not in page

@@ -1,0 +1,72 @@
+"""Citizens rate the service: once per finished case, or once per ticket at the counter's kiosk."""
+from sqlalchemy import select
+
+from ..accounts.services import find_office
+from ..db import utcnow
+from ..errors import BadRequest, Conflict, NotFound, Rejected
+from ..extensions import db
+from ..queue.models import QueueTicket
+from ..queue.services import office_day
+from .models import Feedback
+
+MAX_COMMENT_LENGTH = 2000
+
+
+def checked(rating, comment) -> tuple[int, str | None]:
+    if isinstance(rating, str) and rating.strip().isdigit():
+        rating = int(rating)
+    if isinstance(rating, bool) or not isinstance(rating, int):
+        raise BadRequest("Give the rating as a whole number from 1 (very poor) to 5 (very good).")
+    if not 1 <= rating <= 5:
+        raise Rejected(f"The rating is from 1 (very poor) to 5 (very good), not {rating}.", {"rating": "1 to 5"})
+    if comment is not None and not isinstance(comment, str):
+        raise BadRequest("The comment must be text.")
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > MAX_COMMENT_LENGTH:
+        raise Rejected(f"The comment is too long: at most {MAX_COMMENT_LENGTH} characters.",
+                       {"comment": f"at most {MAX_COMMENT_LENGTH} characters"})
+    return rating, comment
+
+
+def rate_case(case, rating, comment=None) -> Feedback:
+    """The holder of the case's number and code rates it once it has ended."""
+    rating, comment = checked(rating, comment)
+    if case.status != "completed":
+        raise Rejected(f"Case {case.number} has not ended yet; you can rate the service once it has.")
+    if db.session.scalars(select(Feedback.id).where(Feedback.case_id == case.id)).first() is not None:
+        raise Conflict(f"Case {case.number} was already rated; thank you. A case is rated once.")
+    feedback = Feedback(office_id=case.office_id, case_id=case.id, service=case.definition.key, rating=rating,
+                        comment=comment, source="tracking", created_at=utcnow())
+    db.session.add(feedback)
+    db.session.flush()
+    return feedback
+
+
+def kiosk_ticket(office_code: str, number) -> QueueTicket:
+    """Today's ticket of that number at the office, once its holder has been called."""
+    office = find_office(office_code)
+    if not isinstance(number, str) or not number.strip():
+        raise BadRequest("Type the number on your ticket, for example C014.")
+    ticket = db.session.scalars(select(QueueTicket).where(
+        QueueTicket.office_id == office.id, QueueTicket.day == office_day(office),
+        QueueTicket.number == number.strip().upper())).first()
+    if ticket is None or ticket.status == "waiting":
+        raise NotFound(f"Ticket {number.strip().upper()} has not been served at {office.name} today; rate the "
+                       "service after your turn at the counter.")
+    return ticket
+
+
+def rate_ticket(office_code: str, number, rating, comment=None) -> Feedback:
+    ticket = kiosk_ticket(office_code, number)
+    rating, comment = checked(rating, comment)
+    if db.session.scalars(select(Feedback.id).where(Feedback.ticket_id == ticket.id)).first() is not None:
+        raise Conflict(f"Ticket {ticket.number} was already rated; thank you.")
+    feedback = Feedback(office_id=ticket.office_id, ticket_id=ticket.id, service=ticket.service, rating=rating,
+                        comment=comment, source="kiosk", created_at=utcnow())
+    db.session.add(feedback)
+    db.session.flush()
+    return feedback
+
+
+def feedback_of_case(case) -> Feedback | None:
+    return db.session.scalars(select(Feedback).where(Feedback.case_id == case.id)).first()

@@ -1,0 +1,28 @@
+"""The public view of one case: what its applicant may read, never staff names or notes."""
+from ..db import utcnow
+from ..documents.services import documents_of
+from .services import late_by_working_days, public_history, status_words, waiting_on_applicant
+
+
+def public_state(case) -> str:
+    if case.status == "completed":
+        return "completed"
+    return "waiting_on_applicant" if waiting_on_applicant(case) else "in_progress"
+
+
+def public_view(case, lang: str) -> dict:
+    now = utcnow()
+    promise = case.service_version
+    waiting = waiting_on_applicant(case)
+    return {
+        "number": case.number, "service": promise.name(lang) if promise else case.definition.name,
+        "office": case.office.name, "channel": case.channel,
+        "status": public_state(case), "status_text": status_words(case),
+        "current_steps": [item.name for item in case.open_items if item.escalation_level is None],
+        "promised_date": case.promised_at.isoformat() if case.promised_at else None,
+        "late_working_days": late_by_working_days(case, now),
+        "corrections_requested": case.data.get("corrections_requested") if waiting else None,
+        "history": [{"at": event.at.isoformat(), "what": event.text} for event in public_history(case)],
+        "documents": [{"id": d.id, "filename": d.filename, "uploaded_at": d.uploaded_at.isoformat()}
+                      for d in documents_of(case)],
+    }

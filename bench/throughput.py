@@ -1,0 +1,265 @@
+"""Cases per second: the raw SpiffWorkflow engine, One Window's services, and One Window over
+HTTP (one gunicorn worker), on the same procedure, the same steps and the same data, in one run.
+
+The procedure is bpmn/construction_permit.bpmn down its main line: five user tasks (intake,
+plan review, site inspection, signature, hand-over) and a script task, with the service-standard
+timers of every step. The raw engine serializes after every step, as any persistent use must.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from .world import ROOT, Statements, fresh_session, say, user
+
+PERMIT = {"owner_name": "Chhim Vuthy", "owner_id_card_number": "011122233", "owner_phone": "017 222 333",
+          "land_title_type": "hard_title", "land_title_number": "KPS-12-0456", "plot_address": "Phum Thmey",
+          "plot_commune": "Kampong Siem", "construction_type": "new_building", "building_use": "residential",
+          "total_floor_area_m2": 96, "number_of_floors": 2}
+# (task, who does it, what they enter)
+STEPS = [
+    ("check_documents", "dara", {"intake_decision": "accept", "documents_received": ["owner_id_card_copy"],
+                                 "fee_paid_riel": 200000, "fee_receipt_number": "R-0001"}),
+    ("review_plans", "sokha", {"plan_review_decision": "proceed_to_inspection", "plan_review_notes": "Plans conform.",
+                               "land_use_conforms": True}),
+    ("site_inspection", "sokha", {"inspection_date": "2026-12-01", "inspection_result": "compliant",
+                                  "inspection_findings": "As drawn."}),
+    ("sign_permit", "vanna", {"signature_decision": "sign", "permit_number": "CP-0001",
+                              "permit_valid_until": "2027-12-01"}),
+    ("hand_over", "dara", {"handed_over_on": "2026-12-02", "received_by": "Chhim Vuthy"}),
+]
+PROCESS = "construction_permit"
+
+
+def with_official_fee(app) -> None:
+    """The counter takes the catalogue's fee for this application (the same for every case here)."""
+    from app.catalogue.services import fee_due, service_for_process
+    with app.app_context():
+        found = service_for_process(PROCESS)
+        if found is not None:
+            STEPS[0][2]["fee_paid_riel"] = fee_due(found.current, PERMIT)
+
+
+def raw_engine(cases: int, service: dict) -> dict:
+    """SpiffWorkflow alone: parse once, then per case run every step and serialize after each.
+    `service`: the catalogue entry's values the diagram's timers read (service.deadline_working_days)."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+    from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+    from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+    from SpiffWorkflow.util.task import TaskState
+
+    parser = SpiffBpmnParser()  # the procedure, the procedures it calls and its decision tables
+    parser.add_bpmn_files([str(path) for path in sorted((ROOT / "bpmn").glob("*.bpmn"))])
+    parser.add_dmn_files([str(path) for path in sorted((ROOT / "bpmn").glob("*.dmn"))])
+    spec, subprocess_specs = parser.get_spec(PROCESS), parser.get_subprocess_specs(PROCESS)
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    # The diagrams' timers call working_days(n) and read service.*: the raw engine gets plain stand-ins.
+    from types import SimpleNamespace
+
+    from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+    engine = PythonScriptEngine(environment=TaskDataEnvironment({"working_days": lambda n: f"P{n}D",
+                                                                  "service": SimpleNamespace(**service)}))
+
+    def one_case():
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(PERMIT)
+        workflow.do_engine_steps()
+        serializer.serialize_json(workflow)
+        for name, _, data in STEPS:
+            task = next(t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.bpmn_id == name)
+            task.data.update(data)
+            task.run()
+            workflow.do_engine_steps()
+            serializer.serialize_json(workflow)
+        assert workflow.completed
+
+    one_case()  # warm-up
+    started = time.perf_counter()
+    for _ in range(cases):
+        one_case()
+    elapsed = time.perf_counter() - started
+    return {"cases": cases, "seconds": elapsed, "cases_per_s": cases / elapsed}
+
+
+def services(app, cases: int) -> dict:
+    """The same steps through write_path.start_case and work_items.complete, one commit per call as a request
+    does; counts the SQL statements of each call."""
+    from app.cases.work_items import complete
+    from app.cases.write_path import start_case
+    from app.extensions import db
+
+    statements: dict[str, list[int]] = {}
+
+    def one_case(count: bool):
+        fresh_session()
+        dara = user("dara")
+        with Statements() as seen:
+            case = start_case(PROCESS, PERMIT, dara, dara.office)
+            db.session.commit()
+        if count:
+            statements.setdefault("start_case + commit", []).append(seen.count)
+        case_id = case.id
+        for name, username, data in STEPS:
+            fresh_session()
+            from app.cases.models import WorkItem
+            from sqlalchemy import select
+            item_id = db.session.scalar(select(WorkItem.id).where(
+                WorkItem.case_id == case_id, WorkItem.task == name, WorkItem.status == "open"))
+            actor = user(username)
+            with Statements() as seen:
+                complete(actor, item_id, data)
+                db.session.commit()
+            if count:
+                statements.setdefault(f"complete({name}) + commit", []).append(seen.count)
+        fresh_session()
+
+    from sqlalchemy import func, select
+
+    from app.cases.models import Case
+
+    def completed():
+        return db.session.scalar(select(func.count()).select_from(Case).where(Case.status == "completed"))
+    with app.app_context():
+        one_case(count=False)  # warm-up
+        before = completed()
+        started = time.perf_counter()
+        for _ in range(cases):
+            one_case(count=True)
+        elapsed = time.perf_counter() - started
+        assert completed() - before == cases, f"{completed() - before} of {cases} cases completed"
+        db.session.remove()
+    # Looking up the item and the user is the caller's; only the service call is counted.
+    return {"cases": cases, "seconds": elapsed, "cases_per_s": cases / elapsed,
+            "statements_per_call": {k: max(v) for k, v in statements.items()},
+            "statements_vary": {k: sorted(set(v)) for k, v in statements.items() if len(set(v)) > 1}}
+
+
+def statements_per_page(app) -> dict:
+    """SQL statements of the pages staff open most, with a case waiting in review in the office."""
+    from sqlalchemy import select
+
+    from app.cases.models import WorkItem
+    from app.cases.work_items import complete
+    from app.cases.write_path import start_case
+    from app.extensions import db
+    from support import PASSWORD, csrf_token_from
+    with app.app_context():
+        dara = user("dara")
+        case = start_case(PROCESS, PERMIT, dara, dara.office)
+        complete(dara, case.open_items[0].id, STEPS[0][2])
+        db.session.commit()
+        item_id, case_id = db.session.execute(select(WorkItem.id, WorkItem.case_id).where(
+            WorkItem.case_id == case.id, WorkItem.status == "open")).one()
+        db.session.remove()
+    client = app.test_client()  # requests outside any app context of ours, as in production
+    page = client.get("/login")
+    client.post("/login", data={"username": "sokha", "password": PASSWORD,
+                                "csrf_token": csrf_token_from(page.get_data(as_text=True))})
+    token = client.post("/api/v1/token", json={"username": "sokha", "password": PASSWORD}).get_json()["token"]
+    api = {"Authorization": f"Bearer {token}"}
+    counts = {}
+    for label, url, headers in (("inbox page GET /", "/", {}), ("work item page", f"/work-items/{item_id}", {}),
+                                ("case page", f"/cases/{case_id}", {}),
+                                ("API GET /api/v1/inbox", "/api/v1/inbox", api),
+                                ("API GET /api/v1/cases/ID", f"/api/v1/cases/{case_id}", api)):
+        client.get(url, headers=headers)  # warm-up
+        with Statements(app) as seen:
+            response = client.get(url, headers=headers)
+        assert response.status_code == 200, (url, response.status_code)
+        counts[label] = seen.count
+    return counts
+
+
+def http(url: str, cases: int, port: int) -> dict:
+    """The same steps through the JSON API of one gunicorn worker on loopback."""
+    import requests
+    env_server = {"DATABASE_URL": url, "SECRET_KEY": "bench", "SCHEDULER_ENABLED": "0"}
+    server = start_gunicorn(env_server, workers=1, port=port)
+    try:
+        base = f"http://127.0.0.1:{port}/api/v1"
+        from support import PASSWORD
+        session = requests.Session()
+        tokens = {name: session.post(f"{base}/token", json={"username": name, "password": PASSWORD}).json()["token"]
+                  for name in {"dara", "sokha", "vanna"}}
+
+        def call(method, path, username, body=None):
+            response = session.request(method, base + path, json=body,
+                                       headers={"Authorization": f"Bearer {tokens[username]}"})
+            if response.status_code >= 300:
+                raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:300]}")
+            return response.json()
+
+        def one_case():
+            case = call("POST", "/cases", "dara", {"process": PROCESS, "data": PERMIT})
+            case = call("GET", f"/cases/{case['id']}", "dara")
+            for name, username, data in STEPS:
+                item = next(i for i in case["work_items"] if i["task"] == name)
+                case = call("POST", f"/work-items/{item['id']}/complete", username, {"data": data})
+            assert case["status"] == "completed", case["status"]
+
+        one_case()
+        started = time.perf_counter()
+        for _ in range(cases):
+            one_case()
+        elapsed = time.perf_counter() - started
+    finally:
+        stop(server)
+    return {"cases": cases, "seconds": elapsed, "cases_per_s": cases / elapsed, "workers": 1,
+            "requests_per_case": 2 + len(STEPS)}
+
+
+def start_gunicorn(env: dict, workers: int, port: int, log=None) -> subprocess.Popen:
+    import os
+    import requests
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+               "--access-logfile", "-" if log else "/dev/null", "--timeout", "120", "wsgi:app"]
+    server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log or subprocess.DEVNULL,
+                              stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/login", timeout=10).status_code == 200:
+                    return server
+            except (requests.ConnectionError, requests.Timeout):
+                pass
+            if server.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {server.returncode}")
+            time.sleep(0.3)
+        raise RuntimeError("gunicorn did not answer within 120 s")
+    except BaseException:
+        stop(server)
+        raise
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def run(url: str, app, sizes: dict, port: int) -> dict:
+    from app.catalogue.services import service_for_process
+    with app.app_context():
+        found = service_for_process(PROCESS)
+        service = found.current.script_view() if found else {}
+    with_official_fee(app)
+    say("raw engine: %d cases", sizes["throughput_cases"])
+    raw = raw_engine(sizes["throughput_cases"], service)
+    say("raw engine: %.1f cases/s", raw["cases_per_s"])
+    service = services(app, sizes["throughput_cases"])
+    say("services: %.1f cases/s", service["cases_per_s"])
+    pages = statements_per_page(app)
+    over_http = http(url, sizes["http_cases"], port)
+    say("HTTP, one gunicorn worker: %.1f cases/s", over_http["cases_per_s"])
+    return {"raw": raw, "services": service, "http": over_http, "page_statements": pages,
+            "service_vs_raw": service["cases_per_s"] / raw["cases_per_s"],
+            "http_vs_raw": over_http["cases_per_s"] / raw["cases_per_s"]}
+
+

@@ -1,0 +1,132 @@
+"""On a phone: a citizen checks a licence by its QR code (valid), the chief revokes it and the
+check says revoked, an altered code is refused; a citizen takes a ticket at the kiosk, sees it
+called on the waiting-room display and rates the service. The screenshots go to
+docs/screenshots/ for the README."""
+import subprocess
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.accounts.models import Office, User
+from app.cases import work_items
+from app.cases.write_path import start_case
+from app.certificates.services import certificate_of_case
+from app.extensions import db
+from app.queue.services import add_counter
+from browsing import signed_in
+from office_data import APPLICATION, INTAKE, REVIEW_APPROVE, SIGN
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+
+
+def phone(browser):
+    page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page.set_default_timeout(10_000)
+    return page
+
+
+def shot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def _user(username):
+    return db.session.scalars(select(User).where(User.username == username)).one()
+
+
+def signed_licence(app) -> tuple[int, str, str]:
+    with app.app_context():
+        dara = _user("dara")
+        case = start_case("commercial_licence", APPLICATION, dara, dara.office)
+        for username, task, data in (("dara", "check_documents", INTAKE), ("sokha", "technical_review", REVIEW_APPROVE),
+                                     ("vanna", "sign_licence", SIGN)):
+            item = next(i for i in case.open_items if i.task == task)
+            work_items.complete(_user(username), item.id, data)
+        db.session.commit()
+        certificate = certificate_of_case(case)
+        return case.id, certificate.number, certificate.payload
+
+
+def test_a_certificate_is_checked_revoked_and_an_altered_code_refused_on_a_phone(live_server, browser, tmp_path):
+    app, base = live_server
+    app.config["PUBLIC_URL"] = base
+    case_id, number, payload = signed_licence(app)
+
+    chief = signed_in(browser, base, "vanna")
+    pdf = chief.request.get(f"{base}/certificates/case/{case_id}.pdf")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    (tmp_path / "licence.pdf").write_bytes(pdf.body())
+    subprocess.run(["pdftoppm", "-r", "70", "-png", "-singlefile", str(tmp_path / "licence.pdf"),
+                    str(SCREENSHOTS / "certificate-pdf")], check=True)
+
+    citizen = phone(browser)
+    citizen.goto(f"{base}/certificates/check?p={payload}&lang=en")  # what the QR code opens
+    expect(citizen.locator(".verdict-word")).to_have_text("Valid")
+    expect(citizen.locator(".verdict")).to_contain_text("Sok Chanthy")
+    expect(citizen.locator(".verdict")).to_contain_text("Commercial licence")
+    shot(citizen, "certificate-valid")
+    citizen.goto(f"{base}/certificates/check?p={payload}&lang=km")
+    expect(citizen.locator(".verdict-word")).to_have_text("មានសុពលភាព")
+    shot(citizen, "certificate-valid-km")
+
+    chief.goto(f"{base}/cases/{case_id}?lang=en")
+    chief.fill("#revoke-reason", "The shop closed; the licence was surrendered.")
+    chief.click("text=Revoke the certificate")
+    expect(chief.locator(".certificate-panel")).to_contain_text("Revoked: The shop closed")
+
+    citizen.goto(f"{base}/certificates/check?p={payload}&lang=en")
+    expect(citizen.locator(".verdict-word")).to_have_text("Revoked")
+    expect(citizen.locator(".verdict")).to_contain_text(f"Certificate {number} was revoked on")
+    shot(citizen, "certificate-revoked")
+
+    altered = payload[:-6] + ("AAAAAA" if not payload.endswith("AAAAAA") else "BBBBBB")
+    citizen.goto(f"{base}/certificates/check?p={altered}&lang=en")
+    expect(citizen.locator(".verdict-word")).to_have_text("Not genuine")
+    expect(citizen.locator(".verdict")).to_contain_text("forged or was altered")
+    shot(citizen, "certificate-altered")
+
+    citizen.goto(f"{base}/certificates/?lang=en")
+    citizen.fill("#number", number)
+    citizen.click("button[type=submit]")
+    expect(citizen.locator(".verdict-word")).to_have_text("Revoked")
+
+
+def test_a_ticket_taken_at_the_kiosk_is_called_on_the_display_and_rated(live_server, browser):
+    app, base = live_server
+    with app.app_context():
+        kps = db.session.scalars(select(Office).where(Office.code == "KPS")).one()
+        add_counter(kps, "Counter 1")
+        db.session.commit()
+
+    citizen = phone(browser)
+    citizen.goto(f"{base}/queue/KPS/kiosk?lang=en")
+    citizen.click("button[value=commercial_licence]")
+    number = citizen.locator(".ticket .ticket-number").inner_text()
+    assert number == "C001"
+    expect(citizen.locator(".ticket")).to_contain_text("1 person waiting")
+    shot(citizen, "queue-ticket")
+
+    officer = signed_in(browser, base, "dara")
+    officer.goto(f"{base}/queue/counter?lang=en")
+    officer.click("text=Call the next ticket")
+    expect(officer.locator(".ticket .ticket-number")).to_have_text(number)
+
+    display = browser.new_page(viewport={"width": 1280, "height": 720})
+    display.goto(f"{base}/queue/KPS/display?lang=en")
+    expect(display.locator("td.ticket-number").first).to_have_text(number)
+    assert display.locator("meta[http-equiv=refresh]").get_attribute("content") == "10"
+    shot(display, "queue-display")
+    citizen.goto(f"{base}/queue/KPS/display?lang=en")
+    expect(citizen.locator("td.ticket-number").first).to_have_text(number)
+
+    citizen.goto(f"{base}/feedback/KPS/kiosk?ticket={number}&lang=en")
+    citizen.check("input[name=rating][value='5']")
+    citizen.fill("#comment", "Quick and polite.")
+    citizen.click("text=Send my rating")
+    expect(citizen.locator(".flash.info")).to_have_text("Thank you. The office reads every rating.")
+    shot(citizen, "queue-rating")
