@@ -1,15 +1,20 @@
-"""Reading cases: one case or work item as a user may see it (404 otherwise)."""
+"""Reading cases: one case or work item as a user may see it (404 otherwise); finding cases."""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
 from ..catalogue.models import ServiceVersion
-from ..errors import NotFound
+from ..errors import BadRequest, NotFound
 from ..extensions import db
-from ..permissions import may_see_case, may_see_item
-from .models import Case, WorkItem
+from ..permissions import case_scope, may_see_case, may_see_item
+from ..processes.models import ProcessDefinition
+from .models import CASE_STATUSES, Case, WorkItem
 
 
 def visible_case(user: User, case_id: int) -> Case:
