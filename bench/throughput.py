@@ -154,7 +154,7 @@ PARTS = [
     ("form validation", "app.cases.work_items", "validate_submission"),  # where it is called from
     ("form validation", "app.cases.write_path", "validate_submission"),
     ("history: hash chain", "app.audit.services", "event_hash"),
-    ("ORM queries (statements built, rows made into objects)", "sqlalchemy.orm.session", "Session.execute"),
+    ("ORM queries (statements built, rows made into objects)", "sqlalchemy.orm.session", "Session._execute_internal"),
     ("ORM flush (unit of work)", "sqlalchemy.orm.session", "Session.flush"),
     ("commit (SQLite: write-ahead log, fsync)", "sqlalchemy.orm.session", "Session.commit"),
 ]
