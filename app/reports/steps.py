@@ -12,7 +12,7 @@ from ..cases.models import Case, WorkItem
 from ..db import UTCDateTime
 from ..extensions import db
 from ..processes.models import ProcessDefinition
-from .service_standards import Period
+from .service_standards import OWSO_CASES, Period
 from .sql import SecondsBetween, percentiles
 
 HOUR = 3600.0
@@ -41,7 +41,7 @@ def _done_in(period: Period, offices, process):
     """Completed work (not escalation follow-ups) of the period, with its process key."""
     query = (select(WorkItem, ProcessDefinition.key.label("key")).join(Case, WorkItem.case_id == Case.id)
              .join(ProcessDefinition, Case.process_definition_id == ProcessDefinition.id)
-             .where(WorkItem.status == "completed", WorkItem.escalation_of_id.is_(None),
+             .where(OWSO_CASES, WorkItem.status == "completed", WorkItem.escalation_of_id.is_(None),
                     WorkItem.closed_at >= period.start, WorkItem.closed_at < period.end))
     if offices is not None:
         query = query.where(WorkItem.office_id.in_(offices))
@@ -110,7 +110,7 @@ def escalations_by_step(period: Period, offices: list[int] | None, process: str 
              .join(Case, WorkItem.case_id == Case.id)
              .join(ProcessDefinition, Case.process_definition_id == ProcessDefinition.id)
              .join(late, WorkItem.escalation_of_id == late.id)
-             .where(WorkItem.escalation_level.is_not(None), WorkItem.created_at >= period.start,
+             .where(OWSO_CASES, WorkItem.escalation_level.is_not(None), WorkItem.created_at >= period.start,
                     WorkItem.created_at < period.end)
              .group_by(ProcessDefinition.key, WorkItem.escalation_level, late.task))
     if offices is not None:
@@ -140,7 +140,7 @@ def waiting_at_steps(process: str, offices: list[int] | None, now: datetime) -> 
                     case((and_(WorkItem.due_at.is_not(None), WorkItem.due_at <= now), 1), else_=0).label("late"))
              .join(Case, WorkItem.case_id == Case.id)
              .join(ProcessDefinition, Case.process_definition_id == ProcessDefinition.id)
-             .where(WorkItem.status == "open", ProcessDefinition.key == process))
+             .where(OWSO_CASES, WorkItem.status == "open", ProcessDefinition.key == process))
     if offices is not None:
         query = query.where(WorkItem.office_id.in_(offices))
     base = query.subquery()
