@@ -8,14 +8,16 @@ HTML_NAMED_PDF = b"<!doctype html><html><script>alert('pwned')</script></html>"
 CONTACT = {"name": "Sok Chanthy", "phone": "012 345 678"}
 
 
-def apply(client, office="KPS", key=None, data=APPLICATION, service="commercial_licence"):
+def apply(client, office="KPS", key=None, data=APPLICATION, service="commercial_licence", lang="en"):
+    """The public API speaks Khmer unless asked otherwise; these stories read its English."""
     headers = {"Idempotency-Key": key} if key else {}
-    return client.post("/api/v1/public/applications", headers=headers,
+    return client.post(f"/api/v1/public/applications?lang={lang}", headers=headers,
                        json={"service": service, "office": office, "applicant": CONTACT, "data": data})
 
 
-def upload(client, receipt, content=PDF, name="lease.pdf", document="premises_title_or_lease"):
-    return client.post(f"/api/v1/public/applications/{receipt['number']}/documents?code={receipt['access_code']}",
+def upload(client, receipt, content=PDF, name="lease.pdf", document="premises_title_or_lease", lang="en"):
+    return client.post(f"/api/v1/public/applications/{receipt['number']}/documents"
+                       f"?code={receipt['access_code']}&lang={lang}",
                        data={"file": (io.BytesIO(content), name), "document": document},
                        content_type="multipart/form-data")
 

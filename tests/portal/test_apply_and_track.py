@@ -63,7 +63,11 @@ def test_a_pdf_is_stored_once_by_its_hash_and_served_so_it_cannot_run(client, ap
 
 def test_an_html_file_named_pdf_is_refused_and_nothing_is_stored(client, app, database):
     receipt = apply(client).get_json()
-    response = upload(client, receipt, content=HTML_NAMED_PDF, name="lease.pdf")
+    response = upload(client, receipt, content=HTML_NAMED_PDF, name="lease.pdf", lang="km")
+    assert response.status_code == 415
+    assert response.get_json()["error"] == ("lease.pdf មិនមែនជាឯកសារ PDF, JPEG ឬ PNG ទេ (ទោះបីឈ្មោះវាបង្ហាញយ៉ាងណាក៏ដោយ)។ "
+                                            "សូមស្កេន ឬរក្សាទុកឯកសារជាទម្រង់មួយក្នុងចំណោមទម្រង់ទាំងនោះ។")
+    response = upload(client, receipt, content=HTML_NAMED_PDF, name="lease.pdf", lang="en")
     assert response.status_code == 415
     assert response.get_json()["error"] == ("lease.pdf is not a PDF, JPEG or PNG file (whatever its name says); "
                                             "scan or save the document as one of those.")
@@ -111,7 +115,9 @@ def test_guessing_many_numbers_from_one_address_is_throttled(client, database):
     statuses = [client.get(f"/api/v1/public/track?number=KPS-2026-{n:05d}&code=AAAAAAAAAA").status_code
                 for n in range(1, 22)]
     assert statuses == [404] * 20 + [429]
-    assert "wait an hour" in client.get("/api/v1/public/track?number=KPS-2026-00099&code=A").get_json()["error"]
+    refused = client.get("/api/v1/public/track?number=KPS-2026-00099&code=A").get_json()["error"]
+    assert refused.startswith("មានការបញ្ចូលលេខសំណុំឯកសារ ឬលេខកូដចូលមើលខុសច្រើនដងពេក។ សូមរង់ចាំមួយម៉ោង")
+    assert "wait an hour" in client.get("/api/v1/public/track?number=KPS-2026-00099&code=A&lang=en").get_json()["error"]
 
 
 def test_a_send_back_is_answered_online_the_clock_resumes_and_the_front_office_is_told(client, database):
@@ -123,7 +129,8 @@ def test_a_send_back_is_answered_online_the_clock_resumes_and_the_front_office_i
     assert view["status"] == "waiting_on_applicant"
     assert view["corrections_requested"] == "Bring the signed lease of the shop."
     assert upload(client, receipt).status_code == 201
-    answered = client.post(f"/api/v1/public/applications/{receipt['number']}/answer?code={receipt['access_code']}",
+    answered = client.post(f"/api/v1/public/applications/{receipt['number']}/answer"
+                           f"?code={receipt['access_code']}&lang=en",
                            json={"data": {"message": "Signed lease uploaded.", "business_address": "House 14"}})
     assert answered.status_code == 200
     view = answered.get_json()
