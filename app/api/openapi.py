@@ -94,7 +94,8 @@ SCHEMAS = {
     "PublicCase": {
         "type": "object",
         "required": ["number", "service", "office", "channel", "status", "status_text", "current_steps",
-                     "promised_date", "late_working_days", "corrections_requested", "history", "documents"],
+                     "promised_date", "late_working_days", "corrections_requested", "history", "documents",
+                     "certificate", "feedback"],
         "properties": {
             "number": {"type": "string"}, "service": {"type": "string"}, "office": {"type": "string"},
             "channel": {"type": "string"},
@@ -105,7 +106,32 @@ SCHEMAS = {
             "history": {"type": "array", "items": {"type": "object", "required": ["at", "what"], "properties": {
                 "at": TIME, "what": {"type": "string"}}}},
             "documents": {"type": "array", "items": ref("PublicDocument")},
+            "certificate": nullable({
+                "type": "object", "required": ["number", "status", "pdf_url"],
+                "properties": {"number": {"type": "string"},
+                               "status": {"type": "string", "enum": ["valid", "revoked", "expired"]},
+                               "pdf_url": {**nullable({"type": "string"}),
+                                           "description": "the PDF for the holder of the number and code; "
+                                                          "null once revoked"}}}),
+            "feedback": {
+                "type": "object", "required": ["may_rate", "rating", "rated_at"],
+                "properties": {"may_rate": {"type": "boolean", "description": "ended and not rated yet"},
+                               "rating": nullable({"type": "integer", "minimum": 1, "maximum": 5}),
+                               "rated_at": nullable(TIME)}},
         },
+    },
+    "Rating": {
+        "type": "object", "required": ["number", "code", "rating"],
+        "properties": {"number": {"type": "string", "maxLength": 40, "description": "the case number on the receipt"},
+                       "code": {"type": "string", "maxLength": 40, "description": "the access code on the receipt"},
+                       "rating": {"type": "integer", "minimum": 1, "maximum": 5,
+                                  "description": "1 very poor ... 5 very good"},
+                       "comment": nullable({"type": "string", "maxLength": 2000})},
+    },
+    "GivenRating": {
+        "type": "object", "required": ["number", "rating", "comment", "rated_at"],
+        "properties": {"number": {"type": "string"}, "rating": {"type": "integer"},
+                       "comment": nullable({"type": "string"}), "rated_at": TIME},
     },
     "PublicDocument": {
         "type": "object", "required": ["id", "filename"],
@@ -647,6 +673,14 @@ PATHS = {
         "get": operation("Where an application is: status, current step, promised date, lateness, public history.",
                          {**ok(ref("PublicCase")), **errors(400, 404, 429)},
                          parameters=[{**CASE_NUMBER, "in": "query"}, ACCESS_CODE, LANG], public=True),
+    },
+    "/api/v1/public/feedback": {
+        "post": operation("Rate a case once it has ended, 1 to 5 with an optional comment, once per case. A wrong "
+                          "number + code pair is 404 and counts as a guess (429 when guessing); a case that has "
+                          "not ended is 422; a second rating is 409.",
+                          {**ok(ref("GivenRating"), 201, "The rating was kept."),
+                           **errors(400, 404, 409, 413, 422, 429)},
+                          json_body(ref("Rating")), public=True),
     },
     "/api/v1/public/applications/{number}/answer": {
         "post": operation("Answer a send-back: what was corrected; the waiting step completes and the clock resumes.",

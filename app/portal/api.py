@@ -7,6 +7,7 @@ from ..catalogue.services import services
 from ..documents.services import store
 from ..errors import BadRequest
 from ..extensions import csrf, db
+from ..feedback.services import rate_case
 from ..i18n import public_pages
 from . import services as portal
 from .presenters import public_view
@@ -93,3 +94,18 @@ def answer(number):
     portal.answer_send_back(case, body.get("data"))
     db.session.commit()
     return jsonify(public_view(case, requested_language()))
+
+
+@bp.post("/feedback")
+@guesses
+def feedback():
+    body = _json_body()
+    number, code = body.get("number"), body.get("code")
+    if not isinstance(number, str) or not isinstance(code, str):
+        raise BadRequest('Say which case, with the number and access code on its receipt: {"number": '
+                         '"KPS-2026-00001", "code": "...", "rating": 5, "comment": "..."}.')
+    case, _access = portal.citizen_case(number, code)
+    given = rate_case(case, body.get("rating"), body.get("comment"))
+    db.session.commit()
+    return jsonify({"number": case.number, "rating": given.rating, "comment": given.comment,
+                    "rated_at": given.created_at.isoformat()}), 201

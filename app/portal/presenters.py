@@ -1,7 +1,9 @@
 """The public view of one case: what its applicant may read, never staff names or notes."""
 from ..db import utcnow
 from ..documents.services import documents_of
-from .services import late_by_working_days, public_history, status_words, waiting_on_applicant
+from ..feedback.services import feedback_of_case
+from .services import (certificate_pdf_url, held_certificate, late_by_working_days, public_history, status_words,
+                       waiting_on_applicant)
 
 
 def public_state(case) -> str:
@@ -25,4 +27,22 @@ def public_view(case, lang: str) -> dict:
         "history": [{"at": event.at.isoformat(), "what": event.text} for event in public_history(case)],
         "documents": [{"id": d.id, "filename": d.filename, "uploaded_at": d.uploaded_at.isoformat()}
                       for d in documents_of(case)],
+        "certificate": _certificate(case),
+        "feedback": _feedback(case),
     }
+
+
+def _certificate(case) -> dict | None:
+    held = held_certificate(case)
+    if held is None:
+        return None
+    return {"number": held.certificate.number, "status": held.status,
+            "pdf_url": certificate_pdf_url(case) if held.downloadable else None}
+
+
+def _feedback(case) -> dict:
+    """What the applicant said of the service, or whether they may still say it."""
+    given = feedback_of_case(case)
+    if given is not None:
+        return {"may_rate": False, "rating": given.rating, "rated_at": given.created_at.isoformat()}
+    return {"may_rate": case.status == "completed", "rating": None, "rated_at": None}

@@ -18,8 +18,10 @@ from ..cases.models import Case
 from ..cases.work_items import answer_for_applicant
 from ..cases.write_path import start_case
 from ..catalogue.services import find_service
+from ..certificates.models import Certificate
+from ..certificates.services import certificate_of_case, office_today
 from ..db import utcnow
-from ..errors import NotFound, Rejected
+from ..errors import Conflict, NotFound, Rejected
 from ..extensions import db
 from ..forms.validation import field_errors
 from ..notifications.services import notify
@@ -40,6 +42,40 @@ def citizen_case(number: str, code: str) -> tuple[Case, CitizenAccess]:
 def tracking_url(case: Case) -> str:
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     return base + url_for("portal.track", number=case.number, code=case.access_code)
+
+
+def certificate_pdf_url(case: Case) -> str:
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    return base + url_for("portal.certificate", number=case.number, code=case.access_code)
+
+
+@dataclass(frozen=True)
+class HeldCertificate:
+    """The case's certificate as its holder sees it on tracking."""
+    certificate: Certificate
+    status: str  # valid, expired, revoked
+
+    @property
+    def downloadable(self) -> bool:
+        return self.status != "revoked"
+
+
+def held_certificate(case: Case) -> HeldCertificate | None:
+    certificate = certificate_of_case(case)
+    if certificate is None:
+        return None
+    return HeldCertificate(certificate, certificate.status(office_today(case.office)))
+
+
+def certificate_for_download(case: Case) -> Certificate:
+    """Only the holder of the number and code reaches this; a revoked certificate is not handed out again."""
+    held = held_certificate(case)
+    if held is None:
+        raise NotFound(_("No certificate has been issued for application %(number)s yet.", number=case.number))
+    if not held.downloadable:
+        raise Conflict(_("Certificate %(number)s was revoked, so it can no longer be downloaded: %(reason)s",
+                         number=held.certificate.number, reason=held.certificate.revocation_reason or ""))
+    return held.certificate
 
 
 def _applicant(applicant) -> dict:

@@ -9,7 +9,11 @@ def _wrong_pair(response) -> bool:
 
 
 def _case_number() -> str:
-    return (request.view_args or {}).get("number") or request.args.get("number", "")
+    number = (request.view_args or {}).get("number") or request.args.get("number")
+    if number is None and request.is_json:  # POST /api/v1/public/feedback names the case in its body
+        body = request.get_json(silent=True)
+        number = body.get("number") if isinstance(body, dict) else None
+    return number if isinstance(number, str) else ""
 
 
 _per_address = limiter.shared_limit(lambda: current_app.config["TRACK_GUESSES_PER_ADDRESS"], scope="track-address",

@@ -5,10 +5,12 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from ..catalogue.services import find_service, offices_offering, services
+from ..certificates.views import pdf_response
 from ..db import utcnow
 from ..documents.services import document_of, documents_of, download, store
 from ..errors import DomainError, NotFound
 from ..extensions import db
+from ..feedback.services import feedback_of_case, rate_case
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
 from ..i18n import language, public_pages
@@ -123,12 +125,14 @@ def track():
     return _tracking_page(case, code)
 
 
-def _tracking_page(case, code, errors=None, message=None, status=200):
+def _tracking_page(case, code, errors=None, message=None, status=200, rating_refused=None):
     waiting = portal.waiting_on_applicant(case)
     return render_template("portal/track.html", case=case, code=code, state=public_state(case),
                            status_text=portal.status_words(case), waiting=waiting,
                            late=portal.late_by_working_days(case, utcnow()), history=portal.public_history(case),
                            documents=documents_of(case), errors=errors or {}, message=message,
+                           held=portal.held_certificate(case), feedback=feedback_of_case(case),
+                           rating_refused=rating_refused,
                            service_name=case.service_version.name(language()) if case.service_version
                            else case.definition.name), status
 
@@ -163,3 +167,25 @@ def document(number, document_id):
         raise NotFound("There is no such document on your application.")
     return download(found)
 
+
+
+@bp.post("/track/<number>/feedback")
+@guesses
+def feedback(number):
+    code = request.args.get("code", "")
+    case, _access = portal.citizen_case(number, code)
+    try:
+        rate_case(case, request.form.get("rating"), request.form.get("comment"))
+    except DomainError as refused:
+        db.session.rollback()
+        case, _access = portal.citizen_case(number, code)
+        return _tracking_page(case, code, status=refused.status, rating_refused=refused.message)
+    db.session.commit()
+    return redirect(url_for("portal.track", number=case.number, code=code), 303)
+
+
+@bp.get("/track/<number>/certificate.pdf")
+@guesses
+def certificate(number):
+    case, _access = portal.citizen_case(number, request.args.get("code", ""))
+    return pdf_response(portal.certificate_for_download(case))
