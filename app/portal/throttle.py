@@ -35,12 +35,11 @@ def guesses(view):
 
 def _too_many_complaints(limit: RequestLimit):
     minutes = max(1, math.ceil((limit.window.reset_time - time.time()) / 60))
-    response = make_response(error_response(ngettext(
+    # Flask-Limiter adds Retry-After (RATELIMIT_HEADERS_ENABLED).
+    return make_response(error_response(ngettext(
         "Too many complaints were sent from this address. Try again in %(count)d minute.",
         "Too many complaints were sent from this address. Try again in %(count)d minutes.",
         minutes, count=minutes), 429))
-    response.headers["Retry-After"] = str(minutes * 60)
-    return response
 
 
 complaints_sent = limiter.shared_limit(lambda: current_app.config["COMPLAINTS_PER_ADDRESS"], scope="complaints",
