@@ -7,6 +7,7 @@ from ..cases.queries import lock_case
 from ..db import utcnow
 from ..errors import BadRequest, Conflict, NotFound, Rejected
 from ..extensions import db
+from ..permissions import Jurisdiction
 from ..queue.models import QueueTicket
 from ..queue.services import office_day
 from .models import Feedback
@@ -35,6 +36,9 @@ def rate_case(case, rating, comment=None) -> Feedback:
     """The holder of the case's number and code rates it once it has ended."""
     rating, comment = checked(rating, comment)
     case = lock_case(case.id)  # two ratings sent at the same moment: the second one sees the first
+    if case.jurisdiction == Jurisdiction.OMBUDSMAN:
+        raise Rejected(_("Case %(number)s is a complaint to the District Ombudsman; ratings are for the office's "
+                         "services.", number=case.number), {"case": "a complaint"})
     if case.status != "completed":
         raise Rejected(_("Case %(number)s has not ended yet; you can rate the service once it has.",
                          number=case.number), {"case": "not ended"})

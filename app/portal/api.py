@@ -4,6 +4,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..catalogue.presenters import service_dict
 from ..catalogue.services import services
+from ..complaints.services import file_complaint
 from ..documents.services import store
 from ..errors import BadRequest
 from ..extensions import csrf, db
@@ -11,7 +12,7 @@ from ..feedback.services import rate_case
 from ..i18n import public_pages
 from . import services as portal
 from .presenters import public_view
-from .throttle import guesses
+from .throttle import complaints_sent, guesses
 
 bp = public_pages(Blueprint("public_api", __name__, url_prefix="/api/v1/public"))
 csrf.exempt(bp)
@@ -109,3 +110,11 @@ def feedback():
     db.session.commit()
     return jsonify({"number": case.number, "rating": given.rating, "comment": given.comment,
                     "rated_at": given.created_at.isoformat()}), 201
+
+
+@bp.post("/complaints")
+@complaints_sent
+def complain():
+    case = file_complaint(_json_body())
+    db.session.commit()
+    return jsonify(_receipt(case)), 201

@@ -18,6 +18,7 @@ from ..cases.models import Case
 from ..cases.work_items import answer_for_applicant
 from ..cases.write_path import start_case
 from ..catalogue.services import find_service
+from ..complaints.services import is_complaint
 from ..certificates.models import Certificate
 from ..certificates.services import certificate_of_case, office_today
 from ..db import utcnow
@@ -123,10 +124,10 @@ class PublicEvent:
     text: str
 
 
-def _public_event(event: AuditEvent, names: dict) -> str | None:
+def _public_event(event: AuditEvent, names: dict, complaint: bool) -> str | None:
     data = event.data or {}
     texts = {
-        "case_started": lambda: _("Application received"),
+        "case_started": lambda: _("Complaint received") if complaint else _("Application received"),
         "fee_paid": lambda: _("Fee paid: official receipt %(receipt)s", receipt=data.get("receipt_number")),
         "document_added": lambda: _("Document received"),
         "clock_stopped": lambda: _("Sent back to you for corrections; the service clock stopped"),
@@ -145,7 +146,8 @@ def public_history(case: Case) -> list[PublicEvent]:
     names = {item.id: item.name for item in case.work_items}
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
                                 .order_by(AuditEvent.at, AuditEvent.id))
-    return [PublicEvent(e.at, text) for e in events if (text := _public_event(e, names))]
+    complaint = is_complaint(case)
+    return [PublicEvent(e.at, text) for e in events if (text := _public_event(e, names, complaint))]
 
 
 def waiting_on_applicant(case: Case):

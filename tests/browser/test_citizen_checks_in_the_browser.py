@@ -1,7 +1,8 @@
 """On a phone: a citizen checks a licence by its QR code (valid), the chief revokes it and the
 check says revoked, an altered code is refused; a citizen takes a ticket at the kiosk, sees it
 called on the waiting-room display and rates the service; the holder of a licence downloads it
-from tracking and, once it was handed over, rates the service there. The screenshots go to
+from tracking and, once it was handed over, rates the service there; someone files an anonymous
+complaint to the District Ombudsman and follows it to its outcome. The screenshots go to
 docs/screenshots/ for the README."""
 import subprocess
 from pathlib import Path
@@ -166,3 +167,52 @@ def test_the_holder_downloads_the_licence_and_rates_the_service_from_tracking(li
         "You rated the service 4 of 5. Thank you: the office reads every rating.")
     expect(citizen.locator("input[name=rating]")).to_have_count(0)
     shot(citizen, "tracking-rated")
+
+
+OMBUDSMAN_STEPS = (
+    ("ombudsman", "register_complaint", {"admissibility": "admissible", "complaint_category": "informal_payment",
+                                         "acknowledged_on": "2026-12-02"}),
+    ("vanna", "owso_chief_response", {"owso_position": "disputes_the_facts",
+                                      "owso_response": "The counter took only the published fee."}),
+    ("ombudsman", "investigate_complaint", {"investigation_methods": ["reviewed_case_file"],
+                                            "investigation_findings": "The receipts show the published fee only."}),
+    ("ombudsman", "decide_complaint", {"finding": "not_upheld",
+                                       "decision_reasons": "The receipts show that only the published fee was paid."}),
+    ("ombudsman", "inform_complainant", {"informed_on": "2026-12-20", "informed_how": "letter",
+                                         "complainant_satisfied": "not_known"}),
+)
+
+
+def test_an_anonymous_complaint_is_filed_and_followed_to_its_outcome_on_a_phone(live_server, browser):
+    app, base = live_server
+    app.config["PUBLIC_URL"] = base
+    citizen = phone(browser)
+    citizen.goto(f"{base}/services?lang=en")
+    citizen.click("text=Complain to the District Ombudsman")
+    citizen.select_option("#office", "KPS")
+    citizen.select_option("#category", "money_asked_beyond_the_official_fee")
+    citizen.fill("#text", "At counter 2 I was asked for 20,000 riel more than the posted fee, without a receipt.")
+    shot(citizen, "complaint-form")
+    citizen.click("text=Send the complaint")
+    expect(citizen.locator("h1")).to_have_text("Your complaint was received")
+    number = citizen.locator("dd.code").nth(0).inner_text()
+    code = citizen.locator("dd.code").nth(1).inner_text()
+    assert number.startswith("OMB-KPS-") and len(code) == 10
+    shot(citizen, "complaint-received")
+
+    with app.app_context():
+        case = db.session.scalars(select(Case).where(Case.number == number)).one()
+        assert (case.channel, case.data.get("complainant_name"), case.data.get("complainant_contact")) == (
+            "online", None, None)
+        for username, task, data in OMBUDSMAN_STEPS:
+            item = next(i for i in case.open_items if i.task == task)
+            work_items.complete(_user(username), item.id, data)
+        db.session.commit()
+
+    citizen.get_by_role("link", name="Follow your complaint").click()
+    expect(citizen.locator("h1")).to_have_text(f"Complaint {number}")
+    expect(citizen.locator(".status").first).to_have_text("Finished")
+    expect(citizen.locator("section.outcome")).to_contain_text("Not upheld")
+    expect(citizen.locator("section.outcome")).to_contain_text("only the published fee was paid")
+    expect(citizen.locator("input[name=rating]")).to_have_count(0)
+    shot(citizen, "complaint-outcome")
