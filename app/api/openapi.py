@@ -322,10 +322,18 @@ SCHEMAS = {
             "to": {"type": "string", "format": "date"},
             "offices": {"type": "array", "items": {
                 "type": "object",
-                "required": ["office", "name", "completed", "on_time_rate", "average_rating", "services"],
+                "required": ["office", "name", "completed", "on_time_rate", "average_rating", "complaints",
+                             "services"],
                 "properties": {
                     "office": {"type": "string"}, "name": {"type": "string"}, "completed": {"type": "integer"},
                     "on_time_rate": nullable({"type": "number"}), "average_rating": nullable({"type": "number"}),
+                    "complaints": {
+                        "type": "object", "required": ["received", "by_category"],
+                        "description": "complaints to the District Ombudsman about the office received in the "
+                                       "quarter, by the category the complainant chose",
+                        "properties": {"received": {"type": "integer"},
+                                       "by_category": {"type": "object",
+                                                       "additionalProperties": {"type": "integer"}}}},
                     "services": {"type": "array", "items": {
                         "type": "object", "required": ["process", "name", "completed", "median_working_days"],
                         "properties": {"process": {"type": "string"}, "name": {"type": "string"},
