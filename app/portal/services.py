@@ -18,13 +18,14 @@ from ..cases.models import Case
 from ..cases.work_items import answer_for_applicant
 from ..cases.write_path import start_case
 from ..catalogue.services import find_service
-from ..complaints.services import is_complaint
 from ..certificates.models import Certificate
 from ..certificates.services import certificate_of_case, office_today
+from ..complaints.services import is_complaint
 from ..db import utcnow
 from ..errors import Conflict, NotFound, Rejected
 from ..extensions import db
 from ..forms.validation import field_errors
+from ..i18n import translated
 from ..notifications.services import notify
 from ..permissions import CitizenAccess, Role, people_holding
 
@@ -133,7 +134,7 @@ def _public_event(event: AuditEvent, names: dict, complaint: bool) -> str | None
         "clock_stopped": lambda: _("Sent back to you for corrections; the service clock stopped"),
         "applicant_answered": lambda: _("Your corrections were received"),
         "clock_resumed": lambda: _("Processing resumed; the service clock runs again"),
-        "work_item_completed": lambda: _("Step done: %(step)s", step=names.get(data.get("work_item"), "")),
+        "work_item_completed": lambda: _("Step done: %(step)s", step=translated(names.get(data.get("work_item")))),
         "case_completed": lambda: _("Finished"),
         "certificate_issued": lambda: _("Certificate issued"),
     }
