@@ -220,15 +220,22 @@ def test_bad_complaints_are_refused_with_what_to_fix_and_nothing_is_started(clie
     assert database.scalars(select(Case.id).where(Case.jurisdiction == "ombudsman")).all() == []
 
 
-def test_script_in_a_complaint_is_shown_as_text(client, api, auth):
-    receipt = filed(client, text="<script>alert('owned')</script> The officer shouted at me.")
-    page = client.get(f"/complaints/{receipt['number']}?code={receipt['access_code']}&lang=en")
-    assert page.status_code == 200 and "<script>alert" not in page.get_data(as_text=True)
+def test_script_in_a_complaint_is_shown_as_text_wherever_it_is_read(client, api, auth, database):
+    receipt = filed(client, text="<script>alert('owned')</script> The officer shouted at me.",
+                    name="<b>Chea</b>", share_identity=True)
+    escaped = "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt; The officer shouted at me."
     [registration] = [i for i in inbox_of(api, "ombudsman") if i["case_number"] == receipt["number"]]
     auth.login("ombudsman")
-    html = auth.client.get(f"/work-items/{registration['id']}?lang=en").get_data(as_text=True)
-    assert "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt; The officer shouted at me." in html
-    assert "<script>alert('owned')</script>" not in html
+    pages = [auth.client.get(f"/work-items/{registration['id']}?lang=en"),
+             auth.client.get(f"/cases/{case_of(database, receipt).id}?lang=en")]
+    work(api, "ombudsman", "register_complaint", receipt["number"], REGISTERED)
+    [response] = [i for i in inbox_of(api, "vanna") if i["case_number"] == receipt["number"]]
+    auth.login("vanna")
+    pages.append(auth.client.get(f"/work-items/{response['id']}?lang=en"))
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and escaped in html and "&lt;b&gt;Chea&lt;/b&gt;" in html
+        assert "<script>alert('owned')</script>" not in html and "<b>Chea</b>" not in html
 
 
 def test_flooding_the_complaint_form_is_throttled_page_and_api_together(app, client, monkeypatch):
