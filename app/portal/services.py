@@ -99,8 +99,18 @@ def _applicant(applicant) -> dict:
     return clean
 
 
+def checked_idempotency_key(key) -> str | None:
+    """The client's key for sending the same application or complaint again safely, if it gave one."""
+    if key is None or key == "":
+        return None
+    if not isinstance(key, str) or not 8 <= len(key) <= 100:
+        raise Rejected(_("The idempotency key is 8 to 100 characters."), {"idempotency_key": "8 to 100 characters"})
+    return key
+
+
 def existing_application(idempotency_key: str | None) -> Case | None:
-    if not idempotency_key:
+    """The application or complaint already received with this key (a replay)."""
+    if not isinstance(idempotency_key, str) or not idempotency_key:
         return None
     return db.session.scalars(select(Case).where(Case.idempotency_key == idempotency_key)).first()
 
@@ -111,10 +121,8 @@ def apply_online(service_key: str, office_code: str, applicant, data, idempotenc
     if office is None:
         raise Rejected(_("Choose one of the offices that offer this service."), {"office": "unknown office"})
     applicant = _applicant(applicant)
-    if idempotency_key is not None and (not isinstance(idempotency_key, str) or not 8 <= len(idempotency_key) <= 100):
-        raise Rejected(_("The idempotency key is 8 to 100 characters."), {"idempotency_key": "8 to 100 characters"})
     return start_case(service.process_key, data, None, office, channel="online", applicant=applicant,
-                      idempotency_key=idempotency_key)
+                      idempotency_key=checked_idempotency_key(idempotency_key))
 
 
 # --- what the citizen reads ---------------------------------------------------------------

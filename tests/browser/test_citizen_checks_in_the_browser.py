@@ -145,28 +145,38 @@ def test_a_ticket_taken_at_the_kiosk_is_called_on_the_display_and_rated(live_ser
     shot(citizen, "queue-rating")
 
 
-def test_the_holder_downloads_the_licence_and_rates_the_service_from_tracking(live_server, browser):
+TRACKING_WORDS = {
+    "en": {"finished": "Finished", "valid": "Valid",
+           "rated": "You rated the service 4 of 5. Thank you: the office reads every rating."},
+    "km": {"finished": "បានបញ្ចប់", "valid": "មានសុពលភាព",
+           "rated": "អ្នកបានវាយតម្លៃសេវា ៤ លើ ៥។ សូមអរគុណ៖ ការិយាល័យអានរាល់ការវាយតម្លៃ។"},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "km"])
+def test_the_holder_downloads_the_licence_and_rates_the_service_from_tracking(live_server, browser, lang):
     app, base = live_server
     app.config["PUBLIC_URL"] = base
+    words = TRACKING_WORDS[lang]
+    suffix = "" if lang == "en" else "-km"
     _case_id, number, code = licence_through_the_office(app, SIGNED + (("dara", "hand_over", HAND_OVER),))
 
     citizen = phone(browser)
-    citizen.goto(f"{base}/track?number={number}&code={code}&lang=en")
-    expect(citizen.locator(".status")).to_have_text("Finished")
-    expect(citizen.locator("section.certificate")).to_contain_text("Valid")
-    download = citizen.locator("text=Download the certificate (PDF)")
+    citizen.goto(f"{base}/track?number={number}&code={code}&lang={lang}")
+    expect(citizen.locator(".status")).to_have_text(words["finished"])
+    expect(citizen.locator("section.certificate")).to_contain_text(words["valid"])
+    download = citizen.locator("section.certificate a.button")
     pdf = citizen.request.get(base + download.get_attribute("href"))
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF-")
-    shot(citizen, "tracking-finished")
+    shot(citizen, f"tracking-finished{suffix}")
 
     citizen.check("input[name=rating][value='4']")
     citizen.fill("#comment", "Quick, but I came twice for the lease.")
-    citizen.click("text=Send my rating")
-    expect(citizen.locator(".rated")).to_have_text(
-        "You rated the service 4 of 5. Thank you: the office reads every rating.")
+    citizen.click("form.rating-form button[type=submit]")
+    expect(citizen.locator(".rated")).to_have_text(words["rated"])
     expect(citizen.locator("input[name=rating]")).to_have_count(0)
-    shot(citizen, "tracking-rated")
+    shot(citizen, f"tracking-rated{suffix}")
 
 
 OMBUDSMAN_STEPS = (
