@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import Office
@@ -25,8 +26,8 @@ def services() -> list[Service]:
 def find_service(key: str) -> Service:
     service = db.session.scalars(select(Service).where(Service.key == key)).first()
     if service is None:
-        raise NotFound(f"There is no service '{key}' in the catalogue. Services: "
-                       f"{', '.join(s.key for s in services()) or 'none'}.")
+        raise NotFound(_("There is no service '%(key)s' in the catalogue. Services: %(services)s.", key=key,
+                         services=", ".join(s.key for s in services()) or _("none")))
     return service
 
 
@@ -47,27 +48,27 @@ def _problems(fields: dict) -> dict[str, str]:
     problems = {}
     for name in ("name_km", "name_en"):
         if not isinstance(fields.get(name), str) or not fields[name].strip():
-            problems[name] = "Give the service's name in Khmer and in English."
+            problems[name] = _("Give the service's name in Khmer and in English.")
         elif len(fields[name]) > 200:
-            problems[name] = "A service name has at most 200 characters."
+            problems[name] = _("A service name has at most 200 characters.")
     fee = fee_rule_problem(fields.get("fee_rule"))
     if fee:
         problems["fee_rule"] = fee
     days = fields.get("deadline_working_days")
     if not isinstance(days, int) or isinstance(days, bool) or not 0 < days <= 365:
-        problems["deadline_working_days"] = "The service standard is a whole number of working days, 1 to 365."
+        problems["deadline_working_days"] = _("The service standard is a whole number of working days, 1 to 365.")
     documents = fields.get("documents")
     if not isinstance(documents, list) or not all(
             isinstance(d, dict) and isinstance(d.get("key"), str) and d["key"]
             and isinstance(d.get("name_en"), str) and d["name_en"].strip()
             and d.get("mode") in DOCUMENT_MODES for d in documents):
-        problems["documents"] = (f"Each required document has a key, a name in English (and Khmer) and how it is "
-                                 f"brought: {', '.join(DOCUMENT_MODES)}.")
+        problems["documents"] = _("Each required document has a key, a name in English (and Khmer) and how it is "
+                                  "brought: %(modes)s.", modes=", ".join(DOCUMENT_MODES))
     elif len({d["key"] for d in documents}) != len(documents):
-        problems["documents"] = "Two required documents have the same key."
+        problems["documents"] = _("Two required documents have the same key.")
     closed = fields.get("closed_office_ids")
     if not isinstance(closed, list) or not all(isinstance(i, int) for i in closed):
-        problems["closed_office_ids"] = "The offices that do not offer the service are a list of office ids."
+        problems["closed_office_ids"] = _("The offices that do not offer the service are a list of office ids.")
     return problems
 
 
@@ -77,7 +78,7 @@ def _checked(fields: dict) -> dict:
         fields[name] = str(fields[name] or "").strip()
     problems = _problems(fields)
     if problems:
-        raise Rejected("The service was not saved: " + " ".join(problems.values()), problems)
+        raise Rejected(_("The service was not saved: %(problems)s", problems=" ".join(problems.values())), problems)
     for document in fields["documents"]:
         document.setdefault("name_km", "")
     return fields
@@ -85,7 +86,7 @@ def _checked(fields: dict) -> dict:
 
 def create_service(key: str, process_key: str, fields: dict, actor=None, note: str = "") -> Service:
     if db.session.scalars(select(Service).where(Service.key == key)).first():
-        raise Rejected(f"The catalogue already has a service '{key}'.", {"key": "already in the catalogue"})
+        raise Rejected(_("The catalogue already has a service '%(key)s'.", key=key), {"key": "already in the catalogue"})
     fields = _checked({"closed_office_ids": [], "documents": [], **fields})
     service = Service(key=key, process_key=process_key)
     db.session.add(service)
@@ -102,13 +103,13 @@ def create_service(key: str, process_key: str, fields: dict, actor=None, note: s
 def change_service(service: Service, changes: dict, actor, note: str) -> ServiceVersion:
     """A new version in force from now; cases already started keep theirs."""
     if not (note or "").strip():
-        raise Rejected("Say why the service changes (the note is kept with the version).",
-                       {"note": "required"})
+        raise Rejected(_("Say why the service changes (the note is kept with the version)."),
+                       {"note": _("Say why the service changes (the note is kept with the version).")})
     current = service.current
     before = {name: getattr(current, name) for name in EDITABLE}
     fields = _checked({**json.loads(json.dumps(before)), **changes})
     if fields == before:
-        raise Rejected("Nothing changed, so no new version was made.", {})
+        raise Rejected(_("Nothing changed, so no new version was made."), {})
     version = ServiceVersion(service=service, version=current.version + 1, created_by_id=actor.id if actor else None,
                              note=note.strip(), **fields)
     db.session.add(version)
