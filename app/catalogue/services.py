@@ -1,6 +1,7 @@
 """Reading and changing the catalogue. Every change adds a version and an audit event;
 the caller commits once."""
 import json
+import re
 from pathlib import Path
 
 from flask import current_app
@@ -11,12 +12,16 @@ from ..accounts.models import Office
 from ..audit.services import record
 from ..errors import NotFound, Rejected
 from ..extensions import db
+from ..processes.services import find_latest_version
 from .fees import fee_for, fee_rule_problem
 from .models import DOCUMENT_MODES, Service, ServiceVersion
 
 # The fields an administrator edits; a new version copies the rest from the one in force.
 EDITABLE = ("name_km", "name_en", "description_km", "description_en", "fee_rule", "documents",
             "deadline_working_days", "legal_basis_km", "legal_basis_en", "closed_office_ids")
+# A service's key is in its public address (/services/KEY); a document's names the upload field.
+KEY = re.compile(r"[a-z][a-z0-9_]{2,60}")
+DOCUMENT_KEY = re.compile(r"[a-z][a-z0-9_]{0,60}")
 
 
 def services() -> list[Service]:
@@ -61,9 +66,10 @@ def _problems(fields: dict) -> dict[str, str]:
     if not isinstance(documents, list) or not all(
             isinstance(d, dict) and isinstance(d.get("key"), str) and d["key"]
             and isinstance(d.get("name_en"), str) and d["name_en"].strip()
-            and d.get("mode") in DOCUMENT_MODES for d in documents):
-        problems["documents"] = _("Each required document has a key, a name in English (and Khmer) and how it is "
-                                  "brought: %(modes)s.", modes=", ".join(DOCUMENT_MODES))
+            and d.get("mode") in DOCUMENT_MODES and DOCUMENT_KEY.fullmatch(d["key"]) for d in documents):
+        problems["documents"] = _("Each required document has a key (lower-case letters, digits and _), a name in "
+                                  "English (and Khmer) and how it is brought: %(modes)s.",
+                                  modes=", ".join(DOCUMENT_MODES))
     elif len({d["key"] for d in documents}) != len(documents):
         problems["documents"] = _("Two required documents have the same key.")
     closed = fields.get("closed_office_ids")
@@ -81,12 +87,35 @@ def _checked(fields: dict) -> dict:
         raise Rejected(_("The service was not saved: %(problems)s", problems=" ".join(problems.values())), problems)
     for document in fields["documents"]:
         document.setdefault("name_km", "")
+    fields["closed_office_ids"] = sorted(fields["closed_office_ids"])
     return fields
 
 
+def _identity_problems(key: str, process_key: str) -> dict[str, str]:
+    """A new service's key and the procedure that runs it: a case finds its service by its procedure,
+    so each deployed procedure runs at most one service."""
+    problems = {}
+    if not isinstance(key, str) or not KEY.fullmatch(key):
+        problems["key"] = _("The service key is 3 to 61 lower-case letters, digits and _, starting with a letter "
+                            "(e.g. market_stall_licence); it becomes the address of the public page.")
+    elif db.session.scalars(select(Service).where(Service.key == key)).first():
+        problems["key"] = _("The catalogue already has a service '%(key)s'.", key=key)
+    if not isinstance(process_key, str) or find_latest_version(process_key) is None:
+        problems["process_key"] = _("Choose a deployed procedure to run the service.")
+    else:
+        running = service_for_process(process_key)
+        if running is not None:
+            problems["process_key"] = _("The procedure '%(process)s' already runs the service '%(key)s'.",
+                                        process=process_key, key=running.key)
+    return problems
+
+
 def create_service(key: str, process_key: str, fields: dict, actor=None, note: str = "") -> Service:
-    if db.session.scalars(select(Service).where(Service.key == key)).first():
-        raise Rejected(_("The catalogue already has a service '%(key)s'.", key=key), {"key": "already in the catalogue"})
+    problems = _identity_problems(key, process_key)
+    fields = {name: fields.get(name) for name in EDITABLE if name in fields}
+    problems |= _problems({name: None for name in EDITABLE} | {"closed_office_ids": [], "documents": []} | fields)
+    if problems:
+        raise Rejected(_("The service was not saved: %(problems)s", problems=" ".join(problems.values())), problems)
     fields = _checked({"closed_office_ids": [], "documents": [], **fields})
     service = Service(key=key, process_key=process_key)
     db.session.add(service)
