@@ -1,7 +1,9 @@
 """Taking the official fee. Write functions flush and audit; the caller commits once."""
+from dataclasses import dataclass
+
 import segno
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -14,6 +16,8 @@ from ..i18n import number as grouped
 from ..notifications.services import notify
 from ..permissions import Role, people_holding, require_role
 from .models import FeeWaiver, Payment, ReceiptCounter
+
+MAX_REASON_LENGTH = 1000
 
 
 def fee_due(case) -> int | None:
@@ -40,6 +44,40 @@ def waivers_for(case) -> list[FeeWaiver]:
 
 def _open_waiver(case, status: str) -> FeeWaiver | None:
     return next((w for w in waivers_for(case) if w.status == status), None)
+
+
+@dataclass(frozen=True)
+class FeeState:
+    """The fee side of a case as staff see it on the case page."""
+    due: int | None  # None: the fee cannot be worked out from the data yet (problem says why)
+    problem: str | None
+    payment: Payment | None
+    waivers: list[FeeWaiver]
+
+    @property
+    def pending(self) -> FeeWaiver | None:
+        return next((w for w in self.waivers if w.status == "requested"), None)
+
+    @property
+    def approved(self) -> FeeWaiver | None:
+        return next((w for w in self.waivers if w.status == "approved"), None)
+
+    @property
+    def may_ask(self) -> bool:
+        """A waiver can be asked while the fee is unpaid and no other one is asked or approved."""
+        return (self.payment is None and self.due is not None and self.due > 0
+                and self.pending is None and self.approved is None)
+
+
+def fee_state(case) -> FeeState | None:
+    """None when the case has no catalogue entry, so no official fee."""
+    if case.service_version is None:
+        return None
+    try:
+        due, problem = fee_due(case), None
+    except Rejected as refused:
+        due, problem = None, refused.message
+    return FeeState(due, problem, payment_for(case), waivers_for(case))
 
 
 def _next_receipt_number(office) -> str:
@@ -110,6 +148,8 @@ def request_waiver(case, amount, reason: str, actor) -> FeeWaiver:
     reason = (reason or "").strip()
     if len(reason) < 10:
         problems["reason"] = _("Give the legal reason for the waiver (the article or decision that allows it).")
+    elif len(reason) > MAX_REASON_LENGTH:
+        problems["reason"] = _("The legal reason may be at most %(limit)s characters.", limit=MAX_REASON_LENGTH)
     if problems:
         raise Rejected(_("The waiver was not asked: %(problems)s", problems=" ".join(problems.values())), problems)
     if payment_for(case) is not None:
@@ -144,16 +184,6 @@ def decide_waiver(case, waiver_id: int, approve: bool, actor) -> FeeWaiver:
            waiver_id=waiver.id, amount_riel=waiver.amount_riel, reason=waiver.reason)
     db.session.flush()
     return waiver
-
-
-def waiver_counts(office_ids: list[int]) -> dict[str, int]:
-    """For reports: how many waivers were asked, approved and refused in these offices."""
-    rows = db.session.execute(select(FeeWaiver.status, func.count()).where(FeeWaiver.office_id.in_(office_ids))
-                              .group_by(FeeWaiver.status))
-    counts = {"requested": 0, "approved": 0, "refused": 0}
-    counts.update(dict(rows.all()))
-    return counts
-
 
 
 def qr_svg(url: str) -> str:
