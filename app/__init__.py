@@ -1,9 +1,9 @@
 """One Window: case management for One Window Service Offices."""
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, session
 
-from . import bounds, config, errors, i18n
+from . import bounds, config, errors, i18n, permissions, security
 from .db import serialise_sqlite_writers
 from .engine import configure_sandbox
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -27,6 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     limiter.init_app(app)
     errors.init_app(app)
+    permissions.init_app(app)
+    security.init_app(app)
     i18n.init_app(app)
     _register_models()
     _register_blueprints(app)
@@ -39,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _register_models() -> None:
     from .accounts import models as accounts_models  # noqa: F401  (Alembic sees every table)
+    from .accounts import services as accounts_services
     from .audit import models as audit_models  # noqa: F401
     from .calendars import models as calendar_models  # noqa: F401
     from .decisions import models as decisions_models  # noqa: F401
@@ -55,7 +58,8 @@ def _register_models() -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(accounts_models.User, int(user_id))
+        # The cookie names a server-side session: ended (logout, password change, deactivation) means signed out.
+        return accounts_services.user_for_session(int(user_id), session.get("session_key"))
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to see this page."
@@ -63,6 +67,7 @@ def _register_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from .administration.cli import offices_cli, users_cli
+    from .administration.views import bp as administration_bp
     from .accounts.views import bp as accounts_bp
     from .api.certificates import bp as certificates_api
     from .api.queue import bp as queue_api
@@ -97,7 +102,8 @@ def _register_blueprints(app: Flask) -> None:
     from .supervision.views import bp as supervision_bp
     from .timers.cli import scheduler_cli, timers_cli
 
-    for blueprint in (accounts_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli, users_cli, bpmn_cli,
+    for blueprint in (accounts_bp, administration_bp, api_bp, cases_bp, inbox_bp, supervision_bp, offices_cli,
+                      users_cli, bpmn_cli,
                       timers_cli, scheduler_cli, demo_cli, calendars_bp, holidays_cli, notifications_bp,
                       notifications_cli, designer_bp, case_diagrams, audit_cli, certificates_bp, certificates_api,
                       certificates_cli, reports_bp, api_reports_bp, performance_bp, catalogue_cli,

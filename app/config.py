@@ -51,6 +51,11 @@ def from_environment(instance_path: str) -> dict:
         "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "30")),
         "BABEL_DEFAULT_LOCALE": os.environ.get("STAFF_LANGUAGE", "en"),
         "SESSION_COOKIE_HTTPONLY": True,
+        # Behind HTTPS set SESSION_COOKIE_SECURE=1, so the browser never sends the session over plain HTTP.
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        # Failed sign-ins, counted per account and per address (an office's shared address gets more).
+        "LOGIN_LIMIT_ACCOUNT": os.environ.get("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_LIMIT_ADDRESS": os.environ.get("LOGIN_LIMIT_ADDRESS", "20 per 15 minutes"),
         "SESSION_COOKIE_SAMESITE": "Lax",
         # One document; an application form may carry several, hence the request limit.
         "DOCUMENT_MAX_BYTES": int(float(os.environ.get("DOCUMENT_MAX_MB", "10")) * 1024 * 1024),

@@ -74,6 +74,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if error.response is not None:  # an answer prepared where the error was raised (the sign-in throttle)
+            return error.response
         messages = {
             400: _("The request could not be understood."),
             401: _("Sign in first."),

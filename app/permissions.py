@@ -10,7 +10,11 @@ Scopes:
   district;
 - **role**: a work item is worked by users holding the role of its lane in that scope;
 - **the Ombudsman's jurisdiction**: complaint cases belong to the District Ombudsman's
-  office (see ``Jurisdiction``);
+  office (the Ombudsman and the Ombudsman supervisor of the district) and to no OWSO staff.
+  The OWSO answers a complaint through its own work item, which shows the complaint's
+  substance but not the complainant's identity unless they agreed (``case_data_for``); the
+  Ombudsman's overdue work escalates to the Ombudsman supervisor, never to the OWSO chief,
+  whose desk never lists it; the governor sees complaint counts and deadlines only;
 - **the citizen holding an access code**: no account; the public view of one case only
   (``CitizenAccess``; the portal checks the code, then asks here).
 
@@ -39,6 +43,7 @@ class Role(StrEnum):
     OWSO_CHIEF = "owso_chief"
     DISTRICT_GOVERNOR = "district_governor"
     OMBUDSMAN = "ombudsman"
+    OMBUDSMAN_SUPERVISOR = "ombudsman_supervisor"
     DESIGNER = "designer"
     ADMIN = "admin"
 
@@ -53,15 +58,36 @@ ROLE_TITLES = {
     Role.OWSO_CHIEF: _l("OWSO chief"),
     Role.DISTRICT_GOVERNOR: _l("District Governor"),
     Role.OMBUDSMAN: _l("District Ombudsman"),
+    Role.OMBUDSMAN_SUPERVISOR: _l("Ombudsman supervisor"),
     Role.DESIGNER: _l("Process designer"),
     Role.ADMIN: _l("Administrator"),
 }
 # Roles that may name a lane: the work of a case.
-WORKFLOW_ROLES = (Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.OWSO_CHIEF, Role.DISTRICT_GOVERNOR, Role.OMBUDSMAN)
+WORKFLOW_ROLES = (Role.FRONT_OFFICE, Role.BACK_OFFICE, Role.OWSO_CHIEF, Role.DISTRICT_GOVERNOR, Role.OMBUDSMAN,
+                  Role.OMBUDSMAN_SUPERVISOR)
+# The District Ombudsman's office: independent of the OWSO it investigates.
+OMBUDSMAN_OFFICE = frozenset({Role.OMBUDSMAN, Role.OMBUDSMAN_SUPERVISOR})
 # These roles look after every office of their district, not just their own.
-DISTRICT_ROLES = frozenset({Role.DISTRICT_GOVERNOR, Role.OMBUDSMAN})
-# Who keeps deadlines: the chief for the office, the governor for the district.
-SUPERVISOR_ROLES = (Role.OWSO_CHIEF, Role.DISTRICT_GOVERNOR)
+DISTRICT_ROLES = frozenset({Role.DISTRICT_GOVERNOR}) | OMBUDSMAN_OFFICE
+# Who keeps deadlines: the chief for the office, the governor for the district's OWSOs, the
+# Ombudsman supervisor for the Ombudsman's own work.
+SUPERVISOR_ROLES = (Role.OWSO_CHIEF, Role.DISTRICT_GOVERNOR, Role.OMBUDSMAN_SUPERVISOR)
+
+
+class Jurisdiction(StrEnum):
+    """Whose case it is. A diagram says so with the process property ``jurisdiction``."""
+    OWSO = "owso"
+    OMBUDSMAN = "ombudsman"
+
+
+# Only roles whose work it is start each kind of case (a citizen online: the portal decides).
+CASE_STARTERS = {Jurisdiction.OWSO: (Role.FRONT_OFFICE,), Jurisdiction.OMBUDSMAN: (Role.OMBUDSMAN,)}
+# What the OWSO reads of a complaint it must answer or act on: its substance and category, and the
+# Ombudsman's finding and recommendation. The identity only when the complainant agreed.
+COMPLAINT_SUBSTANCE = ("complaint_text", "complaint_subject", "complaint_category", "related_case_number",
+                       "incident_date", "finding", "recommendation")
+COMPLAINANT_IDENTITY = ("complainant_name", "complainant_contact")
+CONSENT_FIELD = "share_identity"
 # Who looks after cases in error (every office's; they see where and why a case stopped, not its data)
 # and moves running cases to a new version of their procedure.
 INCIDENT_ROLES = (Role.ADMIN, Role.DESIGNER)
@@ -105,27 +131,42 @@ def _district_wide(user: User) -> bool:
     return bool(user.roles & DISTRICT_ROLES)
 
 
+def in_ombudsman_office(user: User) -> bool:
+    return bool(user.roles & OMBUDSMAN_OFFICE)
+
+
 def _offices_of_district(district_id: int):
     return select(Office.id).where(Office.district_id == district_id)
 
 
 def case_scope(user: User, case_model):
-    """Cases the user may see: district roles the whole district, everyone else their office."""
-    if _district_wide(user):
-        return case_model.office_id.in_(_offices_of_district(user.office.district_id))
-    return case_model.office_id == user.office_id
+    """Cases the user may see. OWSO cases: district roles the whole district, everyone else their
+    office (the Ombudsman included: an investigation reads the case complained about). Complaint
+    cases: the Ombudsman's office of the district, nobody else."""
+    district = case_model.office_id.in_(_offices_of_district(user.office.district_id))
+    owso = district if _district_wide(user) else case_model.office_id == user.office_id
+    if not in_ombudsman_office(user):
+        return and_(case_model.jurisdiction == Jurisdiction.OWSO, owso)
+    return or_(and_(case_model.jurisdiction == Jurisdiction.OWSO, owso),
+               and_(case_model.jurisdiction == Jurisdiction.OMBUDSMAN, district))
 
 
 def may_see_case(user: User, case) -> bool:
-    if _district_wide(user):
-        return case.office.district_id == user.office.district_id
-    return case.office_id == user.office_id
+    same_district = case.office.district_id == user.office.district_id
+    if case.jurisdiction == Jurisdiction.OMBUDSMAN:
+        return in_ombudsman_office(user) and same_district
+    return same_district if _district_wide(user) else case.office_id == user.office_id
 
 
 def may_see_item(user: User, item) -> bool:
-    """Seeing a work item: the work of one's district role in the district, else one's office."""
-    if item.role in DISTRICT_ROLES and item.role in user.roles:
-        return item.district_id == user.office.district_id
+    """Seeing a work item: one's own role's work in that role's scope; others' work as one sees the case.
+
+    So the OWSO chief sees the complaint's response item (chief's work) but no other work of it.
+    """
+    if item.role in user.roles:
+        return _in_place(user, item.role, item.office_id, item.district_id)
+    if item.case.jurisdiction == Jurisdiction.OMBUDSMAN:
+        return in_ombudsman_office(user) and item.district_id == user.office.district_id
     return item.office_id == user.office_id
 
 
@@ -142,7 +183,13 @@ def workable_scope(user: User, item_model):
 
 
 def may_work(user: User, item) -> bool:
-    return item.role in user.roles and may_see_item(user, item)
+    return item.role in user.roles and _in_place(user, item.role, item.office_id, item.district_id)
+
+
+def _in_place(user: User, role: str, office_id: int, district_id: int) -> bool:
+    if role in DISTRICT_ROLES:
+        return district_id == user.office.district_id
+    return office_id == user.office_id
 
 
 def _item_place(user: User, role: str, item_model):
@@ -152,12 +199,60 @@ def _item_place(user: User, role: str, item_model):
 
 
 def supervised_scope(user: User, item_model):
-    """Work the user supervises: the governor's whole district, the chief's own office, else nothing."""
+    """Work the user supervises. The chief: the OWSO work of the office; the governor: the OWSO work
+    of the district; the Ombudsman supervisor: the Ombudsman's work of the district. Nobody
+    outside the Ombudsman's office supervises, or even lists, the Ombudsman's work."""
+    owso_work = item_model.role.not_in(sorted(OMBUDSMAN_OFFICE))
+    conditions = []
     if user.has_role(Role.DISTRICT_GOVERNOR):
-        return item_model.district_id == user.office.district_id
+        conditions.append(and_(owso_work, item_model.district_id == user.office.district_id))
     if user.has_role(Role.OWSO_CHIEF):
-        return item_model.office_id == user.office_id
-    return false()
+        conditions.append(and_(owso_work, item_model.office_id == user.office_id))
+    if user.has_role(Role.OMBUDSMAN_SUPERVISOR):
+        conditions.append(and_(item_model.role.in_(sorted(OMBUDSMAN_OFFICE)),
+                               item_model.district_id == user.office.district_id))
+    return or_(*conditions) if conditions else false()
+
+
+def complaint_count_scope(user: User, case_model):
+    """Complaint cases the governor (or the Ombudsman's office) may count: the district's, as numbers
+    and deadlines only; anyone else none."""
+    if not (user.has_role(Role.DISTRICT_GOVERNOR) or in_ombudsman_office(user)):
+        return false()
+    return and_(case_model.jurisdiction == Jurisdiction.OMBUDSMAN,
+                case_model.office_id.in_(_offices_of_district(user.office.district_id)))
+
+
+# --- starting cases and reading them -----------------------------------------------------
+
+def may_start_any(user: User) -> bool:
+    return any(user.has_role(*starters) for starters in CASE_STARTERS.values())
+
+
+def may_start(user: User, jurisdiction: str) -> bool:
+    return user.has_role(*CASE_STARTERS[Jurisdiction(jurisdiction)])
+
+
+def require_may_start(user: User, jurisdiction: str, procedure: str) -> None:
+    starters = CASE_STARTERS[Jurisdiction(jurisdiction)]
+    require_role(user, *starters, message=f"Only a {' or '.join(role_title(r) for r in starters)} starts a "
+                                          f"case of '{procedure}'.")
+
+
+def may_see_identity(user: User, case) -> bool:
+    """The complainant's name and contact: the Ombudsman's office, or anyone the complainant agreed to."""
+    if case.jurisdiction != Jurisdiction.OMBUDSMAN or may_see_case(user, case):
+        return True
+    return case.data.get(CONSENT_FIELD) is True
+
+
+def case_data_for(user: User, case) -> dict:
+    """The case data this user may read: all of it where they see the case; else (the OWSO answering a
+    complaint) its substance, and the identity only with the complainant's consent."""
+    if may_see_case(user, case):
+        return dict(case.data)
+    fields = COMPLAINT_SUBSTANCE + (COMPLAINANT_IDENTITY if may_see_identity(user, case) else ())
+    return {key: case.data[key] for key in fields if key in case.data}
 
 
 def people_holding(role: str, office: Office) -> list[User]:
@@ -205,3 +300,9 @@ def reported_offices(user: User) -> list[int] | None:
 def may_revoke_certificate(user: User, certificate) -> bool:
     """Only the chief of the office that issued it."""
     return user.has_role(Role.OWSO_CHIEF) and user.office_id == certificate.office_id
+
+
+def init_app(app) -> None:
+    """Templates ask the same questions: ``current_user.has_role(Role.ADMIN)``, ``may_work(user, item)``."""
+    app.jinja_env.globals.update(Role=Role, SUPERVISOR_ROLES=SUPERVISOR_ROLES, INCIDENT_ROLES=INCIDENT_ROLES,
+                                 may_start_any=may_start_any, may_work=may_work, may_see_case=may_see_case)

@@ -22,7 +22,7 @@ from app import create_app
 from app.accounts.models import Office
 from app.calendars.holiday_files import Holiday
 from app.calendars.services import import_holidays
-from app.extensions import db
+from app.extensions import db, limiter
 from support import ApiClient, Auth, build_world
 
 @contextmanager
@@ -146,6 +146,7 @@ def committed(app):
 
 @pytest.fixture
 def client(app, database):
+    limiter.reset()  # failed sign-ins of one story do not throttle the next
     return app.test_client()
 
 

@@ -19,3 +19,10 @@ SIGN = {"signature_decision": "sign", "licence_number": "KPS-CL-2026-001", "lice
 HAND_OVER = {"handed_over_on": "2026-11-27", "received_by": "Sok Chanthy", "receiver_id_checked": True}
 CORRECTIONS_RECEIVED = {"corrections_outcome": "corrections_received", "corrections_date": "2026-11-25"}
 FOLLOW_UP = {"followup_action": "reminded_the_officer", "followup_notes": "Called the reviewer."}
+COMPLAINT = {"complaint_text": "The clerk asked me for 50,000 riel more than the posted fee.",
+             "complainant_name": "Chea Sophal", "complainant_contact": "017 222 333",
+             "complaint_subject": "money_asked_beyond_the_official_fee", "related_case_number": "KPS-2026-00007"}
+REGISTER_ADMISSIBLE = {"admissibility": "admissible", "complaint_category": "informal_payment",
+                       "acknowledged_on": "2026-12-07"}
+OWSO_RESPONSE = {"owso_position": "partly_accepts_the_facts",
+                 "owso_response": "The clerk was reminded of the posted fee; the money was returned."}

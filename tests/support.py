@@ -15,7 +15,7 @@ from app.cases.models import WorkItem
 from app.catalogue.services import seed_catalogue
 from app.extensions import db
 from app.processes.services import deploy_directory
-from office_data import APPLICATION, INTAKE
+from office_data import APPLICATION, COMPLAINT, INTAKE, REGISTER_ADMISSIBLE
 
 PASSWORD = "correct horse battery"
 TEST_DIAGRAMS = Path(__file__).parent / "diagrams"
@@ -27,6 +27,7 @@ STAFF = [
     ("vanna", ["owso_chief"], "KPS"),
     ("governor", ["district_governor"], "KPS"),
     ("ombudsman", ["ombudsman"], "KPS"),
+    ("chanthou", ["ombudsman_supervisor"], "KPS"),
     ("designer", ["designer"], "KPS"),
     ("admin", ["admin"], "KPS"),
     ("bopha", ["front_office"], "SRK"),
@@ -34,6 +35,7 @@ STAFF = [
     ("chan", ["owso_chief"], "SRK"),
     ("theary", ["front_office"], "BTB"),
     ("piseth", ["back_office"], "BTB"),
+    ("nary", ["ombudsman"], "BTB"),
 ]
 
 
@@ -115,6 +117,21 @@ def licence_in_review(office, at: datetime):
         case = start_case("commercial_licence", APPLICATION, dara, office)
     with time_machine.travel(at + timedelta(hours=1), tick=False):
         work_items.complete(dara, open_item(case, "check_documents").id, INTAKE)
+    return case
+
+
+def complaint_received(office, at: datetime, **changes):
+    """A complaint the Ombudsman received by phone at `at`, about the office; not yet registered."""
+    with time_machine.travel(at, tick=False):
+        return start_case("ombudsman_complaint", {**COMPLAINT, **changes}, user("ombudsman"), office,
+                          channel="phone")
+
+
+def complaint_awaiting_response(office, at: datetime, **changes):
+    """A complaint registered an hour after it came in: the OWSO chief is asked to respond."""
+    case = complaint_received(office, at, **changes)
+    with time_machine.travel(at + timedelta(hours=1), tick=False):
+        work_items.complete(user("ombudsman"), open_item(case, "register_complaint").id, REGISTER_ADMISSIBLE)
     return case
 
 

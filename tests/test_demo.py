@@ -21,7 +21,8 @@ def test_the_demo_has_every_role_and_cases_in_every_state(tmp_path):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(District)) == 2
         assert set(db.session.scalars(select(UserRole.role).distinct())) == {
-            "front_office", "back_office", "owso_chief", "district_governor", "ombudsman", "designer", "admin"}
+            "front_office", "back_office", "owso_chief", "district_governor", "ombudsman", "ombudsman_supervisor",
+            "designer", "admin"}
         assert set(db.session.scalars(select(Case.status).distinct())) == {"running", "completed"}
         assert db.session.scalar(select(func.count()).select_from(Case).where(Case.clock_stopped_at.is_not(None)))
         levels = set(db.session.scalars(select(WorkItem.escalation_level).where(WorkItem.status == "open")))

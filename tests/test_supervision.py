@@ -95,3 +95,34 @@ def test_the_governors_desk_shows_each_offices_on_time_rate(kampong_siem, client
 def test_a_front_office_officer_has_no_desk(client, auth):
     auth.login("dara")
     assert client.get("/supervision/").status_code == 403
+
+
+def test_the_chiefs_desk_asks_the_database_the_same_number_of_times_for_one_late_case_or_five(auth, kampong_siem):
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+
+    auth.login("vanna")
+
+    def desk_statements(late_cases: int) -> int:
+        for n in range(late_cases):
+            licence_in_review(kampong_siem, local(2026, 12, 1, 9, n))
+        with time_machine.travel(local(2026, 12, 10, 12, 0), tick=False):
+            auth.client.get("/supervision/")  # the signed-in user is loaded once; count what the rows cost
+            with counting() as statements:
+                page = auth.client.get("/supervision/")
+        assert page.status_code == 200
+        return len(statements)
+
+    one = desk_statements(1)
+    assert desk_statements(4) == one  # five late cases now

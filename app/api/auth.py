@@ -20,6 +20,6 @@ def token_required(view):
         user = user_for_token(token.strip())
         if user is None:
             raise Unauthorized("The API token is unknown or expired; ask for a new one at POST /api/v1/token.")
-        g.api_user = user
+        g.api_user, g.api_token = user, token.strip()
         return view(*args, **kwargs)
     return wrapper

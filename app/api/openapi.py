@@ -150,6 +150,25 @@ SCHEMAS = {
             "properties": {"form_schema": nullable({"type": "object", "description": "the form as JSON Schema"})},
         }],
     },
+    "CaseSummary": {
+        "type": "object",
+        "required": ["id", "number", "process", "name", "status", "office", "channel", "started_at", "completed_at"],
+        "properties": {"id": {"type": "integer"}, "number": {"type": "string"}, "process": {"type": "string"},
+                       "name": {"type": "string"}, "status": {"type": "string"}, "office": {"type": "string"},
+                       "channel": {"type": "string"}, "started_at": TIME, "completed_at": nullable(TIME)},
+    },
+    "CaseList": {
+        "type": "object", "required": ["cases", "page", "next_page"],
+        "properties": {"cases": {"type": "array", "items": ref("CaseSummary")}, "page": {"type": "integer"},
+                       "next_page": nullable({"type": "integer"})},
+    },
+    "AnsweredComplaint": {
+        "type": "object", "required": ["id", "number", "status", "data"],
+        "description": "What the OWSO sees of a complaint it answered: the substance, never the complainant's "
+                       "identity unless they agreed to share it.",
+        "properties": {"id": {"type": "integer"}, "number": {"type": "string"}, "status": {"type": "string"},
+                       "data": ref("CaseData")},
+    },
     "Completion": {
         "type": "object",
         "properties": {"data": ref("CaseData"), "comment": nullable({"type": "string"}),
@@ -334,7 +353,8 @@ ERRORS = {
     413: "The body is too large.",
     415: "The file is not a PDF, JPEG or PNG by its content; nothing was stored.",
     422: "Well-formed, but the office's rules refuse it; `details` says what to fix.",
-    429: "Too many wrong case numbers or access codes; wait, then try again.",
+    429: "Too many failed sign-ins, or too many wrong case numbers or access codes; the sentence says when "
+         "to try again.",
     503: "The office cannot do this right now (its certificate signing key is missing); nothing was written.",
 }
 
@@ -374,6 +394,15 @@ def operation(summary: str, responses: dict, body: dict | None = None, parameter
     return entry
 
 
+SEARCH_PARAMETERS = [
+    ("q", {"type": "string", "maxLength": 200}, "part of an applicant's name or phone, or of the case number"),
+    ("number", {"type": "string", "maxLength": 200}, "the case number or its beginning"),
+    ("status", {"type": "string", "enum": ["running", "completed", "error"]}, "the case's status"),
+    ("process", {"type": "string", "maxLength": 200}, "the procedure's key"),
+    ("after", {"type": "string", "format": "date"}, "started on or after this day (YYYY-MM-DD)"),
+    ("before", {"type": "string", "format": "date"}, "started on or before this day (YYYY-MM-DD)"),
+    ("page", {"type": "integer", "minimum": 1, "maximum": 10000}, "the page, from 1"),
+]
 CASE_ID = path_id("case_id", "the case's id")
 ITEM_ID = path_id("item_id", "the work item's id")
 CERTIFICATE_NUMBER = path_text("number", "the certificate number printed on it, e.g. KPS-CL-2026-00042")
@@ -393,7 +422,21 @@ PATHS = {
     },
     "/api/v1/token": {
         "post": operation("Sign in: trade a username and password for an API token.",
-                          {**ok(ref("Token")), **errors(400, 401, 413)}, json_body(ref("Credentials")), public=True),
+                          {**ok(ref("Token")), **errors(400, 401, 413, 429)}, json_body(ref("Credentials")),
+                          public=True),
+        "delete": operation("Revoke the token this call is signed with.",
+                            {**ok({"type": "object", "required": ["revoked"],
+                                   "properties": {"revoked": {"const": True}}}), **errors(*STAFF, 404)}),
+    },
+    "/api/v1/me/password": {
+        "post": operation(
+            "Change one's own password; every session and API token of the caller ends, this one included.",
+            {**ok({"type": "object", "required": ["changed", "message"],
+                   "properties": {"changed": {"const": True}, "message": {"type": "string"}}}),
+             **errors(*STAFF, 413, 422)},
+            json_body({"type": "object", "required": ["current_password", "new_password"],
+                       "properties": {"current_password": {"type": "string", "maxLength": 200},
+                                      "new_password": {"type": "string", "maxLength": 200}}})),
     },
     "/api/v1/processes": {
         "get": operation("The latest version of every deployed procedure.",
@@ -420,6 +463,11 @@ PATHS = {
               "description": "the file name to store with the table (.dmn is added when missing)"}]),
     },
     "/api/v1/cases": {
+        "get": operation(
+            "Search the cases the caller may see, newest first, 50 a page.",
+            {**ok(ref("CaseList")), **errors(*STAFF)},
+            parameters=[{"name": name, "in": "query", "required": False, "schema": schema, "description": text}
+                        for name, schema, text in SEARCH_PARAMETERS]),
         "post": operation("Start a case in the caller's office.",
                           {**ok(ref("StartedCase"), 201, "The case was started."),
                            **errors(*STAFF, 403, 404, 413, 422)},
@@ -477,7 +525,8 @@ PATHS = {
     },
     "/api/v1/work-items/{item_id}/complete": {
         "post": operation("Complete the work item with its form's data; the case advances.",
-                          {**ok(ref("Case")), **errors(*STAFF, 403, 404, 409, 413, 422)},
+                          {**ok({"anyOf": [ref("Case"), ref("AnsweredComplaint")]}),
+                           **errors(*STAFF, 403, 404, 409, 413, 422)},
                           json_body(ref("Completion")), [ITEM_ID]),
     },
     "/api/v1/reports/service-standards": {

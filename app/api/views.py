@@ -2,12 +2,15 @@ from datetime import timedelta
 
 from flask import Blueprint, g, jsonify, request, url_for
 
-from ..accounts.services import authenticate, issue_token
+from ..accounts.services import authenticate, change_password, issue_token, record_failed_sign_in
+from ..accounts.services import revoke_token as revoke_calling_token
+from ..accounts.throttling import sign_in_limits
 from ..cases import work_items
-from ..cases.queries import visible_case, visible_item
+from ..cases.queries import Search, visible_case, visible_item
+from ..cases.queries import search_cases as find_cases
 from ..cases.write_path import start_case as start_new_case
 from ..cases.migration import migrate_cases
-from ..cases.presenters import case_dict, work_item_dict
+from ..cases.presenters import case_dict, case_summary, work_item_dict
 from ..certificates.services import certificate_summary
 from ..db import utcnow
 from ..errors import BadRequest
@@ -15,7 +18,7 @@ from ..extensions import csrf, db
 from ..decisions.services import latest_decisions
 from ..inbox.queries import inbox_page, parse_after
 from ..incidents import services as incident_services
-from ..permissions import INCIDENT_ROLES, Role, role_required
+from ..permissions import INCIDENT_ROLES, Role, case_data_for, may_see_case, role_required
 from ..processes.services import deploy, is_decision_file, latest_versions
 from ..supervision import services as supervision
 from .auth import Unauthorized, token_required
@@ -38,14 +41,38 @@ def openapi():
 
 
 @bp.post("/token")
+@sign_in_limits
 def token():
     body = json_body()
     user = authenticate(str(body.get("username", "")), str(body.get("password", "")))
     if user is None:
+        record_failed_sign_in(str(body.get("username", "")), request.remote_addr)
+        db.session.commit()
         raise Unauthorized("The username or password is wrong.")
     value = issue_token(user)
     db.session.commit()
     return jsonify({"token": value})
+
+
+@bp.delete("/token")
+@token_required
+def revoke_token():
+    revoke_calling_token(g.api_user, token=g.api_token)
+    db.session.commit()
+    return jsonify({"revoked": True})
+
+
+@bp.post("/me/password")
+@token_required
+def change_my_password():
+    body = json_body()
+    current, new = body.get("current_password"), body.get("new_password")
+    if not isinstance(current, str) or not isinstance(new, str):
+        raise BadRequest("Send {\"current_password\": \"...\", \"new_password\": \"...\"} as strings.")
+    change_password(g.api_user, current, new)
+    db.session.commit()
+    return jsonify({"changed": True, "message": "Your password is changed; every session and API token of yours "
+                                                "has ended, this one included. Ask for a new token."})
 
 
 @bp.get("/processes")
@@ -104,6 +131,15 @@ def start_case():
     db.session.commit()
     return jsonify({"id": case.id, "number": case.number, "status": case.status,
                     "access_code": case.access_code}), 201
+
+
+@bp.get("/cases")
+@token_required
+def search_cases():
+    search = Search.from_args(request.args)
+    found, more = find_cases(g.api_user, search)
+    return jsonify({"cases": [case_summary(case) for case in found], "page": search.page,
+                    "next_page": search.page + 1 if more else None})
 
 
 @bp.get("/cases/<int:case_id>")
@@ -172,6 +208,9 @@ def complete(item_id):
         raise BadRequest("\"case_version\" must be the whole number you read from the case.")
     case = work_items.complete(g.api_user, item_id, data, body.get("comment"), seen)
     db.session.commit()
+    if not may_see_case(g.api_user, case):  # the OWSO answering a complaint: its own work item only
+        return jsonify({"id": case.id, "number": case.number, "status": case.status,
+                        "data": case_data_for(g.api_user, case)})
     return jsonify(case_dict(case))
 
 

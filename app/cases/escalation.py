@@ -4,7 +4,7 @@ from datetime import datetime
 
 from ..audit.services import record
 from ..notifications.services import notify
-from ..permissions import Role, people_holding, role_title
+from ..permissions import people_holding, role_title
 from .models import Case, WorkItem
 
 
@@ -13,8 +13,12 @@ def escalate(case: Case, item: WorkItem, task, now: datetime) -> None:
     overdue = [i for i in case.open_items if i.escalation_of_id is None and i is not item]
     late = next((i for i in overdue if i.task == task.escalates), None) or next(
         (i for i in sorted(overdue, key=lambda i: i.due_at or now) if i.due_at and i.due_at <= now), None)
+    # The first escalation of a piece of work is level 1, the next level 2: the chief, then the governor;
+    # for the Ombudsman's own work the Ombudsman supervisor both times, never the office investigated.
+    earlier = [i for i in case.work_items if late is not None and i is not item
+               and (i.escalation_of_id == late.id or i.escalation_of is late)]
     item.escalation_of = late
-    item.escalation_level = 2 if item.role == Role.DISTRICT_GOVERNOR else 1
+    item.escalation_level = len(earlier) + 1
     deadline = task.escalated_deadline or (late.due_at if late else None)
     item.late_by_seconds = int((now - deadline).total_seconds()) if deadline else None
     about = f"'{late.name}'" if late else f"'{task.escalates}'"

@@ -23,7 +23,7 @@ class Case(db.Model):
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), index=True)
     process_definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="running", index=True)  # running, completed, error
-    channel: Mapped[str] = mapped_column(String(20), default="counter")  # counter, online
+    channel: Mapped[str] = mapped_column(String(20), default="counter")  # counter (in person), phone, online
     # The catalogue entry in force when the case started: its fee and service standard bind the case.
     service_version_id: Mapped[int | None] = mapped_column(ForeignKey("service_version.id"), index=True)
     # With the number, lets the applicant see the public view of the case. Kept readable so the
@@ -36,6 +36,8 @@ class Case(db.Model):
     # The published service standard: the start plus the catalogue's working days, later by the
     # working time the clock was stopped.
     promised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Whose case it is: "owso", or "ombudsman" for complaints (see app/permissions.py).
+    jurisdiction: Mapped[str] = mapped_column(String(20), default="owso", index=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     # The engine's task state without the spec (a few KB compressed), needed only by the write
     # path: lists and inboxes never load it.
@@ -73,7 +75,12 @@ class Case(db.Model):
 
 
 class CaseCounter(db.Model):
-    """The last case number given out per office and year, so numbers never repeat."""
+    """The last case number given out per series, office and year, so numbers never repeat.
+
+    The series is "" for the OWSO's own cases (KPS-2026-00042) and "OMB" for complaints to the
+    Ombudsman (OMB-KPS-2026-00001), which are counted apart.
+    """
+    series: Mapped[str] = mapped_column(String(8), primary_key=True, default="")
     office_id: Mapped[int] = mapped_column(ForeignKey("office.id"), primary_key=True)
     year: Mapped[int] = mapped_column(primary_key=True)
     last_number: Mapped[int] = mapped_column(default=0)
@@ -102,7 +109,7 @@ class WorkItem(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
     # Escalation work (for the chief or the governor) points at the overdue work it is about.
     escalation_of_id: Mapped[int | None] = mapped_column(ForeignKey("work_item.id"), index=True)
-    escalation_level: Mapped[int | None]  # 1: OWSO chief, 2: District Governor
+    escalation_level: Mapped[int | None]  # 1st, 2nd escalation of that work (chief, then governor)
     late_by_seconds: Mapped[int | None]
 
     case: Mapped[Case] = relationship(back_populates="work_items")

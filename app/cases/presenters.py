@@ -35,6 +35,11 @@ def history(case: Case) -> list[AuditEvent]:
                                    .order_by(AuditEvent.at, AuditEvent.id)))
 
 
+def case_summary(case: Case) -> dict:
+    """A case in a list: what tells it apart, without its data or history."""
+    return {"id": case.id, "number": case.number, "process": case.definition.key, "name": case.definition.name,
+            "status": case.status, "office": case.office.code, "channel": case.channel,
+            "started_at": iso(case.started_at), "completed_at": iso(case.completed_at)}
 def history_line(event: AuditEvent, case: Case) -> str:
     """One line of a case's history as the reader reads it. History is recorded once, in English (it is
     hash-chained); for other languages the common kinds are told again from what the event recorded,
@@ -89,10 +94,12 @@ class DataGroup:
     rows: list[tuple[str, str]]  # (field title, value as shown)
 
 
-def data_by_step(case: Case) -> list[DataGroup]:
-    """The case data under the step whose form first asked for it, by the forms' titles and option
-    titles; what no form declares (script results, work without a form, what One Window filled in
-    such as the receipt number) comes last, by its name written out."""
+def data_by_step(case: Case, data: dict | None = None) -> list[DataGroup]:
+    """The case data (or the part of it given, as permissions let the reader see) under the step whose
+    form first asked for it, by the forms' titles and option titles; what no form declares (script
+    results, work without a form, what One Window filled in such as the receipt number) comes last, by
+    its name written out."""
+    data = case.data if data is None else data
     definition = case.definition
     steps = []
     if definition.start_form and definition.form(definition.start_form):
@@ -103,13 +110,13 @@ def data_by_step(case: Case) -> list[DataGroup]:
     steps += [(item.name, definition.form(item.form)) for item in done]
     groups, shown = [], set()
     for title, form in steps:
-        names = [n for n in form.get("properties", {}) if n in case.data and n not in shown]
+        names = [n for n in form.get("properties", {}) if n in data and n not in shown]
         shown.update(names)
         if names:
             groups.append(DataGroup(title, [(form["properties"][n].get("title", n),
-                                             display_value(form["properties"][n], case.data[n])) for n in names]))
+                                             display_value(form["properties"][n], data[n])) for n in names]))
     rest = [(name.replace("_", " ").capitalize(), display_value({}, value))
-            for name, value in case.data.items() if name not in shown]
+            for name, value in data.items() if name not in shown]
     if rest:
         groups.append(DataGroup(_("Other data"), rest))
     return groups

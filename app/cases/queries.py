@@ -1,13 +1,18 @@
-"""Reading cases: one case or work item as a user may see it (404 otherwise)."""
+"""Reading cases: one case or work item as a user may see it (404 otherwise); finding cases."""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import undefer
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, undefer
 
 from ..accounts.models import User
-from ..errors import NotFound
+from ..errors import BadRequest, NotFound
 from ..extensions import db
-from ..permissions import may_see_case, may_see_item
-from .models import Case, WorkItem
+from ..permissions import case_scope, may_see_case, may_see_item
+from ..processes.models import ProcessDefinition
+from .models import CASE_STATUSES, Case, WorkItem
 
 
 def visible_case(user: User, case_id: int) -> Case:
@@ -39,3 +44,80 @@ def lock_case(case_id: int, with_state: bool = False) -> Case:
                           options=[undefer(Case.workflow_state)] if with_state else [])
     db.session.expire(case, ["work_items"])
     return case
+
+
+# Where a person's name or phone sits in the procedures' application forms.
+PEOPLE_FIELDS = ("applicant_name", "applicant_phone", "business_name", "owner_name", "owner_phone", "declarant_name",
+                 "declarant_phone", "child_family_name", "child_given_name", "complainant_name",
+                 "complainant_contact")
+STATUSES = tuple(CASE_STATUSES)
+
+
+@dataclass
+class Search:
+    """What staff look for: any of these, all given ones must match."""
+    q: str = ""
+    number: str = ""
+    status: str = ""
+    process: str = ""
+    after: date | None = None
+    before: date | None = None
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "Search":
+        """From a query string (page or API); a malformed value is refused with what to write instead."""
+        text = {key: (args.get(key) or "").strip() for key in ("q", "number", "status", "process")}
+        for key, value in text.items():
+            if len(value) > 200:
+                raise BadRequest(f"'{key}' may have at most 200 characters.")
+        if text["status"] and text["status"] not in STATUSES:
+            raise BadRequest(f"'status' is one of {', '.join(STATUSES)}.")
+        page = args.get("page") or "1"
+        if not page.isdigit() or not 1 <= int(page) <= 10_000:
+            raise BadRequest("'page' is a whole number from 1.")
+        return cls(**text, after=_date(args, "after"), before=_date(args, "before"), page=int(page))
+
+
+def _date(args, key: str) -> date | None:
+    value = (args.get(key) or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(f"'{key}' is a date written YYYY-MM-DD, e.g. 2026-12-01.") from None
+
+
+def search_cases(user: User, search: Search, per_page: int = 50) -> tuple[list[Case], bool]:
+    """One page of the cases the user may see that match, newest first, and whether more follow."""
+    query = select(Case).where(case_scope(user, Case))
+    if search.number:
+        query = query.where(Case.number.ilike(f"{_like(search.number.upper())}%", escape="\\"))
+    if search.q:
+        pattern = f"%{_like(search.q)}%"
+        query = query.where(or_(Case.number.ilike(pattern, escape="\\"),
+                                *(Case.data[field].as_string().ilike(pattern, escape="\\") for field in PEOPLE_FIELDS)))
+    if search.status:
+        query = query.where(Case.status == search.status)
+    if search.process:
+        query = query.where(Case.process_definition_id.in_(
+            select(ProcessDefinition.id).where(ProcessDefinition.key == search.process)))
+    if search.after:
+        query = query.where(Case.started_at >= _start_of(search.after, user))
+    if search.before:
+        query = query.where(Case.started_at < _start_of(search.before + timedelta(days=1), user))
+    rows = list(db.session.scalars(
+        query.options(joinedload(Case.definition), joinedload(Case.office))
+        .order_by(Case.started_at.desc(), Case.id.desc())
+        .offset((search.page - 1) * per_page).limit(per_page + 1)))
+    return rows[:per_page], len(rows) > per_page
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _start_of(day: date, user: User) -> datetime:
+    # A date means the office's calendar day.
+    return datetime.combine(day, time(0), ZoneInfo(user.office.timezone))

@@ -6,17 +6,17 @@ from ..audit.services import case_history_break
 from ..catalogue.services import service_for_process, services
 from ..db import utcnow
 from ..documents.services import documents_of
-from ..errors import BadRequest, NotFound, Rejected
+from ..errors import BadRequest, Forbidden, NotFound, Rejected
 from ..extensions import db
 from ..i18n import riel
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
 from ..payments.services import decide_waiver, fee_state, request_waiver
-from ..permissions import Role, role_required, role_title
+from ..permissions import may_start, require_may_start, role_title
 from ..processes.services import latest_version, latest_versions
 from .models import CASE_STATUSES, WORK_ITEM_STATUSES
 from .presenters import case_markers, data_by_step, history, history_line
-from .queries import lock_case, visible_case
+from .queries import STATUSES, Search, lock_case, search_cases, visible_case
 from .write_path import start_case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -87,17 +87,30 @@ def decide(case_id, waiver_id):
     return redirect(url_for("cases.show", case_id=case_id), 303)
 
 
+@bp.get("/")
+@login_required
+def search():
+    found = Search.from_args(request.args)
+    cases, more = search_cases(current_user, found)
+    return render_template("cases/search.html", search=found, cases=cases, more=more, statuses=STATUSES,
+                           processes=latest_versions(), args={k: v for k, v in request.args.items() if k != "page"})
+
+
+STAFF_CHANNELS = ("counter", "phone")  # online applications come through the portal
+
+
 @bp.get("/new")
 @login_required
-@role_required(Role.FRONT_OFFICE)
 def choose():
+    definitions = [d for d in latest_versions() if may_start(current_user, d.jurisdiction)]
+    if not definitions:
+        raise Forbidden(_("You hold no role that registers cases."))
     promises = {service.process_key: service.current for service in services()}
-    return render_template("cases/choose.html", definitions=latest_versions(), promises=promises)
+    return render_template("cases/choose.html", definitions=definitions, promises=promises)
 
 
 @bp.route("/new/<key>", methods=["GET", "POST"])
 @login_required
-@role_required(Role.FRONT_OFFICE)
 def start(key):
     return registration_page(key)
 
@@ -110,12 +123,16 @@ def registration_page(key: str, on_registered=None, ticket=None):
         definition = latest_version(key)
     except NotFound:
         abort(404)
+    require_may_start(current_user, definition.jurisdiction, definition.name)
     form = definition.form(definition.start_form) or {"type": "object", "properties": {}}
     values, errors = {}, {}
+    channel = request.form.get("channel", "counter")
     if request.method == "POST":
         data, errors = from_form_fields(form, request.form)
         values = request.form
         channel = "counter" if ticket is not None else request.form.get("channel", "counter")
+        if channel not in STAFF_CHANNELS:
+            errors["channel"] = _("Say how the application came in: in person or by phone.")
         if not errors:
             try:
                 case = start_case(key, data, current_user, current_user.office, channel=channel)

@@ -7,14 +7,13 @@ from ..audit.services import record
 from ..db import utcnow
 from ..engine import StepNotWaiting
 from ..errors import Conflict, Forbidden
-from ..extensions import db
 from ..forms.validation import validate_submission
 from ..i18n import translated
 from ..payments.services import take_fee
 from ..processes.models import ProcessDefinition
 from .models import Case, WorkItem
 from .queries import lock_case, visible_item
-from .write_path import advance, completion_listeners
+from .write_path import advance, completion_listeners, record_change
 
 
 def workable_item(user: User, item_id: int, with_state: bool = False) -> WorkItem:
@@ -37,10 +36,8 @@ def claim(user: User, item_id: int) -> WorkItem:
                          task=translated(item.name), name=item.assignee.display_name))
     if item.assignee_id is None:
         item.assignee, item.claimed_at = user, utcnow()
-        item.case.version += 1  # serialises claims with completions on the same case
-        record("work_item_claimed", f"{user.display_name} took '{item.name}'", actor=user, case=item.case,
-               work_item=item.id)
-        db.session.flush()
+        record_change(item.case, user, "work_item_claimed", f"{user.display_name} took '{item.name}'",
+                      work_item=item.id)
     return item
 
 
@@ -49,10 +46,8 @@ def release(user: User, item_id: int) -> WorkItem:
     if item.assignee_id != user.id:
         raise Conflict(_("'%(task)s' is not held by you.", task=translated(item.name)))
     item.assignee, item.claimed_at = None, None
-    item.case.version += 1
-    record("work_item_released", f"{user.display_name} released '{item.name}'", actor=user, case=item.case,
-           work_item=item.id)
-    db.session.flush()
+    record_change(item.case, user, "work_item_released", f"{user.display_name} released '{item.name}'",
+                  work_item=item.id)
     return item
 
 
@@ -72,14 +67,15 @@ def complete(user: User, item_id: int, data: dict, comment: str | None = None,
         data["fee_receipt_number"] = take_fee(case, data["fee_paid_riel"], user).receipt_number
     before = {key: case.data.get(key) for key in data}
     item.comment = comment or None
+    # Cause before effect: the completion is recorded before what it sets off (next work, case complete).
+    record("work_item_completed", f"{user.display_name} completed '{item.name}'"
+           + (f": {comment}" if comment else ""), actor=user, case=case, work_item=item.id, task=item.task,
+           before=before, after=data)
     try:
         advance(case, user, lambda wf: wf.complete(item.task_id, data), completed_item=item)
     except StepNotWaiting:
         raise Conflict(_("'%(task)s' on case %(number)s was already done; reload the case.", task=translated(item.name),
                          number=case.number))
-    record("work_item_completed", f"{user.display_name} completed '{item.name}'"
-           + (f": {comment}" if comment else ""), actor=user, case=case, work_item=item.id, task=item.task,
-           before=before, after=data)
     for listener in completion_listeners():
         listener(case, item, user, data)
     return case
@@ -90,10 +86,11 @@ def answer_for_applicant(item: WorkItem, data: dict) -> Case:
     case = lock_case(item.case_id)
     if item.status != "open":
         raise Conflict(f"Case {case.number} is no longer waiting for this answer; reload the page.")
+    # Cause before effect, as for an officer's completion: the answer, then the clock resuming.
+    record("applicant_answered", f"The applicant answered '{item.name}' online", case=case, work_item=item.id,
+           task=item.task, after=data)
     try:
         advance(case, None, lambda wf: wf.complete(item.task_id, data), completed_item=item)
     except StepNotWaiting:
         raise Conflict(f"Case {case.number} is no longer waiting for this answer; reload the page.")
-    record("applicant_answered", f"The applicant answered '{item.name}' online", case=case, work_item=item.id,
-           task=item.task, after=data)
     return case

@@ -22,7 +22,7 @@ from ..errors import BadRequest, Rejected
 from ..extensions import db
 from ..forms.validation import validate_submission
 from ..notifications.services import notify
-from ..permissions import Role, people_holding
+from ..permissions import Jurisdiction, Role, people_holding, require_may_start
 from ..processes.services import latest_version
 from .escalation import escalate
 from .models import Case, CaseCounter, Timer, WorkItem
@@ -44,17 +44,20 @@ def completion_listeners() -> tuple[Callable, ...]:
     return tuple(_completion_listeners)
 
 
-def _next_number(office) -> str:
-    """The office's next number this year, counted in one statement: simultaneous starts queue on the
-    counter row and each gets its own number; a start that rolls back gives its number back."""
+SERIES = {Jurisdiction.OWSO: "", Jurisdiction.OMBUDSMAN: "OMB"}
+
+
+def _next_number(office, series: str) -> str:
+    """The office's next number this year in the series, counted in one statement: simultaneous starts
+    queue on the counter row and each gets its own number; a start that rolls back gives its number back."""
     year = utcnow().year
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(CaseCounter).values(office_id=office.id, year=year, last_number=1)
-                 .on_conflict_do_update(index_elements=[CaseCounter.office_id, CaseCounter.year],
+    statement = (insert(CaseCounter).values(series=series, office_id=office.id, year=year, last_number=1)
+                 .on_conflict_do_update(index_elements=[CaseCounter.series, CaseCounter.office_id, CaseCounter.year],
                                         set_={"last_number": CaseCounter.last_number + 1})
                  .returning(CaseCounter.last_number))
     number = db.session.execute(statement).scalar_one()
-    return f"{office.code}-{year}-{number:05d}"
+    return f"{series + '-' if series else ''}{office.code}-{year}-{number:05d}"
 
 
 # No 0/O, 1/I/L: read aloud or typed from paper without mistakes. 10 of 31 symbols: 49 bits.
@@ -69,9 +72,14 @@ def new_access_code() -> str:
 
 def start_case(process_key: str, data: dict, actor: User | None, office, channel: str = "counter",
                applicant: dict | None = None, idempotency_key: str | None = None) -> Case:
+    """A new case in the office, numbered in its jurisdiction's series. Staff may start only the kinds
+    of case that are their work; a citizen (no actor) applies through the portal, which decides."""
     if channel not in CHANNELS:
         raise BadRequest(f"The channel must be one of {', '.join(CHANNELS)}, not {channel!r}.")
     definition = latest_version(process_key)
+    jurisdiction = definition.jurisdiction
+    if actor is not None:
+        require_may_start(actor, jurisdiction, definition.name)
     service = service_for_process(process_key)
     promise = service.current if service else None
     if promise is not None and not promise.offered_at(office):
@@ -81,8 +89,9 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
     data = validate_submission(definition.form(definition.start_form), data)
     calendar = office_calendar(office)
     now = utcnow()
-    case = Case(number=_next_number(office), office=office, definition=definition, channel=channel,
-                started_by_id=actor.id if actor else None, workflow_state="", serializer_version=SERIALIZER_VERSION,
+    case = Case(number=_next_number(office, SERIES[jurisdiction]), office=office, definition=definition,
+                channel=channel, jurisdiction=jurisdiction, started_by_id=actor.id if actor else None,
+                workflow_state="", serializer_version=SERIALIZER_VERSION,
                 service_version=promise, access_code=new_access_code(), applicant=applicant or {},
                 idempotency_key=idempotency_key, started_at=now,
                 service_standard_days=promise.deadline_working_days if promise else definition.service_standard_days,
@@ -211,8 +220,16 @@ def fire_due_timers(case: Case) -> int:
     or the case became an incident instead)."""
     due = due_timers(case)
     if due:
+        record("timer_fired", f"Timer(s) {', '.join(due)} fired", case=case, timers=due)  # before its escalations
         advance(case, None, lambda wf: wf.fire_due_timers())
         if case.status == "error":
             return 0
-        record("timer_fired", f"Timer(s) {', '.join(due)} fired", case=case, timers=due)
     return len(due)
+
+
+def record_change(case: Case, actor: User | None, kind: str, summary: str, **data) -> None:
+    """A change that does not move the engine (claim, release, reassign, note): it bumps the case
+    version, so it serialises with completions on the same case, and records the event."""
+    case.version += 1
+    record(kind, summary, actor=actor, case=case, **data)
+    db.session.flush()

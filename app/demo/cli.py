@@ -35,7 +35,7 @@ OFFICES = [("KPS", "Kampong Siem OWSO", "KPS-D"), ("SRK", "Srei Santhor OWSO", "
 DISTRICT_SEATS = {"KPS", "BTB"}
 # Demo usernames are <short role>.<office>, e.g. chief.kps
 SHORT_NAMES = {"front_office": "front", "back_office": "back", "owso_chief": "chief",
-               "district_governor": "governor", "ombudsman": "ombudsman"}
+               "district_governor": "governor", "ombudsman": "ombudsman", "ombudsman_supervisor": "ombsup"}
 
 APPLICANTS = ["Sok Chanthy", "Chea Dara", "Lim Sreymom", "Keo Pisey", "Meas Rithy", "Heng Sophal", "Noun Bopha"]
 

@@ -12,6 +12,7 @@ from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
 from ..i18n import translated
 from ..payments.services import fee_decided_by, fee_due
+from ..permissions import case_data_for, may_see_case
 from .queries import inbox_page, parse_after
 
 bp = Blueprint("inbox", __name__)
@@ -29,9 +30,12 @@ def index():
 def _render_item(item, values=None, errors=None, status=200):
     form = item.case.definition.form(item.form)
     fields = fields_for(form, values or {}, errors or {}) if form else []
+    # The OWSO answering a complaint reads what permissions let it: no history, no identity without consent.
+    whole_case = may_see_case(current_user, item.case)
     takes_fee = bool(form) and "fee_paid_riel" in form.get("properties", {})
     return render_template("inbox/work_item.html", item=item, case=item.case, form=form, fields=fields,
-                           errors=errors or {}, history=history(item.case), now=utcnow(),
+                           errors=errors or {}, whole_case=whole_case, data=case_data_for(current_user, item.case),
+                           history=history(item.case) if whole_case else [], now=utcnow(),
                            fee=fee_due(item.case) if takes_fee else None,
                            fee_row=fee_decided_by(item.case) if takes_fee else None,
                            documents=documents_of(item.case)), status

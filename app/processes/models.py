@@ -34,6 +34,11 @@ class ProcessDefinition(db.Model):
 
     __table_args__ = (UniqueConstraint("key", "version", name="uq_process_definition_key_version"),)
 
+    @property
+    def jurisdiction(self) -> str:
+        """Whose cases this procedure makes: the diagram's process property, the OWSO's by default."""
+        return self.properties.get("jurisdiction") or "owso"
+
     def form(self, filename: str | None) -> dict | None:
         return self.forms.get(filename) if filename else None
 

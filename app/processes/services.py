@@ -19,7 +19,7 @@ from ..errors import BadRequest, NotFound, Rejected, TooLarge
 from ..extensions import db
 from ..forms.rendering import option_titles
 from ..forms.validation import field_name_problem
-from ..permissions import WORKFLOW_ROLES
+from ..permissions import WORKFLOW_ROLES, Jurisdiction
 from .models import FormDraft, ProcessDefinition
 
 FIELD_TYPES = ("string", "integer", "number", "boolean", "array")  # what forms/rendering.py can draw
@@ -280,6 +280,10 @@ def _length_problems(diagram) -> list[Problem]:
 def lint(diagram, form_files: dict[str, bytes]) -> list[Problem]:
     """One Window's own rules on top of the BPMN schema and the engine's parser."""
     problems = _length_problems(diagram)
+    jurisdiction = diagram.properties.get("jurisdiction")
+    if jurisdiction is not None and jurisdiction not in set(Jurisdiction):
+        problems.append(Problem(f"The process property jurisdiction is '{jurisdiction}'; use one of "
+                                f"{', '.join(Jurisdiction)} (or leave it out: the OWSO's).", diagram.process_id))
     for lane in lanes(diagram):
         if lane.name not in WORKFLOW_ROLES:
             problems.append(Problem(f"Lane '{lane.name}' is not a role; use one of {', '.join(WORKFLOW_ROLES)}.",

@@ -1,4 +1,5 @@
-"""The supervisors' desks: the OWSO chief sees the office, the District Governor the district.
+"""The supervisors' desks: the OWSO chief sees the office, the District Governor the district's
+OWSOs (and complaint counts, never complaints), the Ombudsman supervisor the Ombudsman's work.
 
 Reassigning, extending a deadline and adding a note are changes to a case, so they go
 through the cases write path and are audited like everything else.
@@ -8,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import case as sql_case
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Office, User
@@ -17,13 +19,13 @@ from ..calendars.services import office_calendar
 from ..calendars.working_time import working_days_between
 from ..cases.models import Case, WorkItem
 from ..cases.queries import visible_case
-from ..cases.write_path import advance
+from ..cases.write_path import advance, record_change
 from ..db import utcnow
 from ..errors import BadRequest, NotFound, Rejected
 from ..extensions import db
 from ..i18n import translated
 from ..notifications.services import notify
-from ..permissions import SUPERVISOR_ROLES, people_holding, require_role, supervised_scope
+from ..permissions import SUPERVISOR_ROLES, complaint_count_scope, people_holding, require_role, supervised_scope
 
 SOON = timedelta(days=2)
 
@@ -36,7 +38,8 @@ class DeskRow:
 
 
 def require_supervisor(user: User) -> None:
-    require_role(user, *SUPERVISOR_ROLES, message="Only the OWSO chief or the District Governor supervises deadlines.")
+    require_role(user, *SUPERVISOR_ROLES,
+                 message="Only the OWSO chief, the District Governor or the Ombudsman supervisor supervises deadlines.")
 
 
 def _supervised_item(user: User, item_id: int) -> WorkItem:
@@ -57,7 +60,8 @@ def desk(user: User, now: datetime | None = None, soon: timedelta = SOON) -> lis
     items = db.session.scalars(
         select(WorkItem).where(WorkItem.status == "open", WorkItem.escalation_of_id.is_(None),
                                WorkItem.due_at <= now + soon, supervised_scope(user, WorkItem))
-        .options(joinedload(WorkItem.case).joinedload(Case.definition), joinedload(WorkItem.assignee))
+        .options(joinedload(WorkItem.case).joinedload(Case.definition), joinedload(WorkItem.case).joinedload(Case.office),
+                 joinedload(WorkItem.assignee))
         .order_by(WorkItem.due_at)).unique().all()
     escalations = defaultdict(list)
     if items:
@@ -69,7 +73,9 @@ def desk(user: User, now: datetime | None = None, soon: timedelta = SOON) -> lis
     for item in items:
         late = None
         if item.due_at <= now:
-            calendar = calendars.setdefault(item.office_id, office_calendar(item.case.office))
+            if item.office_id not in calendars:
+                calendars[item.office_id] = office_calendar(item.case.office)
+            calendar = calendars[item.office_id]
             late = round(working_days_between(calendar, item.due_at, now), 1)
         rows.append(DeskRow(item, late, escalations[item.id]))
     return rows
@@ -116,10 +122,9 @@ def reassign(user: User, item_id: int, officer_id: int, reason: str) -> WorkItem
                          office=item.case.office.name))
     before = item.assignee.username if item.assignee else None
     item.assignee, item.claimed_at = officer, utcnow()
-    item.case.version += 1
-    record("work_item_reassigned", f"{user.display_name} reassigned '{item.name}' to {officer.display_name}: "
-           f"{reason}", actor=user, case=item.case, work_item=item.id, before=before, after=officer.username,
-           reason=reason)
+    record_change(item.case, user, "work_item_reassigned", f"{user.display_name} reassigned '{item.name}' to "
+                  f"{officer.display_name}: {reason}", work_item=item.id, before=before, after=officer.username,
+                  reason=reason)
     notify([officer], "reassigned", f"'{item.name}' on case {item.case.number} is now yours",
            f"{user.display_name} gave you '{item.name}' on case {item.case.number}: {reason}", case=item.case)
     db.session.flush()
@@ -150,10 +155,40 @@ def add_note(user: User, case_id: int, text: str) -> Case:
     require_supervisor(user)
     case = visible_case(user, case_id)
     text = _reason(text, "note")
-    record("note", f"Note from {user.display_name}: {text}", actor=user, case=case, note=text)
-    db.session.flush()
+    record_change(case, user, "note", f"Note from {user.display_name}: {text}", note=text)
     return case
 
 
-def officers_for(item: WorkItem) -> list[User]:
-    return sorted(people_holding(item.role, item.case.office), key=lambda u: u.display_name)
+def officers_for(rows: list[DeskRow]) -> dict[tuple[str, int], list[User]]:
+    """Who each row's work could be given to, asked once per role and office, not once per row."""
+    found = {}
+    for row in rows:
+        key = (row.item.role, row.item.office_id)
+        if key not in found:
+            found[key] = sorted(people_holding(row.item.role, row.item.case.office), key=lambda u: u.display_name)
+    return found
+
+
+@dataclass
+class ComplaintCount:
+    office: Office
+    open: int
+    overdue: int
+    next_deadline: datetime | None
+
+
+def complaint_counts(user: User, now: datetime | None = None) -> list[ComplaintCount]:
+    """Per office of the district: complaints to the Ombudsman still open, how many have overdue work,
+    and the next deadline. Numbers only: the governor never reads a complaint."""
+    now = now or utcnow()
+    open_work = (select(WorkItem.case_id, func.min(WorkItem.due_at).label("next_due"))
+                 .where(WorkItem.status == "open", WorkItem.escalation_of_id.is_(None))
+                 .group_by(WorkItem.case_id).subquery())
+    rows = db.session.execute(
+        select(Case.office_id, func.count(Case.id), func.count(sql_case((open_work.c.next_due <= now, 1))),
+               func.min(open_work.c.next_due))
+        .outerjoin(open_work, open_work.c.case_id == Case.id)
+        .where(Case.status == "running", complaint_count_scope(user, Case)).group_by(Case.office_id)).all()
+    offices = {o.id: o for o in db.session.scalars(select(Office).where(Office.id.in_([r[0] for r in rows])))}
+    return sorted((ComplaintCount(offices[office_id], total, overdue, next_due)
+                   for office_id, total, overdue, next_due in rows), key=lambda c: c.office.name)

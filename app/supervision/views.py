@@ -10,6 +10,8 @@ from ..db import utcnow
 from ..errors import BadRequest
 from ..extensions import db
 from ..i18n import local_time, translated
+from ..permissions import Role
+from ..security import local_path
 from . import services
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
@@ -21,14 +23,16 @@ def desk():
     services.require_supervisor(current_user)
     now = utcnow()
     rows = services.desk(current_user, now)
-    district = current_user.has_role("district_governor")
+    district = current_user.has_role(Role.DISTRICT_GOVERNOR)
     return render_template("supervision/desk.html", rows=rows, groups=services.grouped(rows), now=now,
-                           district=district, officers=services.officers_for,
-                           rates=services.on_time_rates(current_user, now) if district else [])
+                           district=district, officers=services.officers_for(rows),
+                           ombudsman=current_user.has_role(Role.OMBUDSMAN_SUPERVISOR),
+                           rates=services.on_time_rates(current_user, now) if district else [],
+                           complaints=services.complaint_counts(current_user, now) if district else [])
 
 
 def _back():
-    return redirect(request.form.get("next") or url_for("supervision.desk"))
+    return redirect(local_path(request.form.get("next"), url_for("supervision.desk")))
 
 
 @bp.post("/work-items/<int:item_id>/reassign")

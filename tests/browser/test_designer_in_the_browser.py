@@ -5,7 +5,7 @@ on version 1. Staff see a case on its diagram, even one deployed without layout.
 from pathlib import Path
 
 import pytest
-from browsing import signed_in
+from browsing import csp_violations, signed_in
 from lxml import etree
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -85,6 +85,7 @@ def test_a_designer_renames_a_task_catches_a_lane_mistake_and_deploys_version_2(
     page.click("#deploy")
     expect(page.locator(".flash")).to_contain_text("Commercial licence for a small business version 2")
     expect(page.locator("#version-2")).to_contain_text(NEW_NAME)
+    assert csp_violations(page) == []  # the modeler works under the site's Content-Security-Policy
 
     new_case, new_version = start_licence(app)
     assert new_version == 2
@@ -112,3 +113,4 @@ def test_a_case_page_draws_a_diagram_deployed_without_layout_and_marks_the_open_
     expect(page.locator(f'#case-diagram .djs-shape.ow-current[data-element-id="{current}"]')).to_be_visible()
     expect(page.locator('#case-diagram .djs-shape.ow-completed').first).to_be_visible()
     expect(page.locator("#case-diagram .ow-diagram-error")).to_have_count(0)
+    assert csp_violations(page) == []  # and so does the case viewer

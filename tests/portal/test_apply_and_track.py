@@ -136,9 +136,8 @@ def test_a_send_back_is_answered_online_the_clock_resumes_and_the_front_office_i
     view = answered.get_json()
     assert view["status"] == "in_progress" and view["current_steps"] == ["Review the application"]
     assert [e["what"] for e in view["history"]][-5:] == [
-        "Sent back to you for corrections; the service clock stopped", "Step done: Review the application",
-        "Document received",
-        "Processing resumed; the service clock runs again", "Your corrections were received"]
+        "Step done: Review the application", "Sent back to you for corrections; the service clock stopped",
+        "Document received", "Your corrections were received", "Processing resumed; the service clock runs again"]
     database.refresh(case)
     assert case.clock_stopped_at is None and case.data["business_address"] == "House 14"
     from app.notifications.models import Notification

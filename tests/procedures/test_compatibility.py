@@ -65,7 +65,7 @@ def test_a_diagram_in_spiffworkflows_style_deploys_and_runs_to_its_end(database,
 REFUSALS = [
     ("user_task_without_lane.bpmn", [("Activity_Approve", f"User task 'Approve' is in no lane; {NO_LANE_HINT}")]),
     ("lanes_not_roles.bpmn", [("Lane_Tester", "Lane 'Tester' is not a role; use one of front_office, back_office, "
-                                              "owso_chief, district_governor, ombudsman.")]),
+                                              "owso_chief, district_governor, ombudsman, ombudsman_supervisor.")]),
     ("script_with_import.bpmn", [("Activity_Script",
                                   "Script in 'Activity_Script' is refused: line 1: imports are not allowed in scripts")]),
     ("data_store.bpmn", [(None, "Data Store with name JSONKeyValueDataStore has no implementation.")]),
