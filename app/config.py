@@ -77,6 +77,8 @@ def from_environment(instance_path: str) -> dict:
         # Wrong number + access code pairs allowed before tracking answers 429, per address and per case number.
         "TRACK_GUESSES_PER_ADDRESS": os.environ.get("TRACK_GUESSES_PER_ADDRESS", "20 per hour"),
         "TRACK_GUESSES_PER_NUMBER": os.environ.get("TRACK_GUESSES_PER_NUMBER", "10 per hour"),
+        # Complaints one address may send (page and API together) before the complaint form answers 429.
+        "COMPLAINTS_PER_ADDRESS": os.environ.get("COMPLAINTS_PER_ADDRESS", "10 per hour"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),

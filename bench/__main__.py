@@ -20,17 +20,19 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import load, scale, throughput
+from . import load, reports, scale, throughput
 from .report import render
 from .world import DEFAULT_PG, ROOT, fresh_database, make_app, pg_reachable, say, stats_ms
 
 HERE = Path(__file__).resolve().parent
 QUICK = {"runs": 20, "throughput_cases": 15, "http_cases": 8, "inbox_items": 10_000, "due": 200, "state_cases": 50,
          "load_users": 8, "load_seconds": 12, "load_max_requests": 3_000, "load_seed_cases": 15,
-         "memory_small": 100, "memory_large": 500}
+         "memory_small": 100, "memory_large": 500,
+         "report_cases": 10_000, "report_runs": 5}
 FULL = {"runs": 50, "throughput_cases": 40, "http_cases": 25, "inbox_items": 100_000, "due": 1_000,
         "state_cases": 200, "load_users": 16, "load_seconds": 60, "load_max_requests": 30_000, "load_seed_cases": 40,
-        "memory_small": 1_000, "memory_large": 10_000}
+        "memory_small": 1_000, "memory_large": 10_000,
+        "report_cases": 100_000, "report_runs": 10}
 
 
 def free_port() -> int:
@@ -99,6 +101,8 @@ def sqlite_part(sizes: dict, results: dict) -> None:
         app = make_app(url)
         results["scale_sqlite"] = scale.inbox_and_sweep(app, sizes["inbox_items"], sizes["runs"])
         results["fired_sqlite"] = scale.timers_fired_per_s(app, sizes["due"])
+    with fresh_database("sqlite", "", "reports") as url:
+        results["reports_sqlite"] = reports.run(make_app(url), sizes["report_cases"], sizes["report_runs"])
 
 
 def memory_part(sizes: dict, results: dict) -> None:
@@ -113,6 +117,12 @@ def postgresql_part(sizes: dict, results: dict, pg_url: str) -> None:
         results["scale_postgresql"] = scale.inbox_and_sweep(app, sizes["inbox_items"], sizes["runs"])
         results["fired_postgresql"] = scale.timers_fired_per_s(app, sizes["due"])
         results["two_sweepers_postgresql"] = scale.two_sweepers(app, sizes["due"])
+        with app.app_context():
+            from app.extensions import db
+            db.engine.dispose()
+    with fresh_database("postgresql", pg_url, "onewindow_bench_reports") as url:
+        app = make_app(url)
+        results["reports_postgresql"] = reports.run(app, sizes["report_cases"], sizes["report_runs"])
         with app.app_context():
             from app.extensions import db
             db.engine.dispose()
@@ -156,6 +166,8 @@ def headline(results: dict) -> dict:
         "rss_mib_after_10k_cases": after,
         "rss_growth_ratio": (after / before - 1) if before and after else None,
         "script_call_ms": get("script", "p50_ms"),
+        "reports_p95_ms_100k_sqlite": get("reports_sqlite", "slowest_p95_ms"),
+        "reports_p95_ms_100k_postgresql": get("reports_postgresql", "slowest_p95_ms"),
     }
 
 

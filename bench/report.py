@@ -12,6 +12,9 @@ TARGETS = [
     ("sweep_ms_100k_none_due_sqlite", "sweep p95, none due, SQLite (ms)", "≤ 20", lambda v: v <= 20),
     ("sweep_ms_100k_none_due_postgresql", "sweep p95, none due, PostgreSQL (ms)", "≤ 20", lambda v: v <= 20),
     ("load_errors", "errors in the load runs (2 and 4 workers)", "0", lambda v: v == 0),
+    ("reports_p95_ms_100k_sqlite", "slowest report p95 at 100,000 cases, SQLite (ms)", "≤ 500", lambda v: v <= 500),
+    ("reports_p95_ms_100k_postgresql", "slowest report p95 at 100,000 cases, PostgreSQL (ms)", "≤ 500",
+     lambda v: v <= 500),
     ("rss_growth_ratio", "worker RSS growth from the small to the large count of cases", "≤ 10 %",
      lambda v: v <= 0.10),
 ]
@@ -183,6 +186,24 @@ def render(doc: dict) -> str:
             f"one commit per call: RSS **{mem['after_small']:.1f} MiB after {mem['small']:,} cases**, "
             f"**{mem['after_large']:.1f} MiB after {mem['large']:,}** "
             f"({(mem['after_large'] / mem['after_small'] - 1):+.1%}).")
+        add("")
+    for kind in ("sqlite", "postgresql"):
+        r = d.get(f"reports_{kind}")
+        if not r:
+            continue
+        add(f"## Reports at {r['cases']:,} cases ({'SQLite' if kind == 'sqlite' else 'PostgreSQL'})")
+        add("")
+        add("Half the cases finished, half open, one in a hundred a complaint, spread over the last year (three real "
+            "cases played through the services, cloned and moved back in time; bench/reports.py). Each report "
+            f"for this quarter across every office, {d['sizes']['report_runs']} calls each, a fresh session per call; "
+            f"populated in {r['populate_s']:.0f} s; the quarter held {r['check']['licences_started']:,} licences "
+            f"started and {r['check']['complaints_received']:,} complaints.")
+        add("")
+        add("| report | p50 | p95 |")
+        add("|---|---|---|")
+        for name, value in r.items():
+            if isinstance(value, dict) and "p95_ms" in value:
+                add(f"| {name.replace('_', ' ')} | {value['p50_ms']:.0f} ms | {value['p95_ms']:.0f} ms |")
         add("")
     script = d.get("script")
     if script:

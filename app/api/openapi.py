@@ -94,7 +94,8 @@ SCHEMAS = {
     "PublicCase": {
         "type": "object",
         "required": ["number", "service", "office", "channel", "status", "status_text", "current_steps",
-                     "promised_date", "late_working_days", "corrections_requested", "history", "documents"],
+                     "promised_date", "late_working_days", "corrections_requested", "history", "documents",
+                     "certificate", "feedback", "complaint"],
         "properties": {
             "number": {"type": "string"}, "service": {"type": "string"}, "office": {"type": "string"},
             "channel": {"type": "string"},
@@ -105,7 +106,60 @@ SCHEMAS = {
             "history": {"type": "array", "items": {"type": "object", "required": ["at", "what"], "properties": {
                 "at": TIME, "what": {"type": "string"}}}},
             "documents": {"type": "array", "items": ref("PublicDocument")},
+            "certificate": nullable({
+                "type": "object", "required": ["number", "status", "pdf_url"],
+                "properties": {"number": {"type": "string"},
+                               "status": {"type": "string", "enum": ["valid", "revoked", "expired"]},
+                               "pdf_url": {**nullable({"type": "string"}),
+                                           "description": "the PDF for the holder of the number and code; "
+                                                          "null once revoked"}}}),
+            "complaint": nullable({
+                "type": "object", "required": ["category", "outcome"],
+                "description": "for a complaint to the District Ombudsman; null for an application",
+                "properties": {"category": {"type": "string"}, "outcome": nullable({
+                    "type": "object", "required": ["admissible", "finding", "finding_text", "reasons", "referred_to"],
+                    "description": "once the Ombudsman informed the complainant",
+                    "properties": {"admissible": {"type": "boolean"},
+                                   "finding": nullable({"type": "string", "enum": [
+                                       "upheld", "partly_upheld", "not_upheld", "resolved_by_conciliation"]}),
+                                   "finding_text": {"type": "string"}, "reasons": nullable({"type": "string"}),
+                                   "referred_to": nullable({"type": "string"})}})}}),
+            "feedback": {
+                "type": "object", "required": ["may_rate", "rating", "rated_at"],
+                "properties": {"may_rate": {"type": "boolean", "description": "ended and not rated yet"},
+                               "rating": nullable({"type": "integer", "minimum": 1, "maximum": 5}),
+                               "rated_at": nullable(TIME)}},
         },
+    },
+    "Complaint": {
+        "type": "object", "required": ["office", "text", "category"],
+        "properties": {
+            "office": {"type": "string", "maxLength": 32, "description": "the code of the office complained about"},
+            "text": {"type": "string", "minLength": 10, "maxLength": 4000, "description": "what happened"},
+            "category": {"type": "string", "enum": [
+                "delay_beyond_the_published_deadline", "money_asked_beyond_the_official_fee",
+                "rude_or_unfair_treatment", "refusal_or_decision_disputed", "wrong_or_missing_information", "other"]},
+            "name": nullable({"type": "string", "maxLength": 120}),
+            "contact": nullable({"type": "string", "maxLength": 200,
+                                 "description": "a phone number (SMS) or email address: the outcome is sent there"}),
+            "share_identity": {"type": "boolean", "default": False,
+                               "description": "true: the office asked to respond may read the name and contact"},
+            "related_case": nullable({"type": "string", "maxLength": 40,
+                                      "description": "the number of the office's case complained about"}),
+        },
+    },
+    "Rating": {
+        "type": "object", "required": ["number", "code", "rating"],
+        "properties": {"number": {"type": "string", "maxLength": 40, "description": "the case number on the receipt"},
+                       "code": {"type": "string", "maxLength": 40, "description": "the access code on the receipt"},
+                       "rating": {"type": "integer", "minimum": 1, "maximum": 5,
+                                  "description": "1 very poor ... 5 very good"},
+                       "comment": nullable({"type": "string", "maxLength": 2000})},
+    },
+    "GivenRating": {
+        "type": "object", "required": ["number", "rating", "comment", "rated_at"],
+        "properties": {"number": {"type": "string"}, "rating": {"type": "integer"},
+                       "comment": nullable({"type": "string"}), "rated_at": TIME},
     },
     "PublicDocument": {
         "type": "object", "required": ["id", "filename"],
@@ -268,10 +322,18 @@ SCHEMAS = {
             "to": {"type": "string", "format": "date"},
             "offices": {"type": "array", "items": {
                 "type": "object",
-                "required": ["office", "name", "completed", "on_time_rate", "average_rating", "services"],
+                "required": ["office", "name", "completed", "on_time_rate", "average_rating", "complaints",
+                             "services"],
                 "properties": {
                     "office": {"type": "string"}, "name": {"type": "string"}, "completed": {"type": "integer"},
                     "on_time_rate": nullable({"type": "number"}), "average_rating": nullable({"type": "number"}),
+                    "complaints": {
+                        "type": "object", "required": ["received", "by_category"],
+                        "description": "complaints to the District Ombudsman about the office received in the "
+                                       "quarter, by the category the complainant chose",
+                        "properties": {"received": {"type": "integer"},
+                                       "by_category": {"type": "object",
+                                                       "additionalProperties": {"type": "integer"}}}},
                     "services": {"type": "array", "items": {
                         "type": "object", "required": ["process", "name", "completed", "median_working_days"],
                         "properties": {"process": {"type": "string"}, "name": {"type": "string"},
@@ -353,8 +415,8 @@ ERRORS = {
     413: "The body is too large.",
     415: "The file is not a PDF, JPEG or PNG by its content; nothing was stored.",
     422: "Well-formed, but the office's rules refuse it; `details` says what to fix.",
-    429: "Too many failed sign-ins, or too many wrong case numbers or access codes; the sentence says when "
-         "to try again.",
+    429: "Too many failed sign-ins, too many wrong case numbers or access codes, or too many complaints from "
+         "one address; the sentence says when to try again.",
     503: "The office cannot do this right now (its certificate signing key is missing); nothing was written.",
 }
 
@@ -639,6 +701,22 @@ PATHS = {
         "get": operation("Where an application is: status, current step, promised date, lateness, public history.",
                          {**ok(ref("PublicCase")), **errors(400, 404, 429)},
                          parameters=[{**CASE_NUMBER, "in": "query"}, ACCESS_CODE, LANG], public=True),
+    },
+    "/api/v1/public/complaints": {
+        "post": operation("Complain to the District Ombudsman, anonymously if one wishes: the complaint runs the "
+                          "Ombudsman's procedure and is followed with its number and access code (GET "
+                          "/api/v1/public/track). Throttled per address (429).",
+                          {**ok(ref("ApplicationReceipt"), 201, "The complaint was received."),
+                           **errors(400, 413, 422, 429)},
+                          json_body(ref("Complaint")), public=True),
+    },
+    "/api/v1/public/feedback": {
+        "post": operation("Rate a case once it has ended, 1 to 5 with an optional comment, once per case. A wrong "
+                          "number + code pair is 404 and counts as a guess (429 when guessing); a case that has "
+                          "not ended is 422; a second rating is 409.",
+                          {**ok(ref("GivenRating"), 201, "The rating was kept."),
+                           **errors(400, 404, 409, 413, 422, 429)},
+                          json_body(ref("Rating")), public=True),
     },
     "/api/v1/public/applications/{number}/answer": {
         "post": operation("Answer a send-back: what was corrected; the waiting step completes and the clock resumes.",

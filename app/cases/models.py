@@ -121,6 +121,7 @@ class WorkItem(db.Model):
         # The inbox's keyset pages by (due_at, id), one range of these per role.
         Index("ix_work_item_inbox_office", "status", "role", "office_id", "due_at", "id"),
         Index("ix_work_item_inbox_district", "status", "role", "district_id", "due_at", "id"),
+        Index("ix_work_item_closed", "status", "closed_at"),  # the reports' finished work of a period
         UniqueConstraint("case_id", "task_id", name="uq_work_item_case_task"),
     )
 

@@ -5,13 +5,15 @@ from sqlalchemy.exc import IntegrityError
 
 from ..catalogue.presenters import service_dict
 from ..catalogue.services import services
+from ..complaints.services import file_complaint
 from ..documents.services import store
 from ..errors import BadRequest
 from ..extensions import csrf, db
+from ..feedback.services import rate_case
 from ..i18n import public_pages
 from . import services as portal
 from .presenters import public_view
-from .throttle import guesses
+from .throttle import complaints_sent, guesses
 
 bp = public_pages(Blueprint("public_api", __name__, url_prefix="/api/v1/public"))
 csrf.exempt(bp)
@@ -94,3 +96,26 @@ def answer(number):
     portal.answer_send_back(case, body.get("data"))
     db.session.commit()
     return jsonify(public_view(case, requested_language()))
+
+
+@bp.post("/feedback")
+@guesses
+def feedback():
+    body = _json_body()
+    number, code = body.get("number"), body.get("code")
+    if not isinstance(number, str) or not isinstance(code, str):
+        raise BadRequest('Say which case, with the number and access code on its receipt: {"number": '
+                         '"KPS-2026-00001", "code": "...", "rating": 5, "comment": "..."}.')
+    case, _access = portal.citizen_case(number, code)
+    given = rate_case(case, body.get("rating"), body.get("comment"))
+    db.session.commit()
+    return jsonify({"number": case.number, "rating": given.rating, "comment": given.comment,
+                    "rated_at": given.created_at.isoformat()}), 201
+
+
+@bp.post("/complaints")
+@complaints_sent
+def complain():
+    case = file_complaint(_json_body())
+    db.session.commit()
+    return jsonify(_receipt(case)), 201

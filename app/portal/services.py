@@ -18,8 +18,11 @@ from ..cases.models import Case
 from ..cases.work_items import answer_for_applicant
 from ..cases.write_path import start_case
 from ..catalogue.services import find_service
+from ..complaints.services import is_complaint
+from ..certificates.models import Certificate
+from ..certificates.services import certificate_of_case, office_today
 from ..db import utcnow
-from ..errors import NotFound, Rejected
+from ..errors import Conflict, NotFound, Rejected
 from ..extensions import db
 from ..forms.validation import field_errors
 from ..notifications.services import notify
@@ -40,6 +43,40 @@ def citizen_case(number: str, code: str) -> tuple[Case, CitizenAccess]:
 def tracking_url(case: Case) -> str:
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     return base + url_for("portal.track", number=case.number, code=case.access_code)
+
+
+def certificate_pdf_url(case: Case) -> str:
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    return base + url_for("portal.certificate", number=case.number, code=case.access_code)
+
+
+@dataclass(frozen=True)
+class HeldCertificate:
+    """The case's certificate as its holder sees it on tracking."""
+    certificate: Certificate
+    status: str  # valid, expired, revoked
+
+    @property
+    def downloadable(self) -> bool:
+        return self.status != "revoked"
+
+
+def held_certificate(case: Case) -> HeldCertificate | None:
+    certificate = certificate_of_case(case)
+    if certificate is None:
+        return None
+    return HeldCertificate(certificate, certificate.status(office_today(case.office)))
+
+
+def certificate_for_download(case: Case) -> Certificate:
+    """Only the holder of the number and code reaches this; a revoked certificate is not handed out again."""
+    held = held_certificate(case)
+    if held is None:
+        raise NotFound(_("No certificate has been issued for application %(number)s yet.", number=case.number))
+    if not held.downloadable:
+        raise Conflict(_("Certificate %(number)s was revoked, so it can no longer be downloaded: %(reason)s",
+                         number=held.certificate.number, reason=held.certificate.revocation_reason or ""))
+    return held.certificate
 
 
 def _applicant(applicant) -> dict:
@@ -87,10 +124,10 @@ class PublicEvent:
     text: str
 
 
-def _public_event(event: AuditEvent, names: dict) -> str | None:
+def _public_event(event: AuditEvent, names: dict, complaint: bool) -> str | None:
     data = event.data or {}
     texts = {
-        "case_started": lambda: _("Application received"),
+        "case_started": lambda: _("Complaint received") if complaint else _("Application received"),
         "fee_paid": lambda: _("Fee paid: official receipt %(receipt)s", receipt=data.get("receipt_number")),
         "document_added": lambda: _("Document received"),
         "clock_stopped": lambda: _("Sent back to you for corrections; the service clock stopped"),
@@ -109,7 +146,8 @@ def public_history(case: Case) -> list[PublicEvent]:
     names = {item.id: item.name for item in case.work_items}
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
                                 .order_by(AuditEvent.at, AuditEvent.id))
-    return [PublicEvent(e.at, text) for e in events if (text := _public_event(e, names))]
+    complaint = is_complaint(case)
+    return [PublicEvent(e.at, text) for e in events if (text := _public_event(e, names, complaint))]
 
 
 def waiting_on_applicant(case: Case):

@@ -6,20 +6,25 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..catalogue.services import find_service, offices_offering, services
+from ..certificates.views import pdf_response
+from ..complaints import services as complaints
 from ..db import utcnow
 from ..documents.services import document_of, documents_of, download, store
 from ..errors import DomainError, NotFound
 from ..extensions import db
+from ..feedback.services import feedback_of_case, rate_case
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
-from ..i18n import language, public_pages
+from ..i18n import language, public_pages, translated
 from ..payments.services import fee_due, payment_for, qr_svg
 from ..processes.services import latest_version
 from . import services as portal
 from .presenters import public_state
-from .throttle import guesses
+from .throttle import complaints_sent, guesses
 
 bp = public_pages(Blueprint("portal", __name__))
+# The staff case page says when the Ombudsman forwarded a complaint about the case (cases cannot import complaints).
+bp.add_app_template_global(complaints.forwarded_complaints)
 
 
 @bp.get("/services")
@@ -124,14 +129,17 @@ def track():
     return _tracking_page(case, code)
 
 
-def _tracking_page(case, code, errors=None, message=None, status=200):
+def _tracking_page(case, code, errors=None, message=None, status=200, rating_refused=None):
     waiting = portal.waiting_on_applicant(case)
     return render_template("portal/track.html", case=case, code=code, state=public_state(case),
                            status_text=portal.status_words(case), waiting=waiting,
                            late=portal.late_by_working_days(case, utcnow()), history=portal.public_history(case),
                            documents=documents_of(case), errors=errors or {}, message=message,
+                           held=portal.held_certificate(case), feedback=feedback_of_case(case),
+                           rating_refused=rating_refused,
+                           complaint=complaints.is_complaint(case), outcome=complaints.outcome(case),
                            service_name=case.service_version.name(language()) if case.service_version
-                           else case.definition.name), status
+                           else translated(case.definition.name)), status
 
 
 @bp.post("/track/<number>/answer")
@@ -164,3 +172,59 @@ def document(number, document_id):
         raise NotFound(_("There is no such document on your application."))
     return download(found)
 
+
+
+@bp.post("/track/<number>/feedback")
+@guesses
+def feedback(number):
+    code = request.args.get("code", "")
+    case, _access = portal.citizen_case(number, code)
+    try:
+        rate_case(case, request.form.get("rating"), request.form.get("comment"))
+    except DomainError as refused:
+        db.session.rollback()
+        case, _access = portal.citizen_case(number, code)
+        return _tracking_page(case, code, status=refused.status, rating_refused=refused.message)
+    db.session.commit()
+    return redirect(url_for("portal.track", number=case.number, code=code), 303)
+
+
+@bp.get("/track/<number>/certificate.pdf")
+@guesses
+def certificate(number):
+    case, _access = portal.citizen_case(number, request.args.get("code", ""))
+    return pdf_response(portal.certificate_for_download(case))
+
+
+# --- complaints to the District Ombudsman ---------------------------------------------------
+
+@bp.route("/complain", methods=["GET", "POST"])
+@complaints_sent
+def complain():
+    values, errors, message, status = {}, {}, None, 200
+    if request.method == "POST":
+        values = request.form
+        body = {name: request.form.get(name) or None for name in ("office", "category", "text", "name", "contact",
+                                                                  "related_case")}
+        body["share_identity"] = request.form.get("share_identity") == "yes"
+        try:
+            case = complaints.file_complaint(body)
+        except DomainError as refused:
+            db.session.rollback()
+            message, status = refused.message, refused.status
+            errors = refused.details if isinstance(refused.details, dict) else {}
+        else:
+            db.session.commit()
+            return redirect(url_for("portal.complaint_receipt", number=case.number, code=case.access_code), 303)
+    return render_template("portal/complain.html", offices=complaints.offices(), categories=complaints.categories(),
+                           values=values, errors=errors, message=message), status
+
+
+@bp.get("/complaints/<number>")
+@guesses
+def complaint_receipt(number):
+    case, _access = portal.citizen_case(number, request.args.get("code", ""))
+    if not complaints.is_complaint(case):
+        return redirect(url_for("portal.receipt", number=case.number, code=case.access_code))
+    url = portal.tracking_url(case)
+    return render_template("portal/complaint_received.html", case=case, tracking_url=url, qr=qr_svg(url))

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from ..cases.models import Case
 from ..extensions import db
-from .service_standards import Period
+from .service_standards import OWSO_CASES, Period
 from .sql import LocalMonth
 
 REPORT_ZONE = ZoneInfo("Asia/Phnom_Penh")
@@ -26,7 +26,7 @@ class ChannelMonth:
 def channel_mix(period: Period, offices: list[int] | None, now: datetime) -> list[ChannelMonth]:
     offset = int(now.astimezone(REPORT_ZONE).utcoffset().total_seconds() // 60)
     month = LocalMonth(Case.started_at, offset)
-    query = (select(month, Case.channel, func.count()).where(Case.started_at >= period.start,
+    query = (select(month, Case.channel, func.count()).where(OWSO_CASES, Case.started_at >= period.start,
                                                              Case.started_at < period.end)
              .group_by(month, Case.channel).order_by(month, Case.channel))
     if offices is not None:
@@ -36,7 +36,7 @@ def channel_mix(period: Period, offices: list[int] | None, now: datetime) -> lis
 
 def channels_by_office(period: Period, offices: list[int] | None) -> dict[int, dict[str, int]]:
     query = (select(Case.office_id, Case.channel, func.count())
-             .where(Case.started_at >= period.start, Case.started_at < period.end)
+             .where(OWSO_CASES, Case.started_at >= period.start, Case.started_at < period.end)
              .group_by(Case.office_id, Case.channel))
     if offices is not None:
         query = query.where(Case.office_id.in_(offices))

@@ -6,13 +6,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from ..accounts.models import Office
-from ..cases.models import WorkItem
+from ..cases.models import Case, WorkItem
 from ..extensions import db
 from ..processes.services import latest_versions
 from .channels import channels_by_office
 from .citizens import average_ratings
+from .complaints import complaint_figures
 from .quarters import Quarter
-from .service_standards import Period, StandardRow, service_standards
+from .service_standards import OWSO_CASES, Period, StandardRow, service_standards
 from .waivers import waivers
 
 
@@ -43,11 +44,14 @@ class OfficeFigures:
     escalations: int
     channels: dict[str, int]
     services: list[ServiceFigures] = field(default_factory=list)
+    complaints: int = 0
+    complaints_by_category: dict[str, int] = field(default_factory=dict)
+    average_rating: float | None = None
 
 
 def _escalations(period: Period, office_ids) -> dict[int, int]:
-    query = (select(WorkItem.office_id, func.count()).where(
-        WorkItem.escalation_level.is_not(None), WorkItem.created_at >= period.start,
+    query = (select(WorkItem.office_id, func.count()).join(Case, WorkItem.case_id == Case.id).where(
+        OWSO_CASES, WorkItem.escalation_level.is_not(None), WorkItem.created_at >= period.start,
         WorkItem.created_at < period.end).group_by(WorkItem.office_id))
     if office_ids is not None:
         query = query.where(WorkItem.office_id.in_(office_ids))
@@ -75,8 +79,13 @@ def office_figures(quarter: Quarter, offices: list[Office], now: datetime) -> li
     for code, target in figures.items():
         target.on_time_rate = _rate(target.completed, on_time.get(code, 0))
     channels = channels_by_office(period, ids)
+    rated = average_ratings(period, ids)
     for office in offices:
         figures[office.code].channels = channels.get(office.id, {})
+        figures[office.code].average_rating = rated.get(office.id)
+    for row in complaint_figures(period, ids).by_category:
+        figures[row.office].complaints += row.complaints
+        figures[row.office].complaints_by_category[row.key] = row.complaints
     return [figures[o.code] for o in offices]
 
 
@@ -102,7 +111,8 @@ def scorecard(office: Office, quarter: Quarter, now: datetime) -> dict:
     return {
         "office": this, "quarter": quarter,
         "headline": {key: Change(getattr(this, key), getattr(before, key))
-                     for key in ("started", "completed", "on_time_rate", "overdue", "escalations")},
+                     for key in ("started", "completed", "on_time_rate", "overdue", "escalations", "complaints",
+                                 "average_rating")},
         "services": [(s, Change(s.on_time_rate, earlier[s.process].on_time_rate if s.process in earlier else None),
                       Change(s.median_working_days,
                              earlier[s.process].median_working_days if s.process in earlier else None))
@@ -115,10 +125,10 @@ def scorecard(office: Office, quarter: Quarter, now: datetime) -> dict:
 
 def public_performance(quarter: Quarter, now: datetime) -> dict:
     offices = list(db.session.scalars(select(Office).order_by(Office.code)))
-    rated = average_ratings(quarter.period, None)
     return {"quarter": quarter.label, "from": quarter.first_day.isoformat(), "to": quarter.last_day.isoformat(),
             "offices": [{"office": f.office, "name": f.name, "completed": f.completed, "on_time_rate": f.on_time_rate,
-                         "average_rating": rated.get(o.id),
+                         "average_rating": f.average_rating,
+                         "complaints": {"received": f.complaints, "by_category": f.complaints_by_category},
                          "services": [{"process": s.process, "name": s.name, "completed": s.completed,
                                        "median_working_days": s.median_working_days} for s in f.services]}
-                        for o, f in zip(offices, office_figures(quarter, offices, now))]}
+                        for f in office_figures(quarter, offices, now)]}

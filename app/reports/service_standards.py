@@ -11,8 +11,12 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from ..accounts.models import Office
 from ..cases.models import Case, WorkItem
 from ..extensions import db
+from ..permissions import Jurisdiction
 from ..processes.models import ProcessDefinition
 from .sql import percentiles
+
+# The offices' own work; complaints are the Ombudsman's and are counted apart (reports/complaints.py).
+OWSO_CASES = Case.jurisdiction == Jurisdiction.OWSO
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class StandardRow:
 
 
 def _scoped(query, offices, process):
-    query = query.join(ProcessDefinition, Case.process_definition_id == ProcessDefinition.id)
+    query = query.join(ProcessDefinition, Case.process_definition_id == ProcessDefinition.id).where(OWSO_CASES)
     if offices is not None:
         query = query.where(Case.office_id.in_(offices))
     if process:

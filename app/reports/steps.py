@@ -12,7 +12,7 @@ from ..cases.models import Case, WorkItem
 from ..db import UTCDateTime
 from ..extensions import db
 from ..processes.models import ProcessDefinition
-from .service_standards import Period
+from .service_standards import OWSO_CASES, Period
 from .sql import SecondsBetween, percentiles
 
 HOUR = 3600.0
@@ -41,7 +41,7 @@ def _done_in(period: Period, offices, process):
     """Completed work (not escalation follow-ups) of the period, with its process key."""
     query = (select(WorkItem, ProcessDefinition.key.label("key")).join(Case, WorkItem.case_id == Case.id)
              .join(ProcessDefinition, Case.process_definition_id == ProcessDefinition.id)
-             .where(WorkItem.status == "completed", WorkItem.escalation_of_id.is_(None),
+             .where(OWSO_CASES, WorkItem.status == "completed", WorkItem.escalation_of_id.is_(None),
                     WorkItem.closed_at >= period.start, WorkItem.closed_at < period.end))
     if offices is not None:
         query = query.where(WorkItem.office_id.in_(offices))
@@ -58,18 +58,16 @@ def time_per_step(period: Period, offices: list[int] | None, process: str | None
         SecondsBetween(WorkItem.created_at, taken).label("waiting"),
         SecondsBetween(taken, WorkItem.closed_at).label("working"),
         SecondsBetween(WorkItem.created_at, WorkItem.closed_at).label("total")).subquery()
-    groups = ["key", "task", "stopped"]
-    counts = {(k, t, s): (n, name) for k, t, s, n, name in db.session.execute(
-        select(base.c.key, base.c.task, base.c.stopped, func.count(), func.max(base.c.name))
-        .group_by(base.c.key, base.c.task, base.c.stopped))}
-    medians = {}
-    for measure in ("waiting", "working", "total"):
-        rows = select(base.c.key, base.c.task, base.c.stopped, base.c[measure].label("value")).subquery()
-        for k, t, s, p50 in db.session.execute(percentiles(rows, groups, wanted=(50,))):
-            medians[(k, t, s, measure)] = _hours(p50)
-    return sorted((StepRow(k, t, name, bool(s), n, medians.get((k, t, s, "waiting")),
-                           medians.get((k, t, s, "working")), medians.get((k, t, s, "total")))
-                   for (k, t, s), (n, name) in counts.items()), key=lambda r: (r.process, r.send_back, r.task))
+    medians = percentiles(base, ["key", "task", "stopped"], wanted=(50,), values=("waiting", "working", "total"),
+                          with_count=True).subquery()
+    # A step keeps its task id across versions; its name is the latest one seen.
+    names = (select(base.c.key, base.c.task, base.c.stopped, func.max(base.c.name).label("name"))
+             .group_by(base.c.key, base.c.task, base.c.stopped).subquery())
+    rows = db.session.execute(select(medians, names.c.name).join(names, and_(
+        names.c.key == medians.c.key, names.c.task == medians.c.task, names.c.stopped == medians.c.stopped)))
+    return sorted((StepRow(row.key, row.task, row.name, bool(row.stopped), row.n, _hours(row.waiting_p50),
+                           _hours(row.working_p50), _hours(row.total_p50)) for row in rows),
+                  key=lambda r: (r.process, r.send_back, r.task))
 
 
 @dataclass
@@ -110,7 +108,7 @@ def escalations_by_step(period: Period, offices: list[int] | None, process: str 
              .join(Case, WorkItem.case_id == Case.id)
              .join(ProcessDefinition, Case.process_definition_id == ProcessDefinition.id)
              .join(late, WorkItem.escalation_of_id == late.id)
-             .where(WorkItem.escalation_level.is_not(None), WorkItem.created_at >= period.start,
+             .where(OWSO_CASES, WorkItem.escalation_level.is_not(None), WorkItem.created_at >= period.start,
                     WorkItem.created_at < period.end)
              .group_by(ProcessDefinition.key, WorkItem.escalation_level, late.task))
     if offices is not None:
@@ -140,7 +138,7 @@ def waiting_at_steps(process: str, offices: list[int] | None, now: datetime) -> 
                     case((and_(WorkItem.due_at.is_not(None), WorkItem.due_at <= now), 1), else_=0).label("late"))
              .join(Case, WorkItem.case_id == Case.id)
              .join(ProcessDefinition, Case.process_definition_id == ProcessDefinition.id)
-             .where(WorkItem.status == "open", ProcessDefinition.key == process))
+             .where(OWSO_CASES, WorkItem.status == "open", ProcessDefinition.key == process))
     if offices is not None:
         query = query.where(WorkItem.office_id.in_(offices))
     base = query.subquery()

@@ -7,6 +7,7 @@ from ..processes.services import latest_version, latest_versions
 from . import charts
 from .channels import REPORT_ZONE, channel_mix
 from .citizens import comments, queue_waits, ratings
+from .complaints import complaint_figures, complaint_names
 from .filters import readable_offices, report_filters
 from .performance import public_performance, scorecard
 from .quarters import parse_quarter, quarter_containing
@@ -41,6 +42,7 @@ def index():
         channels=channels, channel_bars=charts.channel_bars(channels), channel_names=charts.channel_names(),
         ratings=ratings(filters.period, filters.offices), comments=comments(filters.period, filters.offices),
         queue=queue_waits(filters.period, filters.offices),
+        complaints=complaint_figures(filters.period, filters.offices), complaint_names=complaint_names(),
         waivers=waivers(filters.period, filters.offices, filters.process))
 
 
@@ -80,7 +82,7 @@ def _scorecard_context():
     today = now.astimezone(REPORT_ZONE).date()
     quarter = parse_quarter(request.args.get("quarter"), quarter_containing(today))
     return {"card": scorecard(office, quarter, now), "offices": readable_offices(filters),
-            "channel_names": charts.channel_names()}
+            "channel_names": charts.channel_names(), "complaint_names": complaint_names()}
 
 
 @bp.get("/scorecard")
@@ -101,4 +103,5 @@ def public_page():
     now = utcnow()
     quarter = parse_quarter(request.args.get("quarter"),
                             quarter_containing(now.astimezone(REPORT_ZONE).date()).previous)
-    return render_template("reports/public.html", figures=public_performance(quarter, now))
+    return render_template("reports/public.html", figures=public_performance(quarter, now),
+                           complaint_names=complaint_names())

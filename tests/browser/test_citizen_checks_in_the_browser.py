@@ -1,6 +1,8 @@
 """On a phone: a citizen checks a licence by its QR code (valid), the chief revokes it and the
 check says revoked, an altered code is refused; a citizen takes a ticket at the kiosk, sees it
-called on the waiting-room display and rates the service. The screenshots go to
+called on the waiting-room display and rates the service; the holder of a licence downloads it
+from tracking and, once it was handed over, rates the service there; someone files an anonymous
+complaint to the District Ombudsman and follows it to its outcome. The screenshots go to
 docs/screenshots/ for the README."""
 import subprocess
 from pathlib import Path
@@ -10,13 +12,14 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.accounts.models import Office, User
+from app.cases.models import Case
 from app.cases import work_items
 from app.cases.write_path import start_case
 from app.certificates.services import certificate_of_case
 from app.extensions import db
 from app.queue.services import add_counter
 from browsing import signed_in
-from office_data import APPLICATION, INTAKE, REVIEW_APPROVE, SIGN
+from office_data import APPLICATION, HAND_OVER, INTAKE, REVIEW_APPROVE, SIGN
 
 pytestmark = pytest.mark.browser
 
@@ -39,17 +42,27 @@ def _user(username):
     return db.session.scalars(select(User).where(User.username == username)).one()
 
 
-def signed_licence(app) -> tuple[int, str, str]:
+SIGNED = (("dara", "check_documents", INTAKE), ("sokha", "technical_review", REVIEW_APPROVE),
+          ("vanna", "sign_licence", SIGN))
+
+
+def licence_through_the_office(app, steps=SIGNED) -> tuple[int, str, str]:
+    """A walk-in licence taken through `steps`: its id, number and access code."""
     with app.app_context():
         dara = _user("dara")
         case = start_case("commercial_licence", APPLICATION, dara, dara.office)
-        for username, task, data in (("dara", "check_documents", INTAKE), ("sokha", "technical_review", REVIEW_APPROVE),
-                                     ("vanna", "sign_licence", SIGN)):
+        for username, task, data in steps:
             item = next(i for i in case.open_items if i.task == task)
             work_items.complete(_user(username), item.id, data)
         db.session.commit()
-        certificate = certificate_of_case(case)
-        return case.id, certificate.number, certificate.payload
+        return case.id, case.number, case.access_code
+
+
+def signed_licence(app) -> tuple[int, str, str]:
+    case_id, _number, _code = licence_through_the_office(app)
+    with app.app_context():
+        certificate = certificate_of_case(db.session.get(Case, case_id))
+        return case_id, certificate.number, certificate.payload
 
 
 def test_a_certificate_is_checked_revoked_and_an_altered_code_refused_on_a_phone(live_server, browser, tmp_path):
@@ -130,3 +143,76 @@ def test_a_ticket_taken_at_the_kiosk_is_called_on_the_display_and_rated(live_ser
     citizen.click("text=Send my rating")
     expect(citizen.locator(".flash.info")).to_have_text("Thank you. The office reads every rating.")
     shot(citizen, "queue-rating")
+
+
+def test_the_holder_downloads_the_licence_and_rates_the_service_from_tracking(live_server, browser):
+    app, base = live_server
+    app.config["PUBLIC_URL"] = base
+    _case_id, number, code = licence_through_the_office(app, SIGNED + (("dara", "hand_over", HAND_OVER),))
+
+    citizen = phone(browser)
+    citizen.goto(f"{base}/track?number={number}&code={code}&lang=en")
+    expect(citizen.locator(".status")).to_have_text("Finished")
+    expect(citizen.locator("section.certificate")).to_contain_text("Valid")
+    download = citizen.locator("text=Download the certificate (PDF)")
+    pdf = citizen.request.get(base + download.get_attribute("href"))
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF-")
+    shot(citizen, "tracking-finished")
+
+    citizen.check("input[name=rating][value='4']")
+    citizen.fill("#comment", "Quick, but I came twice for the lease.")
+    citizen.click("text=Send my rating")
+    expect(citizen.locator(".rated")).to_have_text(
+        "You rated the service 4 of 5. Thank you: the office reads every rating.")
+    expect(citizen.locator("input[name=rating]")).to_have_count(0)
+    shot(citizen, "tracking-rated")
+
+
+OMBUDSMAN_STEPS = (
+    ("ombudsman", "register_complaint", {"admissibility": "admissible", "complaint_category": "informal_payment",
+                                         "acknowledged_on": "2026-12-02"}),
+    ("vanna", "owso_chief_response", {"owso_position": "disputes_the_facts",
+                                      "owso_response": "The counter took only the published fee."}),
+    ("ombudsman", "investigate_complaint", {"investigation_methods": ["reviewed_case_file"],
+                                            "investigation_findings": "The receipts show the published fee only."}),
+    ("ombudsman", "decide_complaint", {"finding": "not_upheld",
+                                       "decision_reasons": "The receipts show that only the published fee was paid."}),
+    ("ombudsman", "inform_complainant", {"informed_on": "2026-12-20", "informed_how": "letter",
+                                         "complainant_satisfied": "not_known"}),
+)
+
+
+def test_an_anonymous_complaint_is_filed_and_followed_to_its_outcome_on_a_phone(live_server, browser):
+    app, base = live_server
+    app.config["PUBLIC_URL"] = base
+    citizen = phone(browser)
+    citizen.goto(f"{base}/services?lang=en")
+    citizen.click("text=Complain to the District Ombudsman")
+    citizen.select_option("#office", "KPS")
+    citizen.select_option("#category", "money_asked_beyond_the_official_fee")
+    citizen.fill("#text", "At counter 2 I was asked for 20,000 riel more than the posted fee, without a receipt.")
+    shot(citizen, "complaint-form")
+    citizen.click("text=Send the complaint")
+    expect(citizen.locator("h1")).to_have_text("Your complaint was received")
+    number = citizen.locator("dd.code").nth(0).inner_text()
+    code = citizen.locator("dd.code").nth(1).inner_text()
+    assert number.startswith("OMB-KPS-") and len(code) == 10
+    shot(citizen, "complaint-received")
+
+    with app.app_context():
+        case = db.session.scalars(select(Case).where(Case.number == number)).one()
+        assert (case.channel, case.data.get("complainant_name"), case.data.get("complainant_contact")) == (
+            "online", None, None)
+        for username, task, data in OMBUDSMAN_STEPS:
+            item = next(i for i in case.open_items if i.task == task)
+            work_items.complete(_user(username), item.id, data)
+        db.session.commit()
+
+    citizen.get_by_role("link", name="Follow your complaint").click()
+    expect(citizen.locator("h1")).to_have_text(f"Complaint {number}")
+    expect(citizen.locator(".status").first).to_have_text("Finished")
+    expect(citizen.locator("section.outcome")).to_contain_text("Not upheld")
+    expect(citizen.locator("section.outcome")).to_contain_text("only the published fee was paid")
+    expect(citizen.locator("input[name=rating]")).to_have_count(0)
+    shot(citizen, "complaint-outcome")

@@ -27,7 +27,7 @@ def test_the_scorecard_compares_the_quarter_with_the_one_before(two_quarters):
     card = scorecard(office("KPS"), Quarter(2026, 4), local(2027, 1, 5, 9))
     assert {key: (c.now, c.before, c.change) for key, c in card["headline"].items()} == {
         "started": (5, 2, 3), "completed": (3, 2, 1), "on_time_rate": (0.6667, 0.5, 0.1667),
-        "overdue": (1, 0, 1), "escalations": (0, 0, 0)}
+        "overdue": (1, 0, 1), "escalations": (0, 0, 0), "complaints": (0, 0, 0), "average_rating": (3.5, None, None)}
     [(service, rate, median)] = card["services"]
     assert (service.process, service.started, service.completed) == ("commercial_licence", 5, 3)
     assert (rate.now, rate.before, median.now, median.before, median.change) == (0.6667, 0.5, 2.25, 2.04, 0.21)
@@ -63,13 +63,13 @@ def test_the_public_figures_show_every_office_for_the_last_quarter_and_nothing_p
     figures = client.get("/api/v1/public/performance").get_json()
     assert figures == {"quarter": "2026Q4", "from": "2026-10-01", "to": "2026-12-31", "offices": [
         {"office": "BTB", "name": "Battambang City OWSO", "completed": 0, "on_time_rate": None, "average_rating": None,
-         "services": []},
+         "complaints": {"received": 0, "by_category": {}}, "services": []},
         {"office": "KPS", "name": "Kampong Siem OWSO", "completed": 3, "on_time_rate": 0.6667, "average_rating": 3.5,
-         "services": [
+         "complaints": {"received": 0, "by_category": {}}, "services": [
             {"process": "commercial_licence", "name": "Commercial licence for a small business", "completed": 3,
              "median_working_days": 2.25}]},
         {"office": "SRK", "name": "Srei Santhor OWSO", "completed": 0, "on_time_rate": None, "average_rating": None,
-         "services": [
+         "complaints": {"received": 0, "by_category": {}}, "services": [
             {"process": "commercial_licence", "name": "Commercial licence for a small business", "completed": 0,
              "median_working_days": None}]}]}
     assert client.get("/api/v1/public/performance?quarter=2026Q3").get_json()["offices"][1]["on_time_rate"] == 0.5
