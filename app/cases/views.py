@@ -8,9 +8,9 @@ from ..db import utcnow
 from ..documents.services import documents_of
 from ..errors import BadRequest, Forbidden, NotFound, Rejected
 from ..extensions import db
-from ..i18n import riel
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
+from ..i18n import riel
 from ..payments.services import decide_waiver, fee_state, request_waiver
 from ..permissions import may_start, require_may_start, role_title
 from ..processes.services import latest_version, latest_versions
