@@ -55,6 +55,19 @@ def script_call_ms(runs: int = 2000) -> dict:
     return stats_ms(samples)
 
 
+def plain_expression_ms(runs: int = 2000) -> dict:
+    """One plain expression (a gateway's condition), which the server answers without a worker."""
+    from app.engine.scripting import ScriptHelpers, script_engine
+    engine = script_engine(ScriptHelpers(working_days=lambda n: f"P{n}D", today=lambda: "2026-12-01"))
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        answer = engine.environment.evaluate('intake_decision == "accept"', {"intake_decision": "accept"})
+        samples.append(time.perf_counter() - started)
+        assert answer is True
+    return stats_ms(samples)
+
+
 def machine() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
@@ -149,6 +162,7 @@ def headline(results: dict) -> dict:
         "service_cases_per_s": get("throughput", "services", "cases_per_s"),
         "http_cases_per_s": get("throughput", "http", "cases_per_s"),
         "service_vs_raw": get("throughput", "service_vs_raw"),
+        "service_vs_raw_cpu": get("throughput", "cpu_service_vs_raw"),
         "http_vs_raw": get("throughput", "http_vs_raw"),
         "state_bytes_per_case": get("state", "bytes_per_case"),
         "inbox_p95_ms_100k_sqlite": get("scale_sqlite", "inbox_p95_ms"),
@@ -166,6 +180,7 @@ def headline(results: dict) -> dict:
         "rss_mib_after_10k_cases": after,
         "rss_growth_ratio": (after / before - 1) if before and after else None,
         "script_call_ms": get("script", "p50_ms"),
+        "plain_expression_call_ms": get("plain_expression", "p50_ms"),
         "reports_p95_ms_100k_sqlite": get("reports_sqlite", "slowest_p95_ms"),
         "reports_p95_ms_100k_postgresql": get("reports_postgresql", "slowest_p95_ms"),
     }
@@ -201,6 +216,7 @@ def main(argv=None) -> int:
         return document
 
     results["script"] = script_call_ms()
+    results["plain_expression"] = plain_expression_ms()
     sqlite_part(sizes, results)
     save()
     why = pg_reachable(args.pg_url)

@@ -81,14 +81,33 @@ def render(doc: dict) -> str:
             "writes it) after every step. Services: `start_case` and `complete` with a commit each, a new "
             "session each call. HTTP: the JSON API, one gunicorn sync worker on loopback, SQLite.")
         add("")
-        add("| | cases | cases/s | vs raw |")
-        add("|---|---|---|---|")
-        add(f"| raw engine | {t['raw']['cases']} | {_n(t['raw']['cases_per_s'])} | 1 |")
+        add("| | cases | cases/s | vs raw | CPU per case |")
+        add("|---|---|---|---|---|")
+        add(f"| raw engine | {t['raw']['cases']} | {_n(t['raw']['cases_per_s'])} | 1 | "
+            f"{_n(t['raw'].get('cpu_ms_per_case'))} ms |")
         add(f"| services | {t['services']['cases']} | {_n(t['services']['cases_per_s'])} | "
-            f"{_n(t['service_vs_raw'], 2)}× |")
+            f"{_n(t['service_vs_raw'], 2)}× | {_n(t['services'].get('cpu_ms_per_case'))} ms |")
         add(f"| HTTP, 1 worker ({t['http']['requests_per_case']} requests per case) | {t['http']['cases']} | "
-            f"{_n(t['http']['cases_per_s'])} | {_n(t['http_vs_raw'], 2)}× |")
+            f"{_n(t['http']['cases_per_s'])} | {_n(t['http_vs_raw'], 2)}× | "
+            f"{_n(t['http'].get('server_cpu_ms_per_case'))} ms in the worker |")
         add("")
+        add("CPU per case is this process's own time (the server's worker for HTTP), as the kernel counts it: "
+            "on a shared machine it moves less than the wall-clock rates. Scripts and expressions that went "
+            "to a sandbox worker process: "
+            f"{_n(t['services'].get('sandbox_worker_calls_per_case'), 1)} per case (plain ones are answered "
+            "in the server, see app/engine/sandbox.py).")
+        add("")
+        w = t.get("where_time_goes")
+        if w:
+            add(f"Where a case's time goes through the services ({w['cases']} cases in a pass of their own, "
+                f"{_n(w['ms_per_case'])} ms per case with the timers in place): each part's own time, what it "
+                "calls that is another part counted there.")
+            add("")
+            add("| part | ms per case | share |")
+            add("|---|---|---|")
+            for part, ms in w["parts_ms_per_case"].items():
+                add(f"| {part} | {_n(ms)} | {ms / w['ms_per_case']:.0%} |")
+            add("")
         add("SQL statements per call (the most seen over all cases; the same for every case unless listed "
             "under 'varies'):")
         add("")
@@ -209,7 +228,19 @@ def render(doc: dict) -> str:
     if script:
         add("## Script call")
         add("")
-        add(f"One call of the designers' script sandbox (app/engine/scripting, `fee_riel = floor_area * 1000`): "
-            f"p50 {script['p50_ms']:.3f} ms, p95 {script['p95_ms']:.3f} ms over {script['runs']} calls.")
+        add(f"One call of the designers' script sandbox (app/engine/scripting, `fee_riel = floor_area * 1000`, "
+            f"run by a worker process): p50 {script['p50_ms']:.3f} ms, p95 {script['p95_ms']:.3f} ms over "
+            f"{script['runs']} calls.")
+        plain = d.get("plain_expression")
+        if plain:
+            add(f"A plain expression (`intake_decision == \"accept\"`, answered in the server): p50 "
+                f"{plain['p50_ms']:.4f} ms, p95 {plain['p95_ms']:.4f} ms over {plain['runs']} calls.")
+        add("")
+    missing = [key for key, value in doc.items() if value is None]
+    if missing:
+        add("## Not measured in this run")
+        add("")
+        add(f"{', '.join(f'`{key}`' for key in missing)}: null in results.json; the notes at the top say which "
+            "part did not run and why.")
         add("")
     return "\n".join(lines)

@@ -20,7 +20,7 @@ PERMIT = {"owner_name": "Chhim Vuthy", "owner_id_card_number": "011122233", "own
 # (task, who does it, what they enter)
 STEPS = [
     ("check_documents", "dara", {"intake_decision": "accept", "documents_received": ["owner_id_card_copy"],
-                                 "fee_paid_riel": 200000, "fee_receipt_number": "R-0001"}),
+                                 "fee_paid_riel": 200000}),
     ("review_plans", "sokha", {"plan_review_decision": "proceed_to_inspection", "plan_review_notes": "Plans conform.",
                                "land_use_conforms": True}),
     ("site_inspection", "sokha", {"inspection_date": "2026-12-01", "inspection_result": "compliant",
@@ -77,11 +77,12 @@ def raw_engine(cases: int, service: dict) -> dict:
         assert workflow.completed
 
     one_case()  # warm-up
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for _ in range(cases):
         one_case()
     elapsed = time.perf_counter() - started
-    return {"cases": cases, "seconds": elapsed, "cases_per_s": cases / elapsed}
+    return {"cases": cases, "seconds": elapsed, "cases_per_s": cases / elapsed,
+            "cpu_ms_per_case": (time.process_time() - cpu) / cases * 1000}
 
 
 def services(app, cases: int) -> dict:
@@ -122,19 +123,103 @@ def services(app, cases: int) -> dict:
 
     def completed():
         return db.session.scalar(select(func.count()).select_from(Case).where(Case.status == "completed"))
+    from app.engine.sandbox import SANDBOX
     with app.app_context():
         one_case(count=False)  # warm-up
-        before = completed()
-        started = time.perf_counter()
+        before, worker_calls = completed(), SANDBOX.worker_calls
+        started, cpu = time.perf_counter(), time.process_time()
         for _ in range(cases):
             one_case(count=True)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         assert completed() - before == cases, f"{completed() - before} of {cases} cases completed"
+        worker_calls = SANDBOX.worker_calls - worker_calls
         db.session.remove()
     # Looking up the item and the user is the caller's; only the service call is counted.
     return {"cases": cases, "seconds": elapsed, "cases_per_s": cases / elapsed,
+            "cpu_ms_per_case": cpu / cases * 1000, "sandbox_worker_calls_per_case": worker_calls / cases,
             "statements_per_call": {k: max(v) for k, v in statements.items()},
             "statements_vary": {k: sorted(set(v)) for k, v in statements.items() if len(set(v)) > 1}}
+
+
+# Where a case's time goes through the services: each part's own time (what it called that is
+# another part is counted there), measured in a pass of its own so the headline run is not slowed.
+PARTS = [
+    ("engine: read the task state", "app.engine.runtime", "CaseWorkflow.from_state"),
+    ("engine: run the steps", "app.engine.runtime", "CaseWorkflow._run"),
+    ("engine: write the task state", "app.engine.runtime", "CaseWorkflow.to_state"),
+    ("engine: project (data, ready work, timers)", "app.engine.runtime", "CaseWorkflow.data"),
+    ("engine: project (data, ready work, timers)", "app.engine.runtime", "CaseWorkflow.ready_tasks"),
+    ("engine: project (data, ready work, timers)", "app.engine.runtime", "CaseWorkflow.waiting_timers"),
+    ("scripts and expressions (sandbox)", "app.engine.sandbox", "Sandbox.run"),
+    ("form validation", "app.cases.work_items", "validate_submission"),  # where it is called from
+    ("form validation", "app.cases.write_path", "validate_submission"),
+    ("history: hash chain", "app.audit.services", "event_hash"),
+    ("ORM queries (statements built, rows made into objects)", "sqlalchemy.orm.session", "Session._execute_internal"),
+    ("ORM flush (unit of work)", "sqlalchemy.orm.session", "Session.flush"),
+    ("commit (SQLite: write-ahead log, fsync)", "sqlalchemy.orm.session", "Session.commit"),
+]
+
+
+def where_time_goes(app, cases: int) -> dict:
+    """Milliseconds per case by part; 'SQL statements' is the driver's time executing them, and the rest
+    (the app's own code, ORM attribute bookkeeping) is what none of the parts account for."""
+    import functools
+    import importlib
+
+    from sqlalchemy import event
+
+    from app.extensions import db
+    spent: dict[str, float] = {}
+    stack: list[list] = []  # [part, started, time of the parts called inside]
+
+    def enter(part):
+        stack.append([part, time.perf_counter(), 0.0])
+
+    def leave():
+        part, began, inner = stack.pop()
+        took = time.perf_counter() - began
+        spent[part] = spent.get(part, 0.0) + took - inner
+        if stack:
+            stack[-1][2] += took
+
+    def timed(part, function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            enter(part)
+            try:
+                return function(*args, **kwargs)
+            finally:
+                leave()
+        return wrapper
+    undo = []
+    for part, module, name in PARTS:
+        owner_name, _, attribute = name.rpartition(".")
+        owner = getattr(importlib.import_module(module), owner_name) if owner_name else importlib.import_module(module)
+        raw = owner.__dict__[attribute]
+        wrapped = (classmethod(timed(part, raw.__func__)) if isinstance(raw, classmethod)
+                   else timed(part, raw))
+        setattr(owner, attribute, wrapped)
+        undo.append((owner, attribute, raw))
+    with app.app_context():
+        engine = db.engine
+    before = lambda *args: enter("SQL statements (driver)")  # noqa: E731
+    after = lambda *args: leave()  # noqa: E731
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        started = time.perf_counter()
+        run = services(app, cases)
+        total = time.perf_counter() - started
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+        for owner, attribute, raw in undo:
+            setattr(owner, attribute, raw)
+    per_case = (cases + 1)  # services() runs one warm-up case too
+    parts = {part: seconds * 1000 / per_case for part, seconds in sorted(spent.items(), key=lambda kv: -kv[1])}
+    parts["the rest: the app's own code, ORM attribute bookkeeping"] = total * 1000 / per_case - sum(parts.values())
+    return {"cases": cases, "ms_per_case": total * 1000 / per_case, "parts_ms_per_case": parts,
+            "cases_per_s_instrumented": run["cases_per_s"]}
 
 
 def statements_per_page(app) -> dict:
@@ -201,14 +286,38 @@ def http(url: str, cases: int, port: int) -> dict:
             assert case["status"] == "completed", case["status"]
 
         one_case()
+        server_cpu = process_cpu_seconds(server.pid, children=True)
         started = time.perf_counter()
         for _ in range(cases):
             one_case()
         elapsed = time.perf_counter() - started
+        server_cpu = process_cpu_seconds(server.pid, children=True) - server_cpu
     finally:
         stop(server)
     return {"cases": cases, "seconds": elapsed, "cases_per_s": cases / elapsed, "workers": 1,
-            "requests_per_case": 2 + len(STEPS)}
+            "requests_per_case": 2 + len(STEPS), "server_cpu_ms_per_case": server_cpu / cases * 1000}
+
+
+def process_cpu_seconds(pid: int, children: bool = False) -> float:
+    """CPU time (user + system) the kernel counted for a process, and with children=True for its
+    child processes that are still running (gunicorn's workers)."""
+    import os
+    from pathlib import Path
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def of(one):
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+    total = of(pid)
+    if children:
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                        total += of(int(entry.name))
+                except (OSError, ValueError):
+                    continue
+    return total
 
 
 def start_gunicorn(env: dict, workers: int, port: int, log=None) -> subprocess.Popen:
@@ -258,8 +367,11 @@ def run(url: str, app, sizes: dict, port: int) -> dict:
     pages = statements_per_page(app)
     over_http = http(url, sizes["http_cases"], port)
     say("HTTP, one gunicorn worker: %.1f cases/s", over_http["cases_per_s"])
+    breakdown = where_time_goes(app, sizes["throughput_cases"])
     return {"raw": raw, "services": service, "http": over_http, "page_statements": pages,
             "service_vs_raw": service["cases_per_s"] / raw["cases_per_s"],
-            "http_vs_raw": over_http["cases_per_s"] / raw["cases_per_s"]}
+            "http_vs_raw": over_http["cases_per_s"] / raw["cases_per_s"],
+            "cpu_service_vs_raw": raw["cpu_ms_per_case"] / service["cpu_ms_per_case"],
+            "where_time_goes": breakdown}
 
 

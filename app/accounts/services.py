@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record
@@ -135,7 +136,9 @@ def issue_token(user: User) -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == _hash_token(token))).first()
+    # Every API request asks: the token, its user and their roles in one statement.
+    row = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)).options(
+        joinedload(ApiToken.user).joinedload(User.role_rows))).unique().first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row.user

@@ -146,6 +146,8 @@ SCHEMAS = {
                                "description": "true: the office asked to respond may read the name and contact"},
             "related_case": nullable({"type": "string", "maxLength": 40,
                                       "description": "the number of the office's case complained about"}),
+            "idempotency_key": {"type": "string", "minLength": 8, "maxLength": 100,
+                                "description": "or the Idempotency-Key header: a replay returns the first complaint"},
         },
     },
     "Rating": {
@@ -707,8 +709,11 @@ PATHS = {
                           "Ombudsman's procedure and is followed with its number and access code (GET "
                           "/api/v1/public/track). Throttled per address (429).",
                           {**ok(ref("ApplicationReceipt"), 201, "The complaint was received."),
+                           **ok(ref("ApplicationReceipt"), 200, "A replay of a complaint already received."),
                            **errors(400, 413, 422, 429)},
-                          json_body(ref("Complaint")), public=True),
+                          json_body(ref("Complaint")),
+                          [{"name": "Idempotency-Key", "in": "header", "required": False,
+                            "schema": {"type": "string", "minLength": 8, "maxLength": 100}}], public=True),
     },
     "/api/v1/public/feedback": {
         "post": operation("Rate a case once it has ended, 1 to 5 with an optional comment, once per case. A wrong "

@@ -1,6 +1,8 @@
 from itertools import groupby
 
 from sqlalchemy import select
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import Session
 
 from ..db import utcnow
 from ..extensions import db
@@ -14,7 +16,9 @@ def record(kind: str, summary: str, actor=None, case=None, **data) -> AuditEvent
                        case_id=case.id if case else None, data=data)
     head = None
     if case is not None:
-        head = db.session.get(AuditHead, case.id) or AuditHead(case_id=case.id)
+        heads = db.session.info.setdefault("audit_heads", {})
+        head = heads.get(case.id) or db.session.get(AuditHead, case.id) or AuditHead(case_id=case.id)
+        heads[case.id] = head  # read once per transaction: the session itself keeps objects only weakly
         db.session.add(head)
     event.hash = event_hash(event.case_id, event.at, event.actor_id, kind, summary, data,
                             head.hash if head else None)
@@ -22,6 +26,17 @@ def record(kind: str, summary: str, actor=None, case=None, **data) -> AuditEvent
         head.hash = event.hash
     db.session.add(event)
     return event
+
+
+@listens_for(Session, "after_transaction_end")
+def _forget_heads(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("audit_heads", None)
+
+
+@listens_for(Session, "after_soft_rollback")
+def _forget_heads_rolled_back(session, previous_transaction) -> None:
+    session.info.pop("audit_heads", None)  # a savepoint's rollback too: what it wrote is gone
 
 
 def case_history_break(case_id: int) -> Break | None:

@@ -68,6 +68,15 @@ class Case(db.Model):
     work_items: Mapped[list["WorkItem"]] = relationship(back_populates="case", order_by="WorkItem.id")
 
     __mapper_args__ = {"version_id_col": version}
+    # The reports read these columns only: from the indexes, never the rows, which carry the case's
+    # state and data. Cases started in a period, cases finished in a period, a work item's case.
+    __table_args__ = (
+        Index("ix_case_reports_started", "jurisdiction", "started_at", "process_definition_id", "office_id",
+              "channel", "status", "completed_at"),
+        Index("ix_case_reports_completed", "jurisdiction", "completed_at", "process_definition_id", "office_id",
+              "on_time", "working_days_taken", "started_at", "status"),
+        Index("ix_case_kind", "id", "jurisdiction", "process_definition_id"),
+    )
 
     @property
     def open_items(self) -> list["WorkItem"]:
@@ -121,7 +130,10 @@ class WorkItem(db.Model):
         # The inbox's keyset pages by (due_at, id), one range of these per role.
         Index("ix_work_item_inbox_office", "status", "role", "office_id", "due_at", "id"),
         Index("ix_work_item_inbox_district", "status", "role", "district_id", "due_at", "id"),
-        Index("ix_work_item_closed", "status", "closed_at"),  # the reports' finished work of a period
+        # The reports: finished work of a period, escalations of a period, whether a case ran late.
+        Index("ix_work_item_closed", "status", "closed_at"),
+        Index("ix_work_item_escalations", "escalation_level", "created_at"),
+        Index("ix_work_item_case_deadline", "case_id", "due_at", "created_at", "closed_at"),
         UniqueConstraint("case_id", "task_id", name="uq_work_item_case_task"),
     )
 

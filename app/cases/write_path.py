@@ -10,6 +10,7 @@ from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
 from ..audit.services import record
@@ -98,6 +99,7 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
                 promised_at=add_working_days(calendar, now, promise.deadline_working_days) if promise else None)
     db.session.add(case)
     db.session.flush()
+    set_committed_value(case, "work_items", [])  # a new case has none: no need to ask
     record("case_started", f"Case {case.number} started: {definition.name} (version {definition.version})",
            actor=actor, case=case, channel=channel, data=data,
            service_version=promise.version if promise else None)
@@ -113,19 +115,21 @@ def helpers_for(case: Case, calendar):
 def advance(case: Case, actor: User | None, action: Callable[[CaseWorkflow], None], completed_item=None,
             workflow: CaseWorkflow | None = None, calendar=None):
     """Let the engine act on the case, then re-project it; an engine failure stops the case, recorded."""
-    calendar = calendar or office_calendar(case.office)
-    try:
-        workflow = workflow or load_workflow(case, helpers_for(case, calendar))
-    except EngineError as exc:
-        record_incident(case, str(exc), exc.element_id, actor)
-        db.session.flush()
-        return
-    error = None
-    try:
-        action(workflow)
-    except EngineError as exc:
-        error = exc
-    _project(case, workflow, calendar, actor, completed_item, error)
+    # Everything the write path changes goes to the database in the one flush at its end.
+    with db.session.no_autoflush:
+        calendar = calendar or office_calendar(case.office)
+        try:
+            workflow = workflow or load_workflow(case, helpers_for(case, calendar))
+        except EngineError as exc:
+            record_incident(case, str(exc), exc.element_id, actor)
+            db.session.flush()
+            return
+        error = None
+        try:
+            action(workflow)
+        except EngineError as exc:
+            error = exc
+        _project(case, workflow, calendar, actor, completed_item, error)
 
 
 def record_incident(case: Case, message: str, element_id: str | None, actor: User | None = None) -> None:

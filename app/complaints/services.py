@@ -80,8 +80,9 @@ def _related_case(number: str | None, office: Office) -> str | None:
     return number
 
 
-def file_complaint(body: dict) -> Case:
-    """Check what the complainant sent, then start the Ombudsman's procedure for it."""
+def file_complaint(body: dict, idempotency_key: str | None = None) -> Case:
+    """Check what the complainant sent, then start the Ombudsman's procedure for it (once per
+    idempotency key: the caller answers a replay with the first complaint)."""
     office = _office(body.get("office"))
     text = body.get("text")
     if text is not None and not isinstance(text, str):
@@ -105,7 +106,7 @@ def file_complaint(body: dict) -> Case:
     data = {"complaint_text": text, "complaint_subject": category, "share_identity": share_identity}
     data |= {key: value for key, value in (("complainant_name", name), ("complainant_contact", contact),
                                            ("related_case_number", related)) if value}
-    return start_case(PROCESS, data, None, office, channel="online")
+    return start_case(PROCESS, data, None, office, channel="online", idempotency_key=idempotency_key)
 
 
 def is_complaint(case: Case) -> bool:

@@ -123,11 +123,17 @@ def _text(element, ns) -> str | None:
     return text or None
 
 
+@lru_cache(maxsize=None)
+def _dmn_schema(ns: str) -> etree.XMLSchema:
+    """Compiled once per process: compiling the XSD costs more than checking a table with it."""
+    return etree.XMLSchema(etree.parse(SCHEMAS[ns]))
+
+
 def parse_decision(xml: bytes) -> DecisionTable:
     """Validate a DMN file (XML safety, DMN XSD, one decision table) and summarise it."""
     root = read_dmn(xml)
     ns = etree.QName(root).namespace
-    problems = xsd_problems_with(etree.XMLSchema(etree.parse(SCHEMAS[ns])), root, "DMN schema")
+    problems = xsd_problems_with(_dmn_schema(ns), root, "DMN schema")
     if problems:
         raise DiagramError(problems)
     decision = _the_decision(root)

@@ -122,7 +122,7 @@ def _run(message, cpu_seconds: float, inbox, outbox):
     resource.setrlimit(resource.RLIMIT_CPU, (math.ceil(used + cpu_seconds) + 1, resource.RLIM_INFINITY))
     signal.setitimer(signal.ITIMER_PROF, cpu_seconds, 0.05)
     try:
-        code = compile_source(source, mode)
+        code = _compiled(source, mode)
         if mode == "eval":
             value = eval(code, namespace)
         else:
@@ -133,6 +133,20 @@ def _run(message, cpu_seconds: float, inbox, outbox):
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
     return value
+
+
+_COMPILED: dict = {}
+_COMPILED_KEPT = 512
+
+
+def _compiled(source: str, mode: str):
+    """A worker sees the same few diagrams' scripts again and again: each is compiled once."""
+    code = _COMPILED.get((mode, source))
+    if code is None:
+        if len(_COMPILED) >= _COMPILED_KEPT:
+            _COMPILED.clear()
+        code = _COMPILED[(mode, source)] = compile_source(source, mode)
+    return code
 
 
 def _serve(cpu_seconds: float, memory_bytes: int) -> None:

@@ -89,11 +89,14 @@ def _message(schema: dict, name: str, error) -> str:
 def field_errors(schema: dict, data: dict) -> dict[str, str]:
     """Every problem at once, keyed by field ("_form" for the form as a whole)."""
     errors: dict[str, str] = {}
-    fields, shown = schema.get("properties", {}), localized(schema)
+    fields = schema.get("properties", {})
     for name in sorted(set(data) - set(fields)):
         errors[name] = _("This form has no field '%(name)s'.", name=name)
     validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
-    for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path]):
+    problems = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.path])
+    # Translating the whole form costs more than checking it: only when there is something to say.
+    shown = localized(schema) if problems else schema
+    for error in problems:
         if error.validator in ("required", "dependentRequired") and not error.path:
             wanted = error.validator_value
             if error.validator == "dependentRequired":

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
 from ..bounds import ID_MAX
-from ..cases.models import WorkItem
+from ..cases.models import Case, WorkItem
 from ..errors import BadRequest
 from ..extensions import db
 from ..permissions import workable_scopes
@@ -34,8 +34,10 @@ def _sort_key(item: WorkItem):
 
 
 def _scope_page(scope, cursor: tuple | None, limit: int) -> list[WorkItem]:
+    # A row shows the case's number and the holder's name: not the case's data, nor the holder's roles.
     base = (select(WorkItem).where(WorkItem.status == "open", scope)
-            .options(joinedload(WorkItem.case), joinedload(WorkItem.assignee)))
+            .options(joinedload(WorkItem.case).load_only(Case.number),
+                     joinedload(WorkItem.assignee).lazyload(User.role_rows)))
     found = []
     if cursor is None or cursor[0] is not None:
         # Two ranges, not ORDER BY ... NULLS LAST: SQLite puts NULLs first in the index.

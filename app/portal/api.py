@@ -45,27 +45,33 @@ def _receipt(case) -> dict:
     return {"number": case.number, "access_code": case.access_code, "tracking_url": portal.tracking_url(case)}
 
 
-@bp.post("/applications")
-def apply():
-    body = _json_body()
+def _received_once(body: dict, start):
+    """Start a case once per idempotency key (the Idempotency-Key header or "idempotency_key"): a replay,
+    or the same request sent twice at the same moment, answers 200 with the first receipt."""
     key = request.headers.get("Idempotency-Key") or body.get("idempotency_key")
     replayed = portal.existing_application(key)
     if replayed is not None:
         return jsonify(_receipt(replayed)), 200
-    if not isinstance(body.get("service"), str):
-        raise BadRequest(_('Say which service: {"service": "commercial_licence", "office": "KPS", "applicant": '
-                           '{"name", "phone"}, "data": {...}}.'))
     try:
-        case = portal.apply_online(body["service"], body.get("office"), body.get("applicant"),
-                                   body.get("data") or {}, key)
+        case = start(portal.checked_idempotency_key(key))
         db.session.commit()
-    except IntegrityError:  # the same application, sent twice at the same moment: the first one stands
+    except IntegrityError:
         db.session.rollback()
         case = portal.existing_application(key)
         if case is None:
             raise
         return jsonify(_receipt(case)), 200
     return jsonify(_receipt(case)), 201
+
+
+@bp.post("/applications")
+def apply():
+    body = _json_body()
+    if not isinstance(body.get("service"), str):
+        raise BadRequest(_('Say which service: {"service": "commercial_licence", "office": "KPS", "applicant": '
+                           '{"name", "phone"}, "data": {...}}.'))
+    return _received_once(body, lambda key: portal.apply_online(
+        body["service"], body.get("office"), body.get("applicant"), body.get("data") or {}, key))
 
 
 @bp.post("/applications/<number>/documents")
@@ -116,6 +122,5 @@ def feedback():
 @bp.post("/complaints")
 @complaints_sent
 def complain():
-    case = file_complaint(_json_body())
-    db.session.commit()
-    return jsonify(_receipt(case)), 201
+    body = _json_body()
+    return _received_once(body, lambda key: file_complaint(body, key))

@@ -18,13 +18,14 @@ from ..cases.models import Case
 from ..cases.work_items import answer_for_applicant
 from ..cases.write_path import start_case
 from ..catalogue.services import find_service
-from ..complaints.services import is_complaint
 from ..certificates.models import Certificate
 from ..certificates.services import certificate_of_case, office_today
+from ..complaints.services import is_complaint
 from ..db import utcnow
 from ..errors import Conflict, NotFound, Rejected
 from ..extensions import db
 from ..forms.validation import field_errors
+from ..i18n import translated
 from ..notifications.services import notify
 from ..permissions import CitizenAccess, Role, people_holding
 
@@ -98,8 +99,18 @@ def _applicant(applicant) -> dict:
     return clean
 
 
+def checked_idempotency_key(key) -> str | None:
+    """The client's key for sending the same application or complaint again safely, if it gave one."""
+    if key is None or key == "":
+        return None
+    if not isinstance(key, str) or not 8 <= len(key) <= 100:
+        raise Rejected(_("The idempotency key is 8 to 100 characters."), {"idempotency_key": "8 to 100 characters"})
+    return key
+
+
 def existing_application(idempotency_key: str | None) -> Case | None:
-    if not idempotency_key:
+    """The application or complaint already received with this key (a replay)."""
+    if not isinstance(idempotency_key, str) or not idempotency_key:
         return None
     return db.session.scalars(select(Case).where(Case.idempotency_key == idempotency_key)).first()
 
@@ -110,10 +121,8 @@ def apply_online(service_key: str, office_code: str, applicant, data, idempotenc
     if office is None:
         raise Rejected(_("Choose one of the offices that offer this service."), {"office": "unknown office"})
     applicant = _applicant(applicant)
-    if idempotency_key is not None and (not isinstance(idempotency_key, str) or not 8 <= len(idempotency_key) <= 100):
-        raise Rejected(_("The idempotency key is 8 to 100 characters."), {"idempotency_key": "8 to 100 characters"})
     return start_case(service.process_key, data, None, office, channel="online", applicant=applicant,
-                      idempotency_key=idempotency_key)
+                      idempotency_key=checked_idempotency_key(idempotency_key))
 
 
 # --- what the citizen reads ---------------------------------------------------------------
@@ -133,7 +142,7 @@ def _public_event(event: AuditEvent, names: dict, complaint: bool) -> str | None
         "clock_stopped": lambda: _("Sent back to you for corrections; the service clock stopped"),
         "applicant_answered": lambda: _("Your corrections were received"),
         "clock_resumed": lambda: _("Processing resumed; the service clock runs again"),
-        "work_item_completed": lambda: _("Step done: %(step)s", step=names.get(data.get("work_item"), "")),
+        "work_item_completed": lambda: _("Step done: %(step)s", step=translated(names.get(data.get("work_item")))),
         "case_completed": lambda: _("Finished"),
         "certificate_issued": lambda: _("Certificate issued"),
     }

@@ -109,6 +109,8 @@ def _to_receipt(case):
 @guesses
 def receipt(number):
     case, _access = portal.citizen_case(number, request.args.get("code", ""))
+    if complaints.is_complaint(case):
+        return redirect(url_for("portal.complaint_receipt", number=case.number, code=case.access_code))
     return render_template("portal/receipt.html", case=case, **receipt_context(case))
 
 
@@ -204,20 +206,29 @@ def complain():
     values, errors, message, status = {}, {}, None, 200
     if request.method == "POST":
         values = request.form
-        body = {name: request.form.get(name) or None for name in ("office", "category", "text", "name", "contact",
-                                                                  "related_case")}
-        body["share_identity"] = request.form.get("share_identity") == "yes"
-        try:
-            case = complaints.file_complaint(body)
-        except DomainError as refused:
-            db.session.rollback()
-            message, status = refused.message, refused.status
-            errors = refused.details if isinstance(refused.details, dict) else {}
-        else:
-            db.session.commit()
+        key = request.form.get("idempotency_key")
+        case = portal.existing_application(key)  # the same form sent again: the first complaint stands
+        if case is None:
+            body = {name: request.form.get(name) or None for name in ("office", "category", "text", "name",
+                                                                      "contact", "related_case")}
+            body["share_identity"] = request.form.get("share_identity") == "yes"
+            try:
+                case = complaints.file_complaint(body, portal.checked_idempotency_key(key))
+                db.session.commit()
+            except IntegrityError:  # sent twice at the same moment
+                db.session.rollback()
+                case = portal.existing_application(key)
+                if case is None:
+                    raise
+            except DomainError as refused:
+                db.session.rollback()
+                message, status = refused.message, refused.status
+                errors = refused.details if isinstance(refused.details, dict) else {}
+        if case is not None:
             return redirect(url_for("portal.complaint_receipt", number=case.number, code=case.access_code), 303)
     return render_template("portal/complain.html", offices=complaints.offices(), categories=complaints.categories(),
-                           values=values, errors=errors, message=message), status
+                           values=values, errors=errors, message=message,
+                           idempotency_key=values.get("idempotency_key") or secrets.token_urlsafe(24)), status
 
 
 @bp.get("/complaints/<number>")

@@ -145,28 +145,38 @@ def test_a_ticket_taken_at_the_kiosk_is_called_on_the_display_and_rated(live_ser
     shot(citizen, "queue-rating")
 
 
-def test_the_holder_downloads_the_licence_and_rates_the_service_from_tracking(live_server, browser):
+TRACKING_WORDS = {
+    "en": {"finished": "Finished", "valid": "Valid",
+           "rated": "You rated the service 4 of 5. Thank you: the office reads every rating."},
+    "km": {"finished": "បានបញ្ចប់", "valid": "មានសុពលភាព",
+           "rated": "អ្នកបានវាយតម្លៃសេវា ៤ លើ ៥។ សូមអរគុណ៖ ការិយាល័យអានរាល់ការវាយតម្លៃ។"},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "km"])
+def test_the_holder_downloads_the_licence_and_rates_the_service_from_tracking(live_server, browser, lang):
     app, base = live_server
     app.config["PUBLIC_URL"] = base
+    words = TRACKING_WORDS[lang]
+    suffix = "" if lang == "en" else "-km"
     _case_id, number, code = licence_through_the_office(app, SIGNED + (("dara", "hand_over", HAND_OVER),))
 
     citizen = phone(browser)
-    citizen.goto(f"{base}/track?number={number}&code={code}&lang=en")
-    expect(citizen.locator(".status")).to_have_text("Finished")
-    expect(citizen.locator("section.certificate")).to_contain_text("Valid")
-    download = citizen.locator("text=Download the certificate (PDF)")
+    citizen.goto(f"{base}/track?number={number}&code={code}&lang={lang}")
+    expect(citizen.locator(".status")).to_have_text(words["finished"])
+    expect(citizen.locator("section.certificate")).to_contain_text(words["valid"])
+    download = citizen.locator("section.certificate a.button")
     pdf = citizen.request.get(base + download.get_attribute("href"))
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF-")
-    shot(citizen, "tracking-finished")
+    shot(citizen, f"tracking-finished{suffix}")
 
     citizen.check("input[name=rating][value='4']")
     citizen.fill("#comment", "Quick, but I came twice for the lease.")
-    citizen.click("text=Send my rating")
-    expect(citizen.locator(".rated")).to_have_text(
-        "You rated the service 4 of 5. Thank you: the office reads every rating.")
+    citizen.click("form.rating-form button[type=submit]")
+    expect(citizen.locator(".rated")).to_have_text(words["rated"])
     expect(citizen.locator("input[name=rating]")).to_have_count(0)
-    shot(citizen, "tracking-rated")
+    shot(citizen, f"tracking-rated{suffix}")
 
 
 OMBUDSMAN_STEPS = (
@@ -183,22 +193,35 @@ OMBUDSMAN_STEPS = (
 )
 
 
-def test_an_anonymous_complaint_is_filed_and_followed_to_its_outcome_on_a_phone(live_server, browser):
+# What the complainant reads, in each language (the complaint form's Khmer is the catalogue's).
+COMPLAINT_WORDS = {
+    "en": {"received": "Your complaint was received", "follow": "Follow your complaint", "complaint": "Complaint {}",
+           "finished": "Finished", "finding": "Not upheld"},
+    "km": {"received": "បណ្តឹងរបស់អ្នកត្រូវបានទទួល", "follow": "តាមដានបណ្តឹងរបស់អ្នក", "complaint": "បណ្តឹងលេខ {}",
+           "finished": "បានបញ្ចប់", "finding": "មិនមានមូលដ្ឋាន"},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "km"])
+def test_an_anonymous_complaint_is_filed_and_followed_to_its_outcome_on_a_phone(live_server, browser, lang):
     app, base = live_server
     app.config["PUBLIC_URL"] = base
+    words = COMPLAINT_WORDS[lang]
+    suffix = "" if lang == "en" else "-km"
     citizen = phone(browser)
-    citizen.goto(f"{base}/services?lang=en")
-    citizen.click("text=Complain to the District Ombudsman")
+    citizen.goto(f"{base}/services?lang={lang}")
+    citizen.click("footer a[href='/complain']")
+    expect(citizen.locator("html")).to_have_attribute("lang", lang)
     citizen.select_option("#office", "KPS")
     citizen.select_option("#category", "money_asked_beyond_the_official_fee")
     citizen.fill("#text", "At counter 2 I was asked for 20,000 riel more than the posted fee, without a receipt.")
-    shot(citizen, "complaint-form")
-    citizen.click("text=Send the complaint")
-    expect(citizen.locator("h1")).to_have_text("Your complaint was received")
+    shot(citizen, f"complaint-form{suffix}")
+    citizen.click("form.complaint-form button[type=submit]")
+    expect(citizen.locator("h1")).to_have_text(words["received"])
     number = citizen.locator("dd.code").nth(0).inner_text()
     code = citizen.locator("dd.code").nth(1).inner_text()
     assert number.startswith("OMB-KPS-") and len(code) == 10
-    shot(citizen, "complaint-received")
+    shot(citizen, f"complaint-received{suffix}")
 
     with app.app_context():
         case = db.session.scalars(select(Case).where(Case.number == number)).one()
@@ -209,10 +232,10 @@ def test_an_anonymous_complaint_is_filed_and_followed_to_its_outcome_on_a_phone(
             work_items.complete(_user(username), item.id, data)
         db.session.commit()
 
-    citizen.get_by_role("link", name="Follow your complaint").click()
-    expect(citizen.locator("h1")).to_have_text(f"Complaint {number}")
-    expect(citizen.locator(".status").first).to_have_text("Finished")
-    expect(citizen.locator("section.outcome")).to_contain_text("Not upheld")
+    citizen.get_by_role("link", name=words["follow"]).click()
+    expect(citizen.locator("h1")).to_have_text(words["complaint"].format(number))
+    expect(citizen.locator(".status").first).to_have_text(words["finished"])
+    expect(citizen.locator("section.outcome")).to_contain_text(words["finding"])
     expect(citizen.locator("section.outcome")).to_contain_text("only the published fee was paid")
     expect(citizen.locator("input[name=rating]")).to_have_count(0)
-    shot(citizen, "complaint-outcome")
+    shot(citizen, f"complaint-outcome{suffix}")

@@ -86,6 +86,9 @@ def test_an_anonymous_complaint_gets_a_number_in_the_ombudsmans_series_and_a_cod
         "in_progress", "Complaint to the District Ombudsman", ["Register and acknowledge the complaint"])
     assert view["complaint"] == {"category": "money_asked_beyond_the_official_fee", "outcome": None}
     assert [e["what"] for e in view["history"]] == ["Complaint received"]
+    receipt_page = client.get(f"/receipt/{receipt['number']}?code={receipt['access_code']}")
+    assert (receipt_page.status_code, receipt_page.headers["Location"]) == (
+        302, f"/complaints/{receipt['number']}?code={receipt['access_code']}")
 
 
 def test_the_office_sees_nothing_of_a_complaint_the_ombudsman_has_not_forwarded(client, api, database):
@@ -217,15 +220,22 @@ def test_bad_complaints_are_refused_with_what_to_fix_and_nothing_is_started(clie
     assert database.scalars(select(Case.id).where(Case.jurisdiction == "ombudsman")).all() == []
 
 
-def test_script_in_a_complaint_is_shown_as_text(client, api, auth):
-    receipt = filed(client, text="<script>alert('owned')</script> The officer shouted at me.")
-    page = client.get(f"/complaints/{receipt['number']}?code={receipt['access_code']}&lang=en")
-    assert page.status_code == 200 and "<script>alert" not in page.get_data(as_text=True)
+def test_script_in_a_complaint_is_shown_as_text_wherever_it_is_read(client, api, auth, database):
+    receipt = filed(client, text="<script>alert('owned')</script> The officer shouted at me.",
+                    name="<b>Chea</b>", share_identity=True)
+    escaped = "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt; The officer shouted at me."
     [registration] = [i for i in inbox_of(api, "ombudsman") if i["case_number"] == receipt["number"]]
     auth.login("ombudsman")
-    html = auth.client.get(f"/work-items/{registration['id']}?lang=en").get_data(as_text=True)
-    assert "&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt; The officer shouted at me." in html
-    assert "<script>alert('owned')</script>" not in html
+    pages = [auth.client.get(f"/work-items/{registration['id']}?lang=en"),
+             auth.client.get(f"/cases/{case_of(database, receipt).id}?lang=en")]
+    work(api, "ombudsman", "register_complaint", receipt["number"], REGISTERED)
+    [response] = [i for i in inbox_of(api, "vanna") if i["case_number"] == receipt["number"]]
+    auth.login("vanna")
+    pages.append(auth.client.get(f"/work-items/{response['id']}?lang=en"))
+    for page in pages:
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and escaped in html and "&lt;b&gt;Chea&lt;/b&gt;" in html
+        assert "<script>alert('owned')</script>" not in html and "<b>Chea</b>" not in html
 
 
 def test_flooding_the_complaint_form_is_throttled_page_and_api_together(app, client, monkeypatch):
@@ -243,6 +253,19 @@ def test_flooding_the_complaint_form_is_throttled_page_and_api_together(app, cli
         assert client.get("/complain?lang=en").status_code == 200  # reading the form is never throttled
 
 
+def test_a_complaint_sent_twice_with_its_key_is_received_once(client, database):
+    first = client.post("/api/v1/public/complaints?lang=en", json=COMPLAINT,
+                        headers={"Idempotency-Key": "complaint-7f3a9c21"})
+    again = client.post("/api/v1/public/complaints?lang=en", json=COMPLAINT,
+                        headers={"Idempotency-Key": "complaint-7f3a9c21"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json() == first.get_json()
+    assert database.scalars(select(Case.number).where(Case.jurisdiction == "ombudsman")).all() == [
+        first.get_json()["number"]]
+    short = client.post("/api/v1/public/complaints?lang=en", json={**COMPLAINT, "idempotency_key": "short"})
+    assert (short.status_code, short.get_json()["error"]) == (422, "The idempotency key is 8 to 100 characters.")
+
+
 # --- the public page --------------------------------------------------------------------
 
 def test_the_complaint_page_files_an_anonymous_complaint_and_gives_the_number_and_code(client, database):
@@ -258,6 +281,15 @@ def test_the_complaint_page_files_an_anonymous_complaint_and_gives_the_number_an
     receipt = client.get(response.headers["Location"] + "&lang=en").get_data(as_text=True)
     assert "Your complaint was received" in receipt
     assert f'<dd class="code">{case.number}</dd>' in receipt and f'<dd class="code">{case.access_code}</dd>' in receipt
+
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', form).group(1)
+    again = client.post("/complain?lang=en", data={**COMPLAINT, "csrf_token": csrf_token_from(form),
+                                                   "idempotency_key": key})
+    resent = client.post("/complain?lang=en", data={**COMPLAINT, "csrf_token": csrf_token_from(form),
+                                                    "idempotency_key": key})
+    assert (again.status_code, resent.status_code) == (303, 303)
+    assert again.headers["Location"] == resent.headers["Location"] != response.headers["Location"]
+    assert len(database.scalars(select(Case.id).where(Case.jurisdiction == "ombudsman")).all()) == 2
 
 
 def test_a_refused_complaint_on_the_page_keeps_what_was_written(client, database):
