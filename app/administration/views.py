@@ -30,22 +30,33 @@ def users():
     return render_template("administration/users.html", users=people)
 
 
+def _submitted(change, back_to: str):
+    """A form's change: saved, said and sent back to `back_to`; or refused, nothing kept, the error
+    returned for the page to show. `change()` returns the sentence to show once it is saved."""
+    try:
+        message = change()
+    except DomainError as refused:
+        db.session.rollback()
+        return refused, None
+    db.session.commit()
+    flash(message, "info")
+    return None, redirect(back_to)
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
     error = None
     if request.method == "POST":
         form = request.form
-        try:
+
+        def create():
             user = services.create_user(form.get("username", "").strip(), form.get("password", ""),
                                         form.getlist("roles"), form.get("office", ""), form.get("full_name", ""),
                                         form.get("email") or None, actor=current_user)
-        except DomainError as refused:
-            db.session.rollback()
-            error = refused
-        else:
-            db.session.commit()
-            flash(_("User %(name)s created.", name=user.username), "info")
-            return redirect(url_for(".users"))
+            return _("User %(name)s created.", name=user.username)
+        error, done = _submitted(create, url_for(".users"))
+        if done:
+            return done
     return render_template("administration/user.html", user=None, roles=list(Role), offices=_offices(),
                            error=error), error.status if error else 200
 
@@ -55,21 +66,17 @@ def edit_user(user_id):
     error = None
     if request.method == "POST":
         form = request.form
-        try:
+
+        def change():
             if form.get("action") == "reset_password":
                 services.reset_password(current_user, user_id, form.get("new_password", ""))
-                message = _("Password reset; every session and API token of this user has ended.")
-            else:
-                services.update_user(current_user, user_id, form.get("full_name", ""), form.get("email"),
-                                     form.getlist("roles"), form.get("office", ""), form.get("active") == "1")
-                message = _("Saved.")
-        except DomainError as refused:
-            db.session.rollback()
-            error = refused
-        else:
-            db.session.commit()
-            flash(message, "info")
-            return redirect(url_for(".edit_user", user_id=user_id))
+                return _("Password reset; every session and API token of this user has ended.")
+            services.update_user(current_user, user_id, form.get("full_name", ""), form.get("email"),
+                                 form.getlist("roles"), form.get("office", ""), form.get("active") == "1")
+            return _("Saved.")
+        error, done = _submitted(change, url_for(".edit_user", user_id=user_id))
+        if done:
+            return done
     return render_template("administration/user.html", user=services.user_by_id(user_id), roles=list(Role),
                            offices=_offices(), error=error), error.status if error else 200
 
@@ -79,20 +86,18 @@ def offices():
     error = None
     if request.method == "POST":
         form = request.form
-        try:
+
+        def change():
             if form.get("code_existing"):
                 services.update_office(current_user, form["code_existing"], form.get("name", ""),
                                        form.get("district", ""))
             else:
                 services.create_office(form.get("code", ""), form.get("name", "").strip(), form.get("district"),
                                        actor=current_user)
-        except DomainError as refused:
-            db.session.rollback()
-            error = refused
-        else:
-            db.session.commit()
-            flash(_("Saved."), "info")
-            return redirect(url_for(".offices"))
+            return _("Saved.")
+        error, done = _submitted(change, url_for(".offices"))
+        if done:
+            return done
     districts = db.session.scalars(select(District).order_by(District.code)).all()
     return render_template("administration/offices.html", offices=_offices(), districts=districts,
                            error=error), error.status if error else 200
@@ -103,18 +108,16 @@ def districts():
     error = None
     if request.method == "POST":
         form = request.form
-        try:
+
+        def change():
             if form.get("code_existing"):
                 services.update_district(current_user, form["code_existing"], form.get("name", ""))
             else:
                 services.add_district(current_user, form.get("code", ""), form.get("name", ""))
-        except DomainError as refused:
-            db.session.rollback()
-            error = refused
-        else:
-            db.session.commit()
-            flash(_("Saved."), "info")
-            return redirect(url_for(".districts"))
+            return _("Saved.")
+        error, done = _submitted(change, url_for(".districts"))
+        if done:
+            return done
     found = db.session.scalars(select(District).order_by(District.code)).all()
     return render_template("administration/districts.html", districts=found, error=error), \
         error.status if error else 200

@@ -22,9 +22,11 @@ log = logging.getLogger(__name__)
 
 
 def _next_due_case(skip: set[int]) -> Case | None:
-    due_cases = select(Timer.case_id).where(Timer.fires_at < utcnow())
-    query = (select(Case).where(Case.id.in_(due_cases), Case.status == "running")
-             .order_by(Case.id).limit(1).with_for_update(skip_locked=True))
+    # From the due end of the timer index, most overdue first: the cost follows the timers that are
+    # due, not the cases waiting (ordering by case id walked every case and every timer each time).
+    query = (select(Case).join(Timer, Timer.case_id == Case.id)
+             .where(Timer.fires_at < utcnow(), Case.status == "running")
+             .order_by(Timer.fires_at, Case.id).limit(1).with_for_update(of=Case, skip_locked=True))
     if skip:
         query = query.where(Case.id.not_in(skip))
     return db.session.scalars(query).first()
