@@ -46,6 +46,11 @@ def _open_waiver(case, status: str) -> FeeWaiver | None:
     return next((w for w in waivers_for(case) if w.status == status), None)
 
 
+def approved_waiver(case) -> FeeWaiver | None:
+    """The waiver the chief approved: the counter takes its amount instead of the fee."""
+    return _open_waiver(case, "approved")
+
+
 @dataclass(frozen=True)
 class FeeState:
     """The fee side of a case as staff see it on the case page."""
@@ -105,7 +110,7 @@ def take_fee(case, amount, actor) -> Payment:
     if existing is not None:
         raise Conflict(_("The fee for case %(number)s was already paid: receipt %(receipt)s.",
                          number=case.number, receipt=existing.receipt_number))
-    waiver = _open_waiver(case, "approved")
+    waiver = approved_waiver(case)
     allowed = waiver.amount_riel if waiver else due
     if amount != allowed:
         if waiver:

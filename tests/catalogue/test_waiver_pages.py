@@ -39,13 +39,15 @@ def test_the_counter_asks_the_chief_approves_and_the_counter_takes_the_reduced_f
     assert decided.status_code == 303
     assert "Waiver approved: the counter takes 50,000 riel." in client.get(f"/cases/{case.id}").get_data(as_text=True)
 
+    Auth(client).login("dara")
+    intake = client.get(f"/work-items/{open_item(case, 'check_documents').id}").get_data(as_text=True)
+    assert f"The chief approved 50,000 riel instead ({REASON}): take exactly that." in intake
     complete(user("dara"), open_item(case, "check_documents").id,
              {"intake_decision": "accept", "documents_received": ["application_form"], "fee_paid_riel": 50000})
     assert (payment_for(case).amount_riel, payment_for(case).waiver_id) == (50000, waiver.id)
     kinds = database.scalars(select(AuditEvent.kind).where(
         AuditEvent.case_id == case.id, AuditEvent.kind.like("fee%")).order_by(AuditEvent.id)).all()
     assert kinds == ["fee_waiver_requested", "fee_waiver_approved", "fee_paid"]
-    Auth(client).login("dara")
     paid = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert f"official receipt {payment_for(case).receipt_number}" in paid
     assert "The official fee was 100,000 riel; the chief approved the difference." in paid
