@@ -134,6 +134,7 @@ class WorkItem(db.Model):
         Index("ix_work_item_closed", "status", "closed_at"),
         Index("ix_work_item_escalations", "escalation_level", "created_at"),
         Index("ix_work_item_case_deadline", "case_id", "due_at", "created_at", "closed_at"),
+        Index("ix_work_item_open_steps", "status", "task", "name", "created_at", "due_at", "case_id", "office_id"),
         UniqueConstraint("case_id", "task_id", name="uq_work_item_case_task"),
     )
 
