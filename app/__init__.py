@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from .calendars.views import bp as calendars_bp
     from .cases.views import bp as cases_bp
     from .catalogue.cli import catalogue_cli
+    from .catalogue.views import bp as catalogue_admin_bp
     from .certificates.cli import certificates_cli
     from .certificates.views import bp as certificates_bp
     from .feedback.views import bp as feedback_bp
@@ -111,3 +112,4 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(incidents_bp)
     app.register_blueprint(cases_cli)
+    app.register_blueprint(catalogue_admin_bp)

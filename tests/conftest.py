@@ -61,15 +61,16 @@ def second_empty_database():
         yield url
 
 
-def _compile_translations() -> None:
-    """Compiled catalogues are build output (make translations); a bare pytest run builds them too."""
+def pytest_sessionstart(session) -> None:
+    """Compiled catalogues are build output (make translations); a bare pytest run builds them too, before
+    any app loads them: Flask-Babel keeps the first catalogue it reads for the whole run, and the browser
+    tests' server is an app of its own that may come first."""
     CommandLineInterface().run(["pybabel", "compile",
                                 "-d", str(Path(__file__).resolve().parent.parent / "app" / "translations")])
 
 
 @pytest.fixture(scope="session")
 def app():
-    _compile_translations()
     with _test_database() as url:
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SCHEDULER_ENABLED": False,
                           "SECRET_KEY": "test", "CERTIFICATE_KEY_DIR": tempfile.mkdtemp(prefix="onewindow-keys-"),

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -22,7 +23,7 @@ _DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
 def find_office(code: str) -> Office:
     office = db.session.scalars(select(Office).where(Office.code == code)).first()
     if office is None:
-        raise NotFound(f"There is no office with the code {code}.")
+        raise NotFound(_("There is no office with the code %(code)s.", code=code))
     return office
 
 
@@ -55,14 +56,15 @@ _COMMON = frozenset(line.strip() for line in (Path(__file__).with_name("common_p
 def password_problem(password: str, username: str = "") -> str | None:
     """Why a new password is refused, as a sentence, or None. Hashing is Werkzeug's scrypt."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"A password needs at least {MIN_PASSWORD_LENGTH} characters; a short sentence is easy to remember."
+        return _("A password needs at least %(count)s characters; a short sentence is easy to remember.",
+                 count=MIN_PASSWORD_LENGTH)
     if len(password) > 200:
-        return "A password may have at most 200 characters."
+        return _("A password may have at most 200 characters.")
     plain = password.lower().rstrip("0123456789!@#$%^&*.?_- ")
     if plain in _COMMON or password.lower() in _COMMON or len(set(password)) < 4:
-        return "This password is among the first that guessing tools try; choose another."
+        return _("This password is among the first that guessing tools try; choose another.")
     if username and username.lower() in password.lower():
-        return "A password must not contain the username."
+        return _("A password must not contain the username.")
     return None
 
 
@@ -73,10 +75,10 @@ def hash_password(password: str) -> str:
 def change_password(user: User, current: str, new: str, keep_session_key: str | None = None) -> None:
     """The user's own change: the current password first; then every other session and every token ends."""
     if not check_password_hash(user.password_hash, current or ""):
-        raise Rejected("The current password is wrong; nothing was changed.", {"current_password": "wrong"})
+        raise Rejected(_("The current password is wrong; nothing was changed."), {"current_password": "wrong"})
     problem = password_problem(new or "", user.username)
     if problem:
-        raise Rejected(f"{problem} Nothing was changed.", {"new_password": problem})
+        raise Rejected(_("%(problem)s Nothing was changed.", problem=problem), {"new_password": problem})
     user.password_hash = hash_password(new)
     ended = end_sessions(user, keep=keep_session_key)
     revoked = revoke_tokens(user)
@@ -156,7 +158,7 @@ def revoke_token(user: User, token_id: int | None = None, token: str | None = No
         ApiToken.token_hash == _hash_token(token))
     row = db.session.scalars(query).first()
     if row is None:
-        raise NotFound("You have no such API token in force.")
+        raise NotFound(_("You have no such API token in force."))
     row.revoked_at = utcnow()
     record("token_revoked", f"{user.username} revoked an API token issued {row.created_at:%Y-%m-%d %H:%M} UTC",
            actor=user, token_id=row.id)
@@ -172,6 +174,7 @@ def revoke_tokens(user: User) -> int:
 def set_language(user: User, locale: str) -> None:
     """The language a staff member reads their pages in, from now on and at every sign-in."""
     if locale not in LANGUAGES:
-        raise Rejected(f"One Window speaks {' and '.join(LANGUAGES)}; {locale!r} is not one of them.")
+        raise Rejected(_("One Window speaks %(languages)s; '%(asked)s' is not one of them.",
+                         languages=" and ".join(LANGUAGES), asked=locale))
     user.locale = locale
     db.session.flush()

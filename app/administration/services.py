@@ -2,6 +2,7 @@
 
 Write functions flush; the caller (a request or a CLI command) commits once.
 """
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import District, Office, User, UserRole
@@ -14,7 +15,7 @@ from ..permissions import Role, is_role
 
 def create_district(code: str, name: str, timezone: str = "Asia/Phnom_Penh") -> District:
     if db.session.scalars(select(District).where(District.code == code)).first():
-        raise Conflict(f"District {code} already exists.")
+        raise Conflict(_("District %(code)s already exists.", code=code))
     district = District(code=code, name=name, timezone=timezone)
     db.session.add(district)
     db.session.flush()
@@ -24,9 +25,9 @@ def create_district(code: str, name: str, timezone: str = "Asia/Phnom_Penh") -> 
 def create_office(code: str, name: str, district_code: str | None = None, actor=None) -> Office:
     code = code.strip().upper()
     if not code.replace("-", "").isalnum():
-        raise Rejected("An office code uses only letters, digits and dashes, e.g. KPS or PP-DK.")
+        raise Rejected(_("An office code uses only letters, digits and dashes, e.g. KPS or PP-DK."))
     if db.session.scalars(select(Office).where(Office.code == code)).first():
-        raise Conflict(f"Office {code} already exists.")
+        raise Conflict(_("Office %(code)s already exists.", code=code))
     district_code = (district_code or code).strip().upper()
     district = db.session.scalars(select(District).where(District.code == district_code)).first()
     if district is None:
@@ -46,7 +47,7 @@ def create_user(username: str, password: str, roles: list[str], office_code: str
     if problem:
         raise Rejected(problem)
     if db.session.scalars(select(User).where(User.username == username)).first():
-        raise Conflict(f"User {username} already exists.")
+        raise Conflict(_("User %(name)s already exists.", name=username))
     user = User(username=username, full_name=full_name, email=email, office=find_office(office_code),
                 password_hash=hash_password(password),
                 role_rows=[UserRole(role=r) for r in sorted(set(roles))])
@@ -60,7 +61,8 @@ def create_user(username: str, password: str, roles: list[str], office_code: str
 def _roles(roles: list[str]) -> list[str]:
     unknown = [r for r in roles if not is_role(r)]
     if unknown or not roles:
-        raise Rejected(f"Unknown role(s) {', '.join(unknown) or '(none given)'}; roles are: {', '.join(Role)}.",
+        raise Rejected(_("Unknown role(s) %(unknown)s; roles are: %(roles)s.",
+                         unknown=", ".join(unknown) or _("(none given)"), roles=", ".join(Role)),
                        {"roles": "choose at least one role"})
     return sorted(set(roles))
 
@@ -68,7 +70,7 @@ def _roles(roles: list[str]) -> list[str]:
 def user_by_id(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound(f"There is no user {user_id}.")
+        raise NotFound(_("There is no user %(id)s.", id=user_id))
     return user
 
 
@@ -78,8 +80,8 @@ def update_user(actor: User, user_id: int, full_name: str, email: str | None, ro
     and tokens at once."""
     user = user_by_id(user_id)
     if user.id == actor.id and (not active or Role.ADMIN not in roles):
-        raise Rejected("You cannot deactivate yourself or take away your own administrator role; ask another "
-                       "administrator.")
+        raise Rejected(_("You cannot deactivate yourself or take away your own administrator role; ask another "
+                         "administrator."))
     roles = _roles(roles)
     before = {"full_name": user.full_name, "email": user.email, "roles": sorted(user.roles),
               "office": user.office.code, "active": user.active}
@@ -119,9 +121,9 @@ def update_office(actor: User, code: str, name: str, district_code: str) -> Offi
     office = find_office(code)
     district = db.session.scalars(select(District).where(District.code == district_code.strip().upper())).first()
     if district is None:
-        raise Rejected(f"There is no district {district_code}; add it first.", {"district": "unknown"})
+        raise Rejected(_("There is no district %(code)s; add it first.", code=district_code), {"district": "unknown"})
     if not name.strip():
-        raise Rejected("Give the office a name.", {"name": "required"})
+        raise Rejected(_("Give the office a name."), {"name": "required"})
     before = {"name": office.name, "district": office.district.code}
     office.name, office.district = name.strip()[:200], district
     db.session.flush()
@@ -133,7 +135,7 @@ def update_office(actor: User, code: str, name: str, district_code: str) -> Offi
 def add_district(actor: User, code: str, name: str) -> District:
     code = (code or "").strip().upper()
     if not code.replace("-", "").isalnum() or not (name or "").strip():
-        raise Rejected("A district needs a code of letters, digits and dashes (e.g. KPS-D) and a name.")
+        raise Rejected(_("A district needs a code of letters, digits and dashes (e.g. KPS-D) and a name."))
     district = create_district(code, name.strip()[:200])
     record("district_created", f"District {code} ({district.name}) created by {actor.username}", actor=actor,
            district=code)
@@ -143,9 +145,9 @@ def add_district(actor: User, code: str, name: str) -> District:
 def update_district(actor: User, code: str, name: str) -> District:
     district = db.session.scalars(select(District).where(District.code == code)).first()
     if district is None:
-        raise NotFound(f"There is no district {code}.")
+        raise NotFound(_("There is no district %(code)s.", code=code))
     if not name.strip():
-        raise Rejected("Give the district a name.", {"name": "required"})
+        raise Rejected(_("Give the district a name."), {"name": "required"})
     before = district.name
     district.name = name.strip()[:200]
     db.session.flush()

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from flask import Blueprint, g, jsonify, request, url_for
+from flask_babel import gettext as _
 
 from ..accounts.services import authenticate, change_password, issue_token, record_failed_sign_in
 from ..accounts.services import revoke_token as revoke_calling_token
@@ -31,7 +32,7 @@ csrf.exempt(bp)
 def json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object (Content-Type: application/json).")
+        raise BadRequest(_("The body must be a JSON object (Content-Type: application/json)."))
     return body
 
 
@@ -48,7 +49,7 @@ def token():
     if user is None:
         record_failed_sign_in(str(body.get("username", "")), request.remote_addr)
         db.session.commit()
-        raise Unauthorized("The username or password is wrong.")
+        raise Unauthorized(_("The username or password is wrong."))
     value = issue_token(user)
     db.session.commit()
     return jsonify({"token": value})
@@ -68,7 +69,7 @@ def change_my_password():
     body = json_body()
     current, new = body.get("current_password"), body.get("new_password")
     if not isinstance(current, str) or not isinstance(new, str):
-        raise BadRequest("Send {\"current_password\": \"...\", \"new_password\": \"...\"} as strings.")
+        raise BadRequest(_("Send {\"current_password\": \"...\", \"new_password\": \"...\"} as strings."))
     change_password(g.api_user, current, new)
     db.session.commit()
     return jsonify({"changed": True, "message": "Your password is changed; every session and API token of yours "
@@ -122,11 +123,11 @@ def start_case():
     body = json_body()
     process = body.get("process")
     if not isinstance(process, str) or not process:
-        raise BadRequest("Say which procedure to start: {\"process\": \"commercial_licence\", \"data\": {...}}.")
+        raise BadRequest(_("Say which procedure to start: {\"process\": \"commercial_licence\", \"data\": {...}}."))
     channel = body.get("channel", "counter")
     if channel not in ("counter", "phone"):
-        raise BadRequest("\"channel\" is how the application came to the office: \"counter\" or \"phone\" "
-                         "(online applications come through the public portal).")
+        raise BadRequest(_("\"channel\" is how the application came to the office: \"counter\" or \"phone\" "
+                           "(online applications come through the public portal)."))
     case = start_new_case(process, body.get("data") or {}, g.api_user, g.api_user.office, channel=channel)
     db.session.commit()
     return jsonify({"id": case.id, "number": case.number, "status": case.status,
@@ -202,10 +203,10 @@ def complete(item_id):
     body = json_body()
     data = body.get("data", {})
     if not isinstance(data, dict):
-        raise BadRequest("\"data\" must be a JSON object of field names and values.")
+        raise BadRequest(_("\"data\" must be a JSON object of field names and values."))
     seen = body.get("case_version")
     if seen is not None and not isinstance(seen, int):
-        raise BadRequest("\"case_version\" must be the whole number you read from the case.")
+        raise BadRequest(_("\"case_version\" must be the whole number you read from the case."))
     case = work_items.complete(g.api_user, item_id, data, body.get("comment"), seen)
     db.session.commit()
     if not may_see_case(g.api_user, case):  # the OWSO answering a complaint: its own work item only
@@ -227,7 +228,7 @@ def incidents():
 def retry_case(case_id):
     body = request.get_json(silent=True) if request.get_data() else {}
     if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object, e.g. {\"data\": {\"fee_riel\": 50000}}, or empty.")
+        raise BadRequest(_("The body must be a JSON object, e.g. {\"data\": {\"fee_riel\": 50000}}, or empty."))
     case = incident_services.retry(case_id, g.api_user, body.get("data"))
     db.session.commit()  # a failed retry is kept too: the case history says it was tried
     incident = incident_services.incident_of(case)
@@ -246,9 +247,9 @@ def migrate_process(key):
     to_version, dry_run = body.get("to_version"), body.get("dry_run", True)
     if to_version is not None and (not isinstance(to_version, int) or isinstance(to_version, bool)
                                    or not 1 <= to_version <= 2**31 - 1):
-        raise BadRequest("\"to_version\" must be a version number such as 2 (leave it out for the latest).")
+        raise BadRequest(_("\"to_version\" must be a version number such as 2 (leave it out for the latest)."))
     if not isinstance(dry_run, bool):
-        raise BadRequest("\"dry_run\" must be true (only report) or false (move the cases).")
+        raise BadRequest(_("\"dry_run\" must be true (only report) or false (move the cases)."))
     report = migrate_cases(key, to_version, dry_run, g.api_user)
     db.session.commit()
     return jsonify(report.as_dict())

@@ -36,6 +36,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
+from flask_babel import gettext as _
 
 MAX_HOLIDAY_FILE_BYTES = 1024 * 1024
 MAX_HOLIDAY_NAME_LENGTH = 200
@@ -73,17 +74,16 @@ def parse_holidays(filename: str, content: bytes, *,
     """
     if len(content) > MAX_HOLIDAY_FILE_BYTES:
         raise HolidayFileError(
-            f"the file is {len(content) / (1024 * 1024):.1f} MB; holiday files may be "
-            f"at most 1 MB: upload one year of holidays at a time")
+            _("the file is %(size)s MB; holiday files may be at most 1 MB: upload one year of holidays at a time",
+              size=f"{len(content) / (1024 * 1024):.1f}"))
     if not content.strip():
-        raise HolidayFileError("the file is empty: upload a CSV with the header "
-                               "'date,name' or an .ics calendar")
+        raise HolidayFileError(_("the file is empty: upload a CSV with the header 'date,name' or an .ics calendar"))
     if _looks_like_icalendar(filename, content):
         holidays = _parse_icalendar(content, ZoneInfo(timezone))
     else:
         holidays = _parse_csv(filename, content)
     if not holidays:
-        raise HolidayFileError("no holidays found in file")
+        raise HolidayFileError(_("no holidays found in file"))
     return _merge_same_day(holidays)
 
 
@@ -119,10 +119,10 @@ def _parse_csv(filename: str, content: bytes) -> list[Holiday]:
                 continue
             holidays.append(_holiday_from_row(line, cells, columns))
     except csv.Error as error:
-        raise HolidayFileError(f"line {reader.line_num}: {error}; check the quotes "
-                               f"on that line") from error
+        raise HolidayFileError(_("line %(line)s: %(error)s; check the quotes on that line", line=reader.line_num,
+                                 error=error)) from error
     if columns is None:
-        raise HolidayFileError("no holidays found in file")
+        raise HolidayFileError(_("no holidays found in file"))
     return holidays
 
 
@@ -133,10 +133,10 @@ def _decode_utf8(filename: str, content: bytes) -> str:
         line = content[:error.start].count(b"\n") + 1
         if not filename.lower().endswith(".csv"):
             raise HolidayFileError(
-                f"'{filename}' is neither a CSV file (date,name) nor an iCalendar "
-                f"(.ics) file: export the holidays as 'CSV UTF-8' or .ics") from error
-        raise HolidayFileError(f"line {line} is not UTF-8 text: save the file as "
-                               f"'CSV UTF-8' and upload it again") from error
+                _("'%(file)s' is neither a CSV file (date,name) nor an iCalendar (.ics) file: export the holidays "
+                  "as 'CSV UTF-8' or .ics", file=filename)) from error
+        raise HolidayFileError(_("line %(line)s is not UTF-8 text: save the file as 'CSV UTF-8' and upload it again",
+                                 line=line)) from error
 
 
 def _header_columns(filename: str, line: int, cells: list[str]) -> tuple[int, int]:
@@ -145,30 +145,33 @@ def _header_columns(filename: str, line: int, cells: list[str]) -> tuple[int, in
         return names.index("date"), names.index("name")
     found = ",".join(cells)
     if _ISO_DATE.fullmatch(cells[0]):
-        raise HolidayFileError(f"line {line}: the first line must be the header "
-                               f"'date,name'; add it above '{_shorten(found)}'")
-    raise HolidayFileError(f"line {line}: the header must name the columns 'date' and "
-                           f"'name' (found '{_shorten(found)}') in '{filename}'")
+        raise HolidayFileError(_("line %(line)s: the first line must be the header 'date,name'; add it above "
+                                 "'%(found)s'", line=line, found=_shorten(found)))
+    raise HolidayFileError(_("line %(line)s: the header must name the columns 'date' and 'name' (found "
+                             "'%(found)s') in '%(file)s'", line=line, found=_shorten(found), file=filename))
 
 
 def _holiday_from_row(line: int, cells: list[str], columns: tuple[int, int]) -> Holiday:
     date_column, name_column = columns
     needed = max(columns) + 1
     if len(cells) < needed:
-        raise HolidayFileError(f"line {line}: expected a date and a name, found only "
-                               f"'{_shorten(','.join(cells))}'")
-    day = _iso_date(cells[date_column], f"line {line}")
-    return Holiday(day, _checked_name(cells[name_column], day, f"line {line}"))
+        raise HolidayFileError(_("line %(line)s: expected a date and a name, found only '%(found)s'", line=line,
+                                 found=_shorten(",".join(cells))))
+    where = _("line %(line)s", line=line)
+    day = _iso_date(cells[date_column], where)
+    return Holiday(day, _checked_name(cells[name_column], day, where))
 
 
 def _iso_date(text: str, where: str) -> date:
     match = _ISO_DATE.fullmatch(text)
     if match is None:
-        raise HolidayFileError(f"{where}: '{_shorten(text)}' is not a date (use YYYY-MM-DD)")
+        raise HolidayFileError(_("%(where)s: '%(text)s' is not a date (use YYYY-MM-DD)", where=where,
+                                 text=_shorten(text)))
     try:
         day = date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise HolidayFileError(f"{where}: '{text}' is not a date (use YYYY-MM-DD)") from None
+        raise HolidayFileError(_("%(where)s: '%(text)s' is not a date (use YYYY-MM-DD)", where=where,
+                                 text=text)) from None
     _check_year(day, text, where)
     return day
 
@@ -191,8 +194,8 @@ def _parse_icalendar(content: bytes, zone: ZoneInfo) -> list[Holiday]:
         # Always bytes: icalendar reads a *str* without line breaks as a file path.
         components = icalendar.Calendar.from_ical(content, multiple=True)
     except Exception as error:
-        raise HolidayFileError(f"the .ics file could not be read ({_shorten(str(error))}); "
-                               f"export it again from your calendar program") from error
+        raise HolidayFileError(_("the .ics file could not be read (%(error)s); export it again from your calendar "
+                                 "program", error=_shorten(str(error)))) from error
     holidays: list[Holiday] = []
     number = 0
     for component in components:
@@ -204,22 +207,23 @@ def _parse_icalendar(content: bytes, zone: ZoneInfo) -> list[Holiday]:
 
 def _holidays_from_event(event, number: int, zone: ZoneInfo) -> list[Holiday]:
     summary = event.get("SUMMARY")
-    label = f"event {number}" + (f" ('{_shorten(str(summary))}')" if summary else "")
+    label = (_("event %(number)s ('%(summary)s')", number=number, summary=_shorten(str(summary))) if summary
+             else _("event %(number)s", number=number))
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
         return []
     if "RRULE" in event or "RDATE" in event:
-        raise HolidayFileError(f"{label} repeats (RRULE/RDATE); repeating events are not "
-                               f"supported: export each year's holidays as single events")
+        raise HolidayFileError(_("%(event)s repeats (RRULE/RDATE); repeating events are not supported: export each "
+                                 "year's holidays as single events", event=label))
     if "DTSTART" not in event:
-        raise HolidayFileError(f"{label} has no start date (DTSTART); add one")
+        raise HolidayFileError(_("%(event)s has no start date (DTSTART); add one", event=label))
     first = _event_moment(event, "DTSTART", label)
     first_day = _local_day(first, zone)
     _check_year(first_day, first_day.isoformat(), label)
     last_day = _last_day(event, first, first_day, label, zone)
     days = (last_day - first_day).days + 1
     if days > MAX_EVENT_DAYS:
-        raise HolidayFileError(f"{label} lasts {days} days, more than {MAX_EVENT_DAYS}: "
-                               f"check its end date (DTEND) or split it")
+        raise HolidayFileError(_("%(event)s lasts %(days)s days, more than %(limit)s: check its end date (DTEND) or "
+                                 "split it", event=label, days=days, limit=MAX_EVENT_DAYS))
     name = _checked_name(str(summary or ""), first_day, label)
     return [Holiday(first_day + timedelta(days=i), name) for i in range(days)]
 
@@ -227,12 +231,12 @@ def _holidays_from_event(event, number: int, zone: ZoneInfo) -> list[Holiday]:
 def _event_moment(event, key: str, label: str) -> date | datetime:
     prop = event.get(key)
     if isinstance(prop, icalendar.vBroken):
-        raise HolidayFileError(f"{label}: {key} '{_shorten(str(prop))}' is not a date or "
-                               f"date-time")
+        raise HolidayFileError(_("%(event)s: %(key)s '%(value)s' is not a date or date-time", event=label, key=key,
+                                 value=_shorten(str(prop))))
     value = prop.dt
     if not isinstance(value, date):
-        raise HolidayFileError(f"{label}: {key} '{_shorten(str(prop.to_ical(), 'utf-8'))}' "
-                               f"is not a date or date-time")
+        raise HolidayFileError(_("%(event)s: %(key)s '%(value)s' is not a date or date-time", event=label, key=key,
+                                 value=_shorten(str(prop.to_ical(), "utf-8"))))
     return value
 
 
@@ -244,14 +248,13 @@ def _last_day(event, first, first_day: date, label: str, zone: ZoneInfo) -> date
         duration = event.get("DURATION")
         if isinstance(duration, icalendar.vBroken) or not isinstance(
                 getattr(duration, "dt", None), timedelta):
-            raise HolidayFileError(f"{label}: DURATION '{_shorten(str(duration))}' is not "
-                                   f"a duration such as P3D")
+            raise HolidayFileError(_("%(event)s: DURATION '%(value)s' is not a duration such as P3D", event=label,
+                                     value=_shorten(str(duration))))
         end = first + duration.dt
     else:
         return first_day
     if isinstance(end, datetime) != isinstance(first, datetime):
-        raise HolidayFileError(f"{label}: DTSTART and DTEND must both be dates or both "
-                               f"date-times")
+        raise HolidayFileError(_("%(event)s: DTSTART and DTEND must both be dates or both date-times", event=label))
     if isinstance(end, datetime):
         end, first = _aware(end, zone), _aware(first, zone)
         if end <= first:
@@ -277,18 +280,18 @@ def _local_day(moment: date | datetime, zone: ZoneInfo) -> date:
 def _checked_name(name: str, day: date, where: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise HolidayFileError(f"{where}: the holiday on {day.isoformat()} has no name")
+        raise HolidayFileError(_("%(where)s: the holiday on %(day)s has no name", where=where, day=day.isoformat()))
     if len(name) > MAX_HOLIDAY_NAME_LENGTH:
-        raise HolidayFileError(f"{where}: the name of the holiday on {day.isoformat()} is "
-                               f"{len(name)} characters long; shorten it to at most "
-                               f"{MAX_HOLIDAY_NAME_LENGTH}")
+        raise HolidayFileError(_("%(where)s: the name of the holiday on %(day)s is %(length)s characters long; "
+                                 "shorten it to at most %(limit)s", where=where, day=day.isoformat(),
+                                 length=len(name), limit=MAX_HOLIDAY_NAME_LENGTH))
     return name
 
 
 def _check_year(day: date, text: str, where: str) -> None:
     if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-        raise HolidayFileError(f"{where}: '{text}' is not between {EARLIEST_YEAR} and "
-                               f"{LATEST_YEAR}; check the year")
+        raise HolidayFileError(_("%(where)s: '%(text)s' is not between %(first)s and %(last)s; check the year",
+                                 where=where, text=text, first=EARLIEST_YEAR, last=LATEST_YEAR))
 
 
 def _merge_same_day(holidays: list[Holiday]) -> list[Holiday]:

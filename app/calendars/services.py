@@ -6,6 +6,7 @@ import functools
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, text
 
 from ..accounts.models import Office
@@ -110,7 +111,8 @@ def import_holiday_file(filename: str, content: bytes, office: Office | None = N
         holidays = holiday_files.parse_holidays(
             filename, content, timezone=office.timezone if office else "Asia/Phnom_Penh")
     except HolidayFileError as error:
-        raise Rejected(f"Nothing was imported from {filename or 'the file'}: {error.message}.") from error
+        raise Rejected(_("Nothing was imported from %(file)s: %(problem)s.", file=filename or _("the file"),
+                         problem=error.message)) from error
     return import_holidays(holidays, office, actor, source=filename)
 
 
@@ -126,16 +128,17 @@ def add_holiday(day: date | str, name: str, office: Office | None = None, actor=
     name = " ".join((name or "").split())
     problems = {}
     if not name:
-        problems["name"] = "Give the holiday a name, e.g. Khmer New Year."
+        problems["name"] = _("Give the holiday a name, e.g. Khmer New Year.")
     elif len(name) > MAX_HOLIDAY_NAME_LENGTH:
-        problems["name"] = f"Shorten the name to at most {MAX_HOLIDAY_NAME_LENGTH} characters."
+        problems["name"] = _("Shorten the name to at most %(limit)s characters.", limit=MAX_HOLIDAY_NAME_LENGTH)
     if problems:
-        raise Rejected("The holiday was not added.", details=problems)
+        raise Rejected(_("The holiday was not added."), details=problems)
     _lock_scope(office)
     existing = db.session.scalars(select(Holiday).where(_scope(office), Holiday.day == day)).first()
     if existing is not None:
-        raise Rejected("The holiday was not added.", details={
-            "day": f"{day.isoformat()} is already in the list ({existing.name}); remove it first to rename it."})
+        raise Rejected(_("The holiday was not added."), details={
+            "day": _("%(day)s is already in the list (%(name)s); remove it first to rename it.", day=day.isoformat(),
+                     name=existing.name)})
     holiday = Holiday(day=day, name=name, office_id=office.id if office else None)
     db.session.add(holiday)
     db.session.flush()
@@ -147,7 +150,7 @@ def add_holiday(day: date | str, name: str, office: Office | None = None, actor=
 def remove_holiday(holiday_id: int, actor=None) -> Holiday:
     holiday = db.session.get(Holiday, holiday_id)
     if holiday is None:
-        raise NotFound("That holiday is not in the list (any more).")
+        raise NotFound(_("That holiday is not in the list (any more)."))
     office = db.session.get(Office, holiday.office_id) if holiday.office_id else None
     db.session.delete(holiday)
     db.session.flush()
@@ -163,19 +166,19 @@ def set_office_calendar(office: Office, timezone_name: str, closed_days, actor=N
     timezone_name = (timezone_name or "").strip()
     problems = {}
     if not _is_timezone(timezone_name):
-        problems["timezone"] = (f"'{timezone_name}' is not a timezone name; use an IANA name such as "
-                                f"Asia/Phnom_Penh." if timezone_name else
-                                "Give the office's timezone, e.g. Asia/Phnom_Penh.")
+        problems["timezone"] = (_("'%(name)s' is not a timezone name; use an IANA name such as Asia/Phnom_Penh.",
+                                  name=timezone_name) if timezone_name else
+                                _("Give the office's timezone, e.g. Asia/Phnom_Penh."))
     try:
         closed = sorted({int(d) for d in closed_days})
     except (TypeError, ValueError):
         closed = None
     if closed is None or not all(0 <= d <= 6 for d in closed):
-        problems["weekend_days"] = "Closed days are weekdays Monday to Sunday."
+        problems["weekend_days"] = _("Closed days are weekdays Monday to Sunday.")
     elif len(closed) == 7:
-        problems["weekend_days"] = "An office must work at least one day a week; untick a day."
+        problems["weekend_days"] = _("An office must work at least one day a week; untick a day.")
     if problems:
-        raise Rejected(f"The calendar of {office.code} was not changed.", details=problems)
+        raise Rejected(_("The calendar of %(office)s was not changed.", office=office.code), details=problems)
     before = {"timezone": office.timezone, "weekend_days": office.weekend_days}
     after = {"timezone": timezone_name, "weekend_days": ",".join(str(d) for d in closed)}
     if before == after:
@@ -221,11 +224,12 @@ def _checked_day(day: date | str) -> date:
         try:
             day = date.fromisoformat(day.strip())
         except ValueError:
-            raise Rejected("The holiday was not added.",
-                           details={"day": f"'{day}' is not a date; use YYYY-MM-DD."}) from None
+            raise Rejected(_("The holiday was not added."),
+                           details={"day": _("'%(day)s' is not a date; use YYYY-MM-DD.", day=day)}) from None
     if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-        raise Rejected("The holiday was not added.",
-                       details={"day": f"{day.isoformat()} is not between {EARLIEST_YEAR} and {LATEST_YEAR}."})
+        raise Rejected(_("The holiday was not added."),
+                       details={"day": _("%(day)s is not between %(first)s and %(last)s.", day=day.isoformat(),
+                                         first=EARLIEST_YEAR, last=LATEST_YEAR)})
     return day
 
 

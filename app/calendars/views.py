@@ -23,7 +23,7 @@ bp = Blueprint("calendars", __name__, url_prefix="/admin/calendars")
 @bp.before_request
 @login_required
 def admins_only():
-    require_role(current_user, Role.ADMIN, message="Only administrators manage office calendars.")
+    require_role(current_user, Role.ADMIN, message=_("Only administrators manage office calendars."))
 
 
 @bp.get("/")

@@ -2,6 +2,7 @@
 the others cannot; the real run moves each in its own transaction, re-projected and audited."""
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import User
@@ -40,7 +41,8 @@ def target_version(key: str, version: int | None) -> ProcessDefinition:
     definition = db.session.scalars(select(ProcessDefinition).where(
         ProcessDefinition.key == key, ProcessDefinition.version == version)).first()
     if definition is None:
-        raise NotFound(f"'{key}' has no version {version}; its latest is version {latest.version}.")
+        raise NotFound(_("'%(key)s' has no version %(version)s; its latest is version %(latest)s.", key=key,
+                         version=version, latest=latest.version))
     return definition
 
 

@@ -131,9 +131,11 @@ class WorkItem(db.Model):
         Index("ix_work_item_inbox_office", "status", "role", "office_id", "due_at", "id"),
         Index("ix_work_item_inbox_district", "status", "role", "district_id", "due_at", "id"),
         # The reports: finished work of a period, escalations of a period, whether a case ran late.
-        Index("ix_work_item_closed", "status", "closed_at"),
+        Index("ix_work_item_done", "status", "closed_at", "escalation_of_id", "case_id", "office_id", "task",
+              "clock_stopped", "created_at", "claimed_at", "closed_by_id", "name"),
         Index("ix_work_item_escalations", "escalation_level", "created_at"),
         Index("ix_work_item_case_deadline", "case_id", "due_at", "created_at", "closed_at"),
+        Index("ix_work_item_open_steps", "status", "task", "name", "created_at", "due_at", "case_id", "office_id"),
         UniqueConstraint("case_id", "task_id", name="uq_work_item_case_task"),
     )
 

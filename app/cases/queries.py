@@ -82,12 +82,12 @@ class Search:
         text = {key: (args.get(key) or "").strip() for key in ("q", "number", "status", "process")}
         for key, value in text.items():
             if len(value) > 200:
-                raise BadRequest(f"'{key}' may have at most 200 characters.")
+                raise BadRequest(_("'%(key)s' may have at most 200 characters.", key=key))
         if text["status"] and text["status"] not in STATUSES:
-            raise BadRequest(f"'status' is one of {', '.join(STATUSES)}.")
+            raise BadRequest(_("'status' is one of %(statuses)s.", statuses=", ".join(STATUSES)))
         page = args.get("page") or "1"
         if not page.isdigit() or not 1 <= int(page) <= 10_000:
-            raise BadRequest("'page' is a whole number from 1.")
+            raise BadRequest(_("'page' is a whole number from 1."))
         return cls(**text, after=_date(args, "after"), before=_date(args, "before"), page=int(page))
 
 
@@ -98,7 +98,7 @@ def _date(args, key: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise BadRequest(f"'{key}' is a date written YYYY-MM-DD, e.g. 2026-12-01.") from None
+        raise BadRequest(_("'%(key)s' is a date written YYYY-MM-DD, e.g. 2026-12-01.", key=key)) from None
 
 
 def search_cases(user: User, search: Search, per_page: int = 50) -> tuple[list[Case], bool]:

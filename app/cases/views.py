@@ -6,15 +6,17 @@ from ..audit.services import case_history_break
 from ..catalogue.services import service_for_process, services
 from ..db import utcnow
 from ..documents.services import documents_of
-from ..errors import Forbidden, NotFound, Rejected
+from ..errors import BadRequest, Forbidden, NotFound, Rejected
 from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
+from ..i18n import riel
+from ..payments.services import decide_waiver, fee_state, request_waiver
 from ..permissions import may_start, require_may_start, role_title
 from ..processes.services import latest_version, latest_versions
 from .models import CASE_STATUSES, WORK_ITEM_STATUSES
 from .presenters import case_markers, data_by_step, history, history_line
-from .queries import STATUSES, Search, search_cases, visible_case
+from .queries import STATUSES, Search, lock_case, search_cases, visible_case
 from .write_path import start_case
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -43,11 +45,46 @@ def work_status(status: str) -> str:
 @bp.get("/<int:case_id>")
 @login_required
 def show(case_id):
-    case = visible_case(current_user, case_id)
+    return _case_page(visible_case(current_user, case_id))
+
+
+def _case_page(case, status: int = 200, waiver_refused: Rejected | None = None):
     now = utcnow()
     return render_template("cases/show.html", case=case, history=history(case), now=now,
                            markers=case_markers(case, now), history_break=case_history_break(case.id),
-                           documents=documents_of(case))
+                           documents=documents_of(case), fee=fee_state(case), waiver_refused=waiver_refused,
+                           waiver_values=request.form if waiver_refused else {}), status
+
+
+@bp.post("/<int:case_id>/waivers")
+@login_required
+def ask_waiver(case_id):
+    """The counter asks the chief to reduce or waive the fee, with its legal reason."""
+    case = lock_case(visible_case(current_user, case_id).id)
+    amount = request.form.get("amount_riel", "").strip().replace(",", "")
+    try:
+        request_waiver(case, int(amount) if amount.isdigit() else amount, request.form.get("reason", ""),
+                       current_user)
+    except Rejected as refused:
+        db.session.rollback()
+        return _case_page(visible_case(current_user, case_id), 422, refused)
+    db.session.commit()
+    flash(_("The waiver is asked; the chief decides it on this page."), "info")
+    return redirect(url_for("cases.show", case_id=case_id), 303)
+
+
+@bp.post("/<int:case_id>/waivers/<int:waiver_id>")
+@login_required
+def decide(case_id, waiver_id):
+    case = lock_case(visible_case(current_user, case_id).id)
+    decision = request.form.get("decision")
+    if decision not in ("approve", "refuse"):
+        raise BadRequest(_("Choose to approve or to refuse the waiver."))
+    waiver = decide_waiver(case, waiver_id, decision == "approve", current_user)
+    db.session.commit()
+    flash(_("Waiver approved: the counter takes %(amount)s.", amount=riel(waiver.amount_riel))
+          if waiver.status == "approved" else _("Waiver refused: the counter takes the official fee."), "info")
+    return redirect(url_for("cases.show", case_id=case_id), 303)
 
 
 @bp.get("/")

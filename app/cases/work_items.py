@@ -85,12 +85,12 @@ def answer_for_applicant(item: WorkItem, data: dict) -> Case:
     """The applicant answers, online, the step that waits on them; no officer acts, the case advances."""
     case = lock_case(item.case_id)
     if item.status != "open":
-        raise Conflict(f"Case {case.number} is no longer waiting for this answer; reload the page.")
+        raise Conflict(_("Case %(number)s is no longer waiting for this answer; reload the page.", number=case.number))
     # Cause before effect, as for an officer's completion: the answer, then the clock resuming.
     record("applicant_answered", f"The applicant answered '{item.name}' online", case=case, work_item=item.id,
            task=item.task, after=data)
     try:
         advance(case, None, lambda wf: wf.complete(item.task_id, data), completed_item=item)
     except StepNotWaiting:
-        raise Conflict(f"Case {case.number} is no longer waiting for this answer; reload the page.")
+        raise Conflict(_("Case %(number)s is no longer waiting for this answer; reload the page.", number=case.number))
     return case

@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime
 from typing import Callable
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
@@ -22,6 +23,7 @@ from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError
 from ..errors import BadRequest, Rejected
 from ..extensions import db
 from ..forms.validation import validate_submission
+from ..i18n import language
 from ..notifications.services import notify
 from ..permissions import Jurisdiction, Role, people_holding, require_may_start
 from ..processes.services import latest_version
@@ -76,7 +78,8 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
     """A new case in the office, numbered in its jurisdiction's series. Staff may start only the kinds
     of case that are their work; a citizen (no actor) applies through the portal, which decides."""
     if channel not in CHANNELS:
-        raise BadRequest(f"The channel must be one of {', '.join(CHANNELS)}, not {channel!r}.")
+        raise BadRequest(_("The channel must be one of %(channels)s, not '%(channel)s'.", channels=", ".join(CHANNELS),
+                           channel=channel))
     definition = latest_version(process_key)
     jurisdiction = definition.jurisdiction
     if actor is not None:
@@ -84,9 +87,9 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
     service = service_for_process(process_key)
     promise = service.current if service else None
     if promise is not None and not promise.offered_at(office):
-        offering = ", ".join(f"{o.name} ({o.code})" for o in offices_offering(promise)) or "none"
-        raise Rejected(f"{office.name} does not offer '{promise.name_en}'. Offices that do: {offering}.",
-                       {"office": "does not offer this service"})
+        offering = ", ".join(f"{o.name} ({o.code})" for o in offices_offering(promise)) or _("none")
+        raise Rejected(_("%(office)s does not offer '%(service)s'. Offices that do: %(offering)s.", office=office.name,
+                         service=promise.name(language()), offering=offering), {"office": "does not offer this service"})
     data = validate_submission(definition.form(definition.start_form), data)
     calendar = office_calendar(office)
     now = utcnow()

@@ -9,6 +9,8 @@ with (`pins`, the procedure version's decisions), and says which row matched.
 from dataclasses import dataclass
 from typing import Callable
 
+from flask_babel import gettext
+
 from ..decisions.services import decision_outputs, evaluate, latest_decision
 from ..engine import ScriptError, check_script, evaluate_expression
 from ..errors import Rejected
@@ -25,41 +27,43 @@ class FeeRuleKind:
 def _fixed_problem(rule: dict) -> str | None:
     riel = rule.get("riel")
     if not isinstance(riel, int) or isinstance(riel, bool) or riel < 0:
-        return "A fixed fee is a whole number of riel, 0 or more."
+        return gettext("A fixed fee is a whole number of riel, 0 or more.")
     return None
 
 
 def _formula_problem(rule: dict) -> str | None:
     expression = rule.get("expression")
     if not isinstance(expression, str) or not expression.strip():
-        return "A fee formula needs an expression over the application, e.g. 50000 + 2000 * floor_area_m2."
+        return gettext("A fee formula needs an expression over the application, e.g. 50000 + 2000 * floor_area_m2.")
     refused = check_script(expression, "eval")
-    return f"The fee formula is refused: {refused}" if refused else None
+    return gettext("The fee formula is refused: %(reason)s", reason=refused) if refused else None
 
 
 def _formula_amount(rule: dict, data: dict, pins: dict) -> int:
     try:
         value = evaluate_expression(rule["expression"], data)
     except ScriptError as error:
-        raise Rejected(f"The fee could not be worked out from this application: {error}. Check the "
-                       "fields the fee depends on.", {"fee": str(error)}) from error
+        raise Rejected(gettext("The fee could not be worked out from this application: %(error)s. Check the "
+                               "fields the fee depends on.", error=error), {"fee": str(error)}) from error
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise Rejected(f"The fee formula gave {value!r}, not an amount of riel; the administrator must fix "
-                       "the service's fee rule.", {"fee": repr(value)})
+        raise Rejected(gettext("The fee formula gave %(value)s, not an amount of riel; the administrator must fix "
+                               "the service's fee rule.", value=repr(value)), {"fee": repr(value)})
     return round(value)
 
 
 def _decision_problem(rule: dict) -> str | None:
     key = rule.get("decision")
     if not isinstance(key, str) or latest_decision(key) is None:
-        return "A fee table rule names a deployed decision table, e.g. {\"kind\": \"decision\", \"decision\": " \
-               "\"commercial_licence_fee\"}."
+        return gettext("A fee table rule names a deployed decision table, e.g. {\"kind\": \"decision\", "
+                       "\"decision\": \"commercial_licence_fee\"}.")
     outputs = decision_outputs(key)
     output = rule.get("output")
     if output is None and len(outputs) != 1:
-        return f"Decision table '{key}' answers {', '.join(outputs)}: say which one is the fee (\"output\")."
+        return gettext("Decision table '%(key)s' answers %(outputs)s: say which one is the fee (\"output\").",
+                       key=key, outputs=", ".join(outputs))
     if output is not None and output not in outputs:
-        return f"Decision table '{key}' has no output '{output}'; its outputs are {', '.join(outputs)}."
+        return gettext("Decision table '%(key)s' has no output '%(output)s'; its outputs are %(outputs)s.",
+                       key=key, output=output, outputs=", ".join(outputs))
     return None
 
 
@@ -67,23 +71,24 @@ def _decision_answer(rule: dict, data: dict, pins: dict):
     found = evaluate(rule["decision"], data, version=pins.get(rule["decision"]))
     output = rule.get("output") or decision_outputs(rule["decision"])[0]
     if output not in found.answer:
-        raise Rejected(f"No row of the fee table '{found.decision.name}' (version {found.decision.version}) fits "
-                       "this application; check the fields the fee depends on, or have the designer add a row.",
-                       {"fee": "no row matched"})
+        raise Rejected(gettext("No row of the fee table '%(table)s' (version %(version)s) fits this application; "
+                               "check the fields the fee depends on, or have the designer add a row.",
+                               table=found.decision.name, version=found.decision.version), {"fee": "no row matched"})
     return found, found.answer[output]
 
 
 def _decision_amount(rule: dict, data: dict, pins: dict) -> int:
     _, value = _decision_answer(rule, data, pins)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise Rejected(f"The fee table gave {value!r}, not an amount of riel; the designer must fix the table.",
-                       {"fee": repr(value)})
+        raise Rejected(gettext("The fee table gave %(value)s, not an amount of riel; the designer must fix the table.",
+                               value=repr(value)), {"fee": repr(value)})
     return round(value)
 
 
 def _decision_matched(rule: dict, data: dict, pins: dict) -> str:
     found, _ = _decision_answer(rule, data, pins)
-    return f"row {found.row} of the fee table '{found.decision.name}' (version {found.decision.version})"
+    return gettext("row %(row)s of the fee table '%(table)s' (version %(version)s)", row=found.row,
+                   table=found.decision.name, version=found.decision.version)
 
 
 FEE_RULES: dict[str, FeeRuleKind] = {
@@ -98,7 +103,7 @@ FEE_RULES: dict[str, FeeRuleKind] = {
 
 def fee_rule_problem(rule) -> str | None:
     if not isinstance(rule, dict) or rule.get("kind") not in FEE_RULES:
-        return f"A fee rule has a kind: one of {', '.join(FEE_RULES)}."
+        return gettext("A fee rule has a kind: one of %(kinds)s.", kinds=", ".join(FEE_RULES))
     return FEE_RULES[rule["kind"]].problem(rule)
 
 

@@ -1,21 +1,27 @@
 """Reading and changing the catalogue. Every change adds a version and an audit event;
 the caller commits once."""
 import json
+import re
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..accounts.models import Office
 from ..audit.services import record
 from ..errors import NotFound, Rejected
 from ..extensions import db
+from ..processes.services import find_latest_version
 from .fees import fee_for, fee_rule_problem
 from .models import DOCUMENT_MODES, Service, ServiceVersion
 
 # The fields an administrator edits; a new version copies the rest from the one in force.
 EDITABLE = ("name_km", "name_en", "description_km", "description_en", "fee_rule", "documents",
             "deadline_working_days", "legal_basis_km", "legal_basis_en", "closed_office_ids")
+# A service's key is in its public address (/services/KEY); a document's names the upload field.
+KEY = re.compile(r"[a-z][a-z0-9_]{2,60}")
+DOCUMENT_KEY = re.compile(r"[a-z][a-z0-9_]{0,60}")
 
 
 def services() -> list[Service]:
@@ -25,8 +31,8 @@ def services() -> list[Service]:
 def find_service(key: str) -> Service:
     service = db.session.scalars(select(Service).where(Service.key == key)).first()
     if service is None:
-        raise NotFound(f"There is no service '{key}' in the catalogue. Services: "
-                       f"{', '.join(s.key for s in services()) or 'none'}.")
+        raise NotFound(_("There is no service '%(key)s' in the catalogue. Services: %(services)s.", key=key,
+                         services=", ".join(s.key for s in services()) or _("none")))
     return service
 
 
@@ -47,27 +53,28 @@ def _problems(fields: dict) -> dict[str, str]:
     problems = {}
     for name in ("name_km", "name_en"):
         if not isinstance(fields.get(name), str) or not fields[name].strip():
-            problems[name] = "Give the service's name in Khmer and in English."
+            problems[name] = _("Give the service's name in Khmer and in English.")
         elif len(fields[name]) > 200:
-            problems[name] = "A service name has at most 200 characters."
+            problems[name] = _("A service name has at most 200 characters.")
     fee = fee_rule_problem(fields.get("fee_rule"))
     if fee:
         problems["fee_rule"] = fee
     days = fields.get("deadline_working_days")
     if not isinstance(days, int) or isinstance(days, bool) or not 0 < days <= 365:
-        problems["deadline_working_days"] = "The service standard is a whole number of working days, 1 to 365."
+        problems["deadline_working_days"] = _("The service standard is a whole number of working days, 1 to 365.")
     documents = fields.get("documents")
     if not isinstance(documents, list) or not all(
             isinstance(d, dict) and isinstance(d.get("key"), str) and d["key"]
             and isinstance(d.get("name_en"), str) and d["name_en"].strip()
-            and d.get("mode") in DOCUMENT_MODES for d in documents):
-        problems["documents"] = (f"Each required document has a key, a name in English (and Khmer) and how it is "
-                                 f"brought: {', '.join(DOCUMENT_MODES)}.")
+            and d.get("mode") in DOCUMENT_MODES and DOCUMENT_KEY.fullmatch(d["key"]) for d in documents):
+        problems["documents"] = _("Each required document has a key (lower-case letters, digits and _), a name in "
+                                  "English (and Khmer) and how it is brought: %(modes)s.",
+                                  modes=", ".join(DOCUMENT_MODES))
     elif len({d["key"] for d in documents}) != len(documents):
-        problems["documents"] = "Two required documents have the same key."
+        problems["documents"] = _("Two required documents have the same key.")
     closed = fields.get("closed_office_ids")
     if not isinstance(closed, list) or not all(isinstance(i, int) for i in closed):
-        problems["closed_office_ids"] = "The offices that do not offer the service are a list of office ids."
+        problems["closed_office_ids"] = _("The offices that do not offer the service are a list of office ids.")
     return problems
 
 
@@ -77,15 +84,38 @@ def _checked(fields: dict) -> dict:
         fields[name] = str(fields[name] or "").strip()
     problems = _problems(fields)
     if problems:
-        raise Rejected("The service was not saved: " + " ".join(problems.values()), problems)
+        raise Rejected(_("The service was not saved: %(problems)s", problems=" ".join(problems.values())), problems)
     for document in fields["documents"]:
         document.setdefault("name_km", "")
+    fields["closed_office_ids"] = sorted(fields["closed_office_ids"])
     return fields
 
 
+def _identity_problems(key: str, process_key: str) -> dict[str, str]:
+    """A new service's key and the procedure that runs it: a case finds its service by its procedure,
+    so each deployed procedure runs at most one service."""
+    problems = {}
+    if not isinstance(key, str) or not KEY.fullmatch(key):
+        problems["key"] = _("The service key is 3 to 61 lower-case letters, digits and _, starting with a letter "
+                            "(e.g. market_stall_licence); it becomes the address of the public page.")
+    elif db.session.scalars(select(Service).where(Service.key == key)).first():
+        problems["key"] = _("The catalogue already has a service '%(key)s'.", key=key)
+    if not isinstance(process_key, str) or find_latest_version(process_key) is None:
+        problems["process_key"] = _("Choose a deployed procedure to run the service.")
+    else:
+        running = service_for_process(process_key)
+        if running is not None:
+            problems["process_key"] = _("The procedure '%(process)s' already runs the service '%(key)s'.",
+                                        process=process_key, key=running.key)
+    return problems
+
+
 def create_service(key: str, process_key: str, fields: dict, actor=None, note: str = "") -> Service:
-    if db.session.scalars(select(Service).where(Service.key == key)).first():
-        raise Rejected(f"The catalogue already has a service '{key}'.", {"key": "already in the catalogue"})
+    problems = _identity_problems(key, process_key)
+    fields = {name: fields.get(name) for name in EDITABLE if name in fields}
+    problems |= _problems({name: None for name in EDITABLE} | {"closed_office_ids": [], "documents": []} | fields)
+    if problems:
+        raise Rejected(_("The service was not saved: %(problems)s", problems=" ".join(problems.values())), problems)
     fields = _checked({"closed_office_ids": [], "documents": [], **fields})
     service = Service(key=key, process_key=process_key)
     db.session.add(service)
@@ -102,13 +132,13 @@ def create_service(key: str, process_key: str, fields: dict, actor=None, note: s
 def change_service(service: Service, changes: dict, actor, note: str) -> ServiceVersion:
     """A new version in force from now; cases already started keep theirs."""
     if not (note or "").strip():
-        raise Rejected("Say why the service changes (the note is kept with the version).",
-                       {"note": "required"})
+        raise Rejected(_("Say why the service changes (the note is kept with the version)."),
+                       {"note": _("Say why the service changes (the note is kept with the version).")})
     current = service.current
     before = {name: getattr(current, name) for name in EDITABLE}
     fields = _checked({**json.loads(json.dumps(before)), **changes})
     if fields == before:
-        raise Rejected("Nothing changed, so no new version was made.", {})
+        raise Rejected(_("Nothing changed, so no new version was made."), {})
     version = ServiceVersion(service=service, version=current.version + 1, created_by_id=actor.id if actor else None,
                              note=note.strip(), **fields)
     db.session.add(version)

@@ -121,8 +121,8 @@ def for_staff(user, case_id: int) -> Certificate:
     case = visible_case(user, case_id)
     certificate = certificate_of_case(case)
     if certificate is None:
-        raise NotFound(f"Case {case.number} has no certificate yet: one is issued when the signing step is "
-                       "completed with the decision to sign.")
+        raise NotFound(_("Case %(number)s has no certificate yet: one is issued when the signing step is "
+                         "completed with the decision to sign.", number=case.number))
     return certificate
 
 
@@ -169,7 +169,7 @@ class Verification:
 def verify(payload) -> Verification:
     """Check a QR payload: the signature first, then what the register says about it now."""
     if not isinstance(payload, str) or not payload.strip():
-        raise BadRequest("Send the text of the certificate's QR code as {\"payload\": \"OW1....\"}.")
+        raise BadRequest(_("Send the text of the certificate's QR code as {\"payload\": \"OW1....\"}."))
     claims, reason = _checked_claims(payload.strip())
     if claims is None:
         return Verification(False, "invalid", reason)
@@ -224,16 +224,17 @@ def published_keys() -> list[dict]:
 def revoke(user, number: str, reason) -> Certificate:
     certificate = by_number(number)
     if not may_see_case(user, certificate.case):
-        raise NotFound(f"There is no certificate numbered {number!r} in your office.")
+        raise NotFound(_("There is no certificate numbered '%(number)s' in your office.", number=number))
     if not may_revoke_certificate(user, certificate):
-        raise Forbidden("Only the chief of the issuing office may revoke a certificate.")
+        raise Forbidden(_("Only the chief of the issuing office may revoke a certificate."))
     if not isinstance(reason, str) or not reason.strip():
-        raise BadRequest("Say why the certificate is revoked: {\"reason\": \"...\"}; the reason is shown to "
-                         "anyone who checks it.")
+        raise BadRequest(_("Say why the certificate is revoked: {\"reason\": \"...\"}; the reason is shown to "
+                           "anyone who checks it."))
     if len(reason) > MAX_REASON_LENGTH:
-        raise BadRequest(f"The reason is too long: at most {MAX_REASON_LENGTH} characters.")
+        raise BadRequest(_("The reason is too long: at most %(limit)s characters.", limit=MAX_REASON_LENGTH))
     if certificate.revoked_at is not None:
-        raise Conflict(f"Certificate {certificate.number} was already revoked on {_revoked_on(certificate)}.")
+        raise Conflict(_("Certificate %(number)s was already revoked on %(day)s.", number=certificate.number,
+                         day=_revoked_on(certificate)))
     certificate.revoked_at = utcnow()
     certificate.revoked_by_id = user.id
     certificate.revocation_reason = reason.strip()

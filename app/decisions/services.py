@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..audit.services import record
@@ -67,7 +68,7 @@ def decision_version(key: str, version: int) -> DecisionDefinition:
     found = db.session.scalars(select(DecisionDefinition).where(
         DecisionDefinition.key == key, DecisionDefinition.version == version)).first()
     if found is None:
-        raise NotFound(f"Decision table '{key}' has no version {version}.")
+        raise NotFound(_("Decision table '%(key)s' has no version %(version)s.", key=key, version=version))
     return found
 
 
@@ -97,8 +98,8 @@ def evaluate(key: str, data: dict, office=None, version: int | None = None) -> D
     named), and which row decided it. With an office, entries may use its calendar as in a case."""
     decision = decision_version(key, version) if version is not None else latest_decision(key)
     if decision is None:
-        raise NotFound(f"There is no decision table '{key}'. Deployed decision tables: "
-                       f"{', '.join(d.key for d in latest_decisions()) or 'none'}.")
+        raise NotFound(_("There is no decision table '%(key)s'. Deployed decision tables: %(deployed)s.", key=key,
+                         deployed=", ".join(d.key for d in latest_decisions()) or _("none")))
     try:
         helpers = script_helpers(office_calendar(office)) if office is not None else None
         found: DecisionAnswer = evaluate_decision(decision.dmn_xml, data, helpers)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..accounts.models import Office, User, UserRole
@@ -27,13 +29,13 @@ from .models import ProcessDraft
 
 TEMPLATE = Path(__file__).with_name("new_procedure.bpmn")
 KEY = re.compile(r"[a-z][a-z0-9_]{2,60}")
-_KEY_RULE = ("use 3 to 61 lower-case letters, digits and underscores, starting with a letter "
-             "(e.g. market_stall_permit).")
+_KEY_RULE = _l("use 3 to 61 lower-case letters, digits and underscores, starting with a letter "
+               "(e.g. market_stall_permit).")
 FORM_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,150}\.schema\.json")
 
 
 def require_designer(user: User) -> None:
-    require_role(user, Role.DESIGNER, message="The designer area is for process designers.")
+    require_role(user, Role.DESIGNER, message=_("The designer area is for process designers."))
 
 
 # --- procedures, versions, drafts ------------------------------------------------------
@@ -64,7 +66,7 @@ def procedure(key: str) -> Procedure:
     versions = versions_of(key)
     draft = find_draft(key)
     if not versions and draft is None:
-        raise NotFound(f"There is no procedure or draft '{key}'.")
+        raise NotFound(_("There is no procedure or draft '%(key)s'.", key=key))
     latest = versions[0] if versions else None
     return Procedure(key, (latest or draft).name, latest, draft)
 
@@ -85,7 +87,7 @@ def version(key: str, number: int) -> ProcessDefinition:
     definition = db.session.scalars(select(ProcessDefinition).where(
         ProcessDefinition.key == key, ProcessDefinition.version == number)).first()
     if definition is None:
-        raise NotFound(f"Procedure '{key}' has no version {number}.")
+        raise NotFound(_("Procedure '%(key)s' has no version %(version)s.", key=key, version=number))
     return definition
 
 
@@ -96,7 +98,8 @@ def find_draft(key: str) -> ProcessDraft | None:
 def draft(key: str) -> ProcessDraft:
     found = find_draft(key)
     if found is None:
-        raise NotFound(f"There is no draft of '{key}'; open a version in the modeler and save it to start one.")
+        raise NotFound(_("There is no draft of '%(key)s'; open a version in the modeler and save it to start one.",
+                         key=key))
     return found
 
 
@@ -107,16 +110,17 @@ def _identity(xml: bytes) -> tuple[str, str]:
         details = [p.as_dict() for p in exc.problems]
         if exc.too_large:
             raise TooLarge(exc.problems[0].message, details)
-        raise Rejected(f"The diagram cannot be read: {exc.problems[0].message}", details)
+        raise Rejected(_("The diagram cannot be read: %(problem)s", problem=exc.problems[0].message), details)
 
 
 def _same_key(key: str, xml: bytes) -> str:
     process_id, name = _identity(xml)
     if len(process_id) > 100 or len(name) > 200:
-        raise Rejected("The process id may have at most 100 characters and its name at most 200.")
+        raise Rejected(_("The process id may have at most 100 characters and its name at most 200."))
     if process_id != key:
-        message = (f"This diagram's process id is '{process_id}' but you are working on '{key}'. The process id is "
-                   f"the procedure's key: set it back to '{key}', or import the file as a new procedure.")
+        message = _("This diagram's process id is '%(found)s' but you are working on '%(key)s'. The process id is "
+                    "the procedure's key: set it back to '%(key)s', or import the file as a new procedure.",
+                    found=process_id, key=key)
         raise Rejected(message, [Problem(message, process_id).as_dict()])
     return name
 
@@ -128,8 +132,8 @@ def validate(xml: bytes, key: str | None = None) -> list[dict]:
     if diagram is None:
         return found
     if key and diagram.process_id != key:
-        found.insert(0, Problem(f"The process id is '{diagram.process_id}'; it must stay '{key}', the key of this "
-                                "procedure.", diagram.process_id).as_dict())
+        found.insert(0, Problem(_("The process id is '%(found)s'; it must stay '%(key)s', the key of this "
+                                  "procedure.", found=diagram.process_id, key=key), diagram.process_id).as_dict())
     found += [p.as_dict() for p in staffing_warnings(diagram)]
     return sorted(found, key=lambda p: p["severity"] != "error")  # what blocks deployment first
 
@@ -147,14 +151,14 @@ def staffing_warnings(diagram) -> list[Problem]:
         if lane.name in DISTRICT_ROLES:
             covered_districts = {o.district_id for o in offices if o.id in covered}
             missing = sorted({o.district.code for o in offices if o.district_id not in covered_districts})
-            where = "district"
+            message = _("No active user holds the role '%(role)s' in district(s) %(missing)s: work in this lane "
+                        "would wait there in an empty inbox.", role=lane.name, missing=", ".join(missing))
         else:
             missing = [o.code for o in offices if o.id not in covered]
-            where = "office"
+            message = _("No active user holds the role '%(role)s' in office(s) %(missing)s: work in this lane "
+                        "would wait there in an empty inbox.", role=lane.name, missing=", ".join(missing))
         if missing:
-            warnings.append(Problem(
-                f"No active user holds the role '{lane.name}' in {where}(s) {', '.join(missing)}: work in this lane "
-                "would wait there in an empty inbox.", lane.id, lane.line, severity="warning"))
+            warnings.append(Problem(message, lane.id, lane.line, severity="warning"))
     return warnings
 
 
@@ -179,11 +183,11 @@ def save_draft(key: str, xml: bytes, actor: User) -> tuple[ProcessDraft, list[di
 def import_draft(filename: str, xml: bytes, actor: User) -> tuple[ProcessDraft, list[dict]]:
     """An uploaded .bpmn file becomes the draft of the procedure whose id it carries."""
     if len(xml) > MAX_DIAGRAM_BYTES:
-        raise TooLarge(f"{filename} is {len(xml) // 1024} KB; a diagram may be at most "
-                       f"{MAX_DIAGRAM_BYTES // (1024 * 1024)} MB.")
-    key, _ = _identity(xml)
+        raise TooLarge(_("%(file)s is %(size)s KB; a diagram may be at most %(limit)s MB.", file=filename,
+                         size=len(xml) // 1024, limit=MAX_DIAGRAM_BYTES // (1024 * 1024)))
+    key = _identity(xml)[0]
     if not KEY.fullmatch(key):
-        raise Rejected(f"The process id '{key}' cannot be a procedure key: {_KEY_RULE}")
+        raise Rejected(_("The process id '%(key)s' cannot be a procedure key: %(rule)s", key=key, rule=_KEY_RULE))
     return save_draft(key, xml, actor)
 
 
@@ -206,12 +210,12 @@ def new_procedure(key: str, name: str, actor: User) -> ProcessDraft:
     """A draft from the template: one front-office task with a 5-working-day service standard."""
     key, name = (key or "").strip(), (name or "").strip()
     if not KEY.fullmatch(key):
-        raise Rejected(f"'{key}' cannot be a procedure key: {_KEY_RULE}")
+        raise Rejected(_("'%(key)s' cannot be a procedure key: %(rule)s", key=key, rule=_KEY_RULE))
     if not name or len(name) > 200:
-        raise Rejected("Give the procedure a name of at most 200 characters, as citizens will read it.")
+        raise Rejected(_("Give the procedure a name of at most 200 characters, as citizens will read it."))
     if versions_of(key) or find_draft(key):
-        raise Conflict(f"There is already a procedure or draft '{key}'; open it instead.")
-    found, _ = save_draft(key, template_xml(key, name), actor)
+        raise Conflict(_("There is already a procedure or draft '%(key)s'; open it instead.", key=key))
+    found = save_draft(key, template_xml(key, name), actor)[0]
     return found
 
 
@@ -246,22 +250,22 @@ def form_text(filename: str) -> str:
         return json.dumps(found.schema, indent=2, ensure_ascii=False)
     files = load_forms_dir()
     if filename not in files:
-        raise NotFound(f"There is no form {filename}.")
+        raise NotFound(_("There is no form %(file)s.", file=filename))
     return files[filename].decode("utf-8", errors="replace")
 
 
 def new_form_text(filename: str) -> str:
     check_form_name(filename)
     if filename in form_library():
-        raise Conflict(f"The form {filename} already exists; open it instead.")
+        raise Conflict(_("The form %(file)s already exists; open it instead.", file=filename))
     return json.dumps({"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "", "type": "object",
                        "properties": {}, "required": []}, indent=2)
 
 
 def check_form_name(filename: str) -> None:
     if not FORM_NAME.fullmatch(filename or ""):
-        raise Rejected(f"'{filename}' cannot be a form name: use lower-case letters, digits, '_' and '-', ending "
-                       "in .schema.json (e.g. market_stall_intake.schema.json).")
+        raise Rejected(_("'%(file)s' cannot be a form name: use lower-case letters, digits, '_' and '-', ending "
+                         "in .schema.json (e.g. market_stall_intake.schema.json).", file=filename))
 
 
 def check_form(filename: str, text: str) -> tuple[dict | None, list[dict]]:
@@ -275,7 +279,8 @@ def save_form(filename: str, text: str, actor: User) -> FormDraft:
     check_form_name(filename)
     schema, problems = check_form(filename, text)
     if schema is None:
-        raise Rejected(f"The form {filename} was not saved: {problems[0]['message']}", problems)
+        raise Rejected(_("The form %(file)s was not saved: %(problem)s", file=filename,
+                         problem=problems[0]["message"]), problems)
     found = db.session.scalars(select(FormDraft).where(FormDraft.filename == filename)).first()
     if found is None:
         found = FormDraft(filename=filename)
@@ -292,7 +297,7 @@ def save_form(filename: str, text: str, actor: User) -> FormDraft:
 def decision_table(key: str) -> DecisionDefinition:
     found = latest_decision(key)
     if found is None:
-        raise NotFound(f"There is no decision table '{key}'.")
+        raise NotFound(_("There is no decision table '%(key)s'.", key=key))
     return found
 
 
@@ -306,8 +311,8 @@ def validate_decision(key: str, xml: bytes) -> list[dict]:
     table, problems = check_decision(xml)
     found = [p.as_dict() for p in problems]
     if table is not None and table.id != key:
-        found.insert(0, Problem(f"The decision id is '{table.id}'; it must stay '{key}', the key of this decision "
-                                "table.", table.id).as_dict())
+        found.insert(0, Problem(_("The decision id is '%(found)s'; it must stay '%(key)s', the key of this decision "
+                                  "table.", found=table.id, key=key), table.id).as_dict())
     return found
 
 
@@ -315,5 +320,5 @@ def deploy_decision(key: str, xml: bytes, actor: User) -> list:
     """Deploy the edited table as its next version (with the procedures that evaluate it)."""
     problems = [p for p in validate_decision(key, xml) if p["severity"] == "error"]
     if problems:
-        raise Rejected(f"Nothing was deployed: {len(problems)} problem(s) to fix first.", problems)
+        raise Rejected(_("Nothing was deployed: %(count)s problem(s) to fix first.", count=len(problems)), problems)
     return deploy([(decision_table(key).filename, xml)], actor)

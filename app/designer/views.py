@@ -272,7 +272,7 @@ def sub_procedure_diagram(case_id, key):
     """The version of a sub-procedure the case's procedure calls (the one the case runs)."""
     definition = visible_case(current_user, case_id).definition
     if key not in (definition.calls or {}):
-        raise NotFound(f"{definition.name} calls no sub-procedure '{key}'.")
+        raise NotFound(_("%(procedure)s calls no sub-procedure '%(key)s'.", procedure=definition.name, key=key))
     return _xml(procedure_version(key, definition.calls[key]).bpmn_xml)
 
 

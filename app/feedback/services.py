@@ -55,13 +55,13 @@ def kiosk_ticket(office_code: str, number) -> QueueTicket:
     """Today's ticket of that number at the office, once its holder has been called."""
     office = find_office(office_code)
     if not isinstance(number, str) or not number.strip():
-        raise BadRequest("Type the number on your ticket, for example C014.")
+        raise BadRequest(_("Type the number on your ticket, for example C014."))
     ticket = db.session.scalars(select(QueueTicket).where(
         QueueTicket.office_id == office.id, QueueTicket.day == office_day(office),
         QueueTicket.number == number.strip().upper())).first()
     if ticket is None or ticket.status == "waiting":
-        raise NotFound(f"Ticket {number.strip().upper()} has not been served at {office.name} today; rate the "
-                       "service after your turn at the counter.")
+        raise NotFound(_("Ticket %(number)s has not been served at %(office)s today; rate the service after your "
+                         "turn at the counter.", number=number.strip().upper(), office=office.name))
     return ticket
 
 
@@ -69,7 +69,7 @@ def rate_ticket(office_code: str, number, rating, comment=None) -> Feedback:
     ticket = kiosk_ticket(office_code, number)
     rating, comment = checked(rating, comment)
     if db.session.scalars(select(Feedback.id).where(Feedback.ticket_id == ticket.id)).first() is not None:
-        raise Conflict(f"Ticket {ticket.number} was already rated; thank you.")
+        raise Conflict(_("Ticket %(number)s was already rated; thank you.", number=ticket.number))
     feedback = Feedback(office_id=ticket.office_id, ticket_id=ticket.id, service=ticket.service, rating=rating,
                         comment=comment, source="kiosk", created_at=utcnow())
     db.session.add(feedback)

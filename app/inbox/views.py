@@ -11,7 +11,7 @@ from ..extensions import db
 from ..forms.rendering import fields_for
 from ..forms.validation import from_form_fields
 from ..i18n import translated
-from ..payments.services import fee_decided_by, fee_due
+from ..payments.services import approved_waiver, fee_decided_by, fee_due
 from ..permissions import case_data_for, may_see_case
 from .queries import inbox_page, parse_after
 
@@ -38,6 +38,7 @@ def _render_item(item, values=None, errors=None, status=200):
                            history=history(item.case) if whole_case else [], now=utcnow(),
                            fee=fee_due(item.case) if takes_fee else None,
                            fee_row=fee_decided_by(item.case) if takes_fee else None,
+                           waiver=approved_waiver(item.case) if takes_fee else None,
                            documents=documents_of(item.case)), status
 
 

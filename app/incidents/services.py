@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -48,13 +49,14 @@ def retry(case_id: int, actor: User, data: dict | None = None) -> Case:
     """Run the case again from where it failed, with corrected data if given. A retry that fails leaves
     the case an incident with the new message; either way the retry is in the case's history."""
     if data is not None and (not isinstance(data, dict) or not all(isinstance(k, str) for k in data)):
-        raise BadRequest("\"data\" must be an object of field names and corrected values.")
+        raise BadRequest(_("\"data\" must be an object of field names and corrected values."))
     case = db.session.get(Case, case_id)
     if case is None:
-        raise NotFound(f"There is no case {case_id}.")
+        raise NotFound(_("There is no case %(id)s.", id=case_id))
     case = lock_case(case_id)
     if case.status != "error":
-        raise Conflict(f"Case {case.number} is not in error ({case.status}); there is nothing to retry.")
+        raise Conflict(_("Case %(number)s is not in error (%(status)s); there is nothing to retry.",
+                         number=case.number, status=case.status))
     previous = case.error
     record("case_retried", f"{actor.display_name} retried case {case.number}"
            + (f" with corrected {', '.join(sorted(data))}" if data else ""),

@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, format_datetime, make_msgid, parseaddr
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
 
@@ -111,7 +112,7 @@ def notifications_for(user, page: int = 1, per_page: int = 50) -> tuple[list[Not
 def mark_read(user, notification_id: int, now: datetime | None = None) -> Notification:
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.user_id != user.id:
-        raise NotFound("There is no such notification for you.")
+        raise NotFound(_("There is no such notification for you."))
     if notification.read_at is None:
         notification.read_at = now or utcnow()
         db.session.flush()

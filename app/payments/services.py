@@ -1,6 +1,9 @@
 """Taking the official fee. Write functions flush and audit; the caller commits once."""
+from dataclasses import dataclass
+
 import segno
-from sqlalchemy import func, select
+from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -9,9 +12,12 @@ from ..catalogue.fees import fee_for, fee_matched
 from ..db import utcnow
 from ..errors import Conflict, NotFound, Rejected
 from ..extensions import db
+from ..i18n import number as grouped
 from ..notifications.services import notify
 from ..permissions import Role, people_holding, require_role
 from .models import FeeWaiver, Payment, ReceiptCounter
+
+MAX_REASON_LENGTH = 1000
 
 
 def fee_due(case) -> int | None:
@@ -40,6 +46,45 @@ def _open_waiver(case, status: str) -> FeeWaiver | None:
     return next((w for w in waivers_for(case) if w.status == status), None)
 
 
+def approved_waiver(case) -> FeeWaiver | None:
+    """The waiver the chief approved: the counter takes its amount instead of the fee."""
+    return _open_waiver(case, "approved")
+
+
+@dataclass(frozen=True)
+class FeeState:
+    """The fee side of a case as staff see it on the case page."""
+    due: int | None  # None: the fee cannot be worked out from the data yet (problem says why)
+    problem: str | None
+    payment: Payment | None
+    waivers: list[FeeWaiver]
+
+    @property
+    def pending(self) -> FeeWaiver | None:
+        return next((w for w in self.waivers if w.status == "requested"), None)
+
+    @property
+    def approved(self) -> FeeWaiver | None:
+        return next((w for w in self.waivers if w.status == "approved"), None)
+
+    @property
+    def may_ask(self) -> bool:
+        """A waiver can be asked while the fee is unpaid and no other one is asked or approved."""
+        return (self.payment is None and self.due is not None and self.due > 0
+                and self.pending is None and self.approved is None)
+
+
+def fee_state(case) -> FeeState | None:
+    """None when the case has no catalogue entry, so no official fee."""
+    if case.service_version is None:
+        return None
+    try:
+        due, problem = fee_due(case), None
+    except Rejected as refused:
+        due, problem = None, refused.message
+    return FeeState(due, problem, payment_for(case), waivers_for(case))
+
+
 def _next_receipt_number(office) -> str:
     """The office's next receipt number this year, counted in one statement like case numbers:
     simultaneous payments queue on the counter row and a payment that rolls back gives its number back."""
@@ -57,23 +102,26 @@ def take_fee(case, amount, actor) -> Payment:
     """Record the payment of the published fee (or of the amount an approved waiver allows)."""
     due = fee_due(case)
     if due is None:
-        raise Rejected(f"Case {case.number} has no service catalogue entry, so there is no official fee to take.",
-                       {"fee_paid_riel": "no published fee"})
+        raise Rejected(_("Case %(number)s has no service catalogue entry, so there is no official fee to take.",
+                         number=case.number), {"fee_paid_riel": "no published fee"})
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise Rejected("The fee paid is a whole number of riel.", {"fee_paid_riel": "a whole number of riel"})
+        raise Rejected(_("The fee paid is a whole number of riel."), {"fee_paid_riel": "a whole number of riel"})
     existing = payment_for(case)
     if existing is not None:
-        raise Conflict(f"The fee for case {case.number} was already paid: receipt {existing.receipt_number}.")
-    waiver = _open_waiver(case, "approved")
+        raise Conflict(_("The fee for case %(number)s was already paid: receipt %(receipt)s.",
+                         number=case.number, receipt=existing.receipt_number))
+    waiver = approved_waiver(case)
     allowed = waiver.amount_riel if waiver else due
     if amount != allowed:
         if waiver:
-            message = (f"The chief approved a reduced fee of {allowed:,} riel for case {case.number}; "
-                       f"take exactly that, not {amount:,} riel.")
+            message = _("The chief approved a reduced fee of %(allowed)s riel for case %(number)s; take exactly "
+                        "that, not %(amount)s riel.", allowed=grouped(allowed), number=case.number,
+                        amount=grouped(amount))
         else:
-            message = (f"The official fee for case {case.number} is {due:,} riel (catalogue version "
-                       f"{case.service_version.version}); {amount:,} riel can only be taken under a waiver or "
-                       "reduction that the chief has approved.")
+            message = _("The official fee for case %(number)s is %(due)s riel (catalogue version %(version)s); "
+                        "%(amount)s riel can only be taken under a waiver or reduction that the chief has approved.",
+                        number=case.number, due=grouped(due), version=case.service_version.version,
+                        amount=grouped(amount))
         raise Rejected(message, {"fee_paid_riel": f"the official fee is {allowed} riel"})
     payment = Payment(case_id=case.id, office_id=case.office_id, receipt_number=_next_receipt_number(case.office),
                       amount_riel=amount, fee_due_riel=due, waiver_id=waiver.id if waiver else None,
@@ -82,8 +130,8 @@ def take_fee(case, amount, actor) -> Payment:
         with db.session.begin_nested():
             db.session.add(payment)
     except IntegrityError:  # a colleague recorded this case's fee at the same moment and won
-        raise Conflict(f"The fee for case {case.number} was recorded by someone else just now; nothing of yours "
-                       "was saved. Reload the case.") from None
+        raise Conflict(_("The fee for case %(number)s was recorded by someone else just now; nothing of yours "
+                         "was saved. Reload the case.", number=case.number)) from None
     record("fee_paid", f"Fee of {amount:,} riel paid; official receipt {payment.receipt_number}"
            + (f" (reduced from {due:,} riel by an approved waiver)" if waiver else ""),
            actor=actor, case=case, amount_riel=amount, fee_due_riel=due, receipt_number=payment.receipt_number,
@@ -92,24 +140,27 @@ def take_fee(case, amount, actor) -> Payment:
 
 
 def request_waiver(case, amount, reason: str, actor) -> FeeWaiver:
-    require_role(actor, Role.FRONT_OFFICE, message="Only a front-office officer asks for a fee waiver.")
+    require_role(actor, Role.FRONT_OFFICE, message=_("Only a front-office officer asks for a fee waiver."))
     if actor.office_id != case.office_id:
-        raise NotFound(f"There is no case {case.number} in your office.")
+        raise NotFound(_("There is no case %(number)s in your office.", number=case.number))
     due = fee_due(case)
     if due is None:
-        raise Rejected(f"Case {case.number} has no published fee to waive.", {})
+        raise Rejected(_("Case %(number)s has no published fee to waive.", number=case.number), {})
     problems = {}
     if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount < due:
-        problems["amount_riel"] = f"The reduced fee is a whole number of riel from 0 to less than {due:,}."
+        problems["amount_riel"] = _("The reduced fee is a whole number of riel from 0 to less than %(due)s.",
+                                    due=grouped(due))
     reason = (reason or "").strip()
     if len(reason) < 10:
-        problems["reason"] = "Give the legal reason for the waiver (the article or decision that allows it)."
+        problems["reason"] = _("Give the legal reason for the waiver (the article or decision that allows it).")
+    elif len(reason) > MAX_REASON_LENGTH:
+        problems["reason"] = _("The legal reason may be at most %(limit)s characters.", limit=MAX_REASON_LENGTH)
     if problems:
-        raise Rejected("The waiver was not asked: " + " ".join(problems.values()), problems)
+        raise Rejected(_("The waiver was not asked: %(problems)s", problems=" ".join(problems.values())), problems)
     if payment_for(case) is not None:
-        raise Conflict(f"The fee for case {case.number} is already paid.")
+        raise Conflict(_("The fee for case %(number)s is already paid.", number=case.number))
     if _open_waiver(case, "requested") or _open_waiver(case, "approved"):
-        raise Conflict(f"Case {case.number} already has a waiver asked or approved.")
+        raise Conflict(_("Case %(number)s already has a waiver asked or approved.", number=case.number))
     waiver = FeeWaiver(case_id=case.id, office_id=case.office_id, fee_due_riel=due, amount_riel=amount,
                        reason=reason, requested_by_id=actor.id, requested_at=utcnow())
     db.session.add(waiver)
@@ -125,10 +176,12 @@ def request_waiver(case, amount, reason: str, actor) -> FeeWaiver:
 def decide_waiver(case, waiver_id: int, approve: bool, actor) -> FeeWaiver:
     waiver = db.session.get(FeeWaiver, waiver_id)
     if waiver is None or waiver.case_id != case.id or waiver.office_id != actor.office_id:
-        raise NotFound(f"There is no fee waiver {waiver_id} on case {case.number} in your office.")
-    require_role(actor, Role.OWSO_CHIEF, message="Only the OWSO chief approves or refuses a fee waiver.")
+        raise NotFound(_("There is no fee waiver %(id)s on case %(number)s in your office.", id=waiver_id,
+                         number=case.number))
+    require_role(actor, Role.OWSO_CHIEF, message=_("Only the OWSO chief approves or refuses a fee waiver."))
     if waiver.status != "requested":
-        raise Conflict(f"This waiver was already {waiver.status}.")
+        raise Conflict(_("This waiver was already approved.") if waiver.status == "approved"
+                       else _("This waiver was already refused."))
     waiver.status = "approved" if approve else "refused"
     waiver.decided_by_id, waiver.decided_at = actor.id, utcnow()
     record(f"fee_waiver_{waiver.status}", f"Fee waiver for case {case.number} {waiver.status} by the chief: "
@@ -136,16 +189,6 @@ def decide_waiver(case, waiver_id: int, approve: bool, actor) -> FeeWaiver:
            waiver_id=waiver.id, amount_riel=waiver.amount_riel, reason=waiver.reason)
     db.session.flush()
     return waiver
-
-
-def waiver_counts(office_ids: list[int]) -> dict[str, int]:
-    """For reports: how many waivers were asked, approved and refused in these offices."""
-    rows = db.session.execute(select(FeeWaiver.status, func.count()).where(FeeWaiver.office_id.in_(office_ids))
-                              .group_by(FeeWaiver.status))
-    counts = {"requested": 0, "approved": 0, "refused": 0}
-    counts.update(dict(rows.all()))
-    return counts
-
 
 
 def qr_svg(url: str) -> str:

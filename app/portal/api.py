@@ -1,5 +1,6 @@
 """/api/v1/public: what anyone may read or do without an account."""
 from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..catalogue.presenters import service_dict
@@ -23,14 +24,14 @@ LANGUAGES = ("km", "en")
 def requested_language() -> str:
     lang = request.args.get("lang", "km")
     if lang not in LANGUAGES:
-        raise BadRequest(f"lang is km (Khmer, the default) or en (English), not '{lang}'.")
+        raise BadRequest(_("lang is km (Khmer, the default) or en (English), not '%(lang)s'.", lang=lang))
     return lang
 
 
 def _json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object (Content-Type: application/json).")
+        raise BadRequest(_("The body must be a JSON object (Content-Type: application/json)."))
     return body
 
 
@@ -67,8 +68,8 @@ def _received_once(body: dict, start):
 def apply():
     body = _json_body()
     if not isinstance(body.get("service"), str):
-        raise BadRequest('Say which service: {"service": "commercial_licence", "office": "KPS", "applicant": '
-                         '{"name", "phone"}, "data": {...}}.')
+        raise BadRequest(_('Say which service: {"service": "commercial_licence", "office": "KPS", "applicant": '
+                           '{"name", "phone"}, "data": {...}}.'))
     return _received_once(body, lambda key: portal.apply_online(
         body["service"], body.get("office"), body.get("applicant"), body.get("data") or {}, key))
 
@@ -79,7 +80,7 @@ def add_document(number):
     case, _access = portal.citizen_case(number, request.args.get("code", ""))
     upload = request.files.get("file")
     if upload is None:
-        raise BadRequest("Send the document as multipart/form-data in the field 'file'.")
+        raise BadRequest(_("Send the document as multipart/form-data in the field 'file'."))
     document = store(case, upload.filename or "document", upload.read(), None, request.form.get("document") or None)
     db.session.commit()
     return jsonify({"id": document.id, "filename": document.filename, "content_type": document.content_type,

@@ -22,7 +22,7 @@ def public_view(case, lang: str) -> dict:
         "number": case.number, "service": promise.name(lang) if promise else translated(case.definition.name),
         "office": case.office.name, "channel": case.channel,
         "status": public_state(case), "status_text": status_words(case),
-        "current_steps": [item.name for item in case.open_items if item.escalation_level is None],
+        "current_steps": [translated(item.name) for item in case.open_items if item.escalation_level is None],
         "promised_date": case.promised_at.isoformat() if case.promised_at else None,
         "late_working_days": late_by_working_days(case, now),
         "corrections_requested": case.data.get("corrections_requested") if waiting else None,

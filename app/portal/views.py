@@ -2,6 +2,7 @@
 import secrets
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ..catalogue.services import find_service, offices_offering, services
@@ -170,7 +171,7 @@ def document(number, document_id):
     case, _access = portal.citizen_case(number, request.args.get("code", ""))
     found = document_of(case, document_id)
     if found is None:
-        raise NotFound("There is no such document on your application.")
+        raise NotFound(_("There is no such document on your application."))
     return download(found)
 
 

@@ -49,29 +49,30 @@ def read_form(name: str, raw: bytes) -> tuple[dict | None, str | None]:
     try:
         schema = loads_bounded(raw)
     except (BadRequest, TooLarge) as exc:
-        return None, f"form {name}: {exc.message}"
+        return None, _("form %(file)s: %(problem)s", file=name, problem=exc.message)
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as exc:
-        return None, f"form {name} is not a valid JSON Schema: {exc.message}"
+        return None, _("form %(file)s is not a valid JSON Schema: %(problem)s", file=name, problem=exc.message)
     if not isinstance(schema, dict) or schema.get("type") != "object":
-        return None, f"form {name} must describe an object (\"type\": \"object\")"
+        return None, _("form %(file)s must describe an object (\"type\": \"object\")", file=name)
     for field, spec in schema.get("properties", {}).items():
         error = field_name_problem(field) or _field_shape_problem(spec)
         if error:
-            return None, f"form {name}, field '{field}': {error}"
+            return None, _("form %(file)s, field '%(field)s': %(problem)s", file=name, field=field, problem=error)
     return schema, None
 
 
 def _field_shape_problem(spec) -> str | None:
     """Why a property cannot be drawn as one of the HTML fields of forms/rendering.py, or None."""
     if not isinstance(spec, dict) or spec.get("type") not in FIELD_TYPES:
-        return f"each field needs a \"type\" of {', '.join(FIELD_TYPES)} (nested objects are not supported)"
+        return _("each field needs a \"type\" of %(types)s (nested objects are not supported)",
+                 types=", ".join(FIELD_TYPES))
     if spec["type"] == "array":
         items = spec.get("items")
         if not isinstance(items, dict) or not option_titles(spec):
-            return ("a list field is shown as checkboxes, so it needs \"items\": {\"oneOf\": [{\"const\": code, "
-                    "\"title\": title}, ...]} (or \"items\": {\"enum\": [...choices]})")
+            return _("a list field is shown as checkboxes, so it needs \"items\": {\"oneOf\": [{\"const\": code, "
+                     "\"title\": title}, ...]} (or \"items\": {\"enum\": [...choices]})")
     return None
 
 
@@ -97,8 +98,7 @@ def own_forms(diagram: Diagram, form_files: dict[str, bytes]) -> dict:
     forms = {}
     for name in {t.form for t in diagram.user_tasks if t.form} | ({diagram.start_form} - {None}):
         if name in form_files:
-            schema, _ = read_form(name, form_files[name])
-            forms[name] = schema
+            forms[name] = read_form(name, form_files[name])[0]
     return forms
 
 
@@ -141,8 +141,9 @@ def _resolve(diagram: Diagram, filename: str, xml: bytes, batch: Batch) -> Check
             shown = call if mine else via
             if target in path:
                 cycle = " → ".join(path[path.index(target):] + [target])
-                message = (f"Call activity '{shown.name}' leads to '{target}', which is already running on this "
-                           f"path: {cycle}. A procedure may not call itself, directly or through others.")
+                message = _("Call activity '%(name)s' leads to '%(target)s', which is already running on this "
+                            "path: %(cycle)s. A procedure may not call itself, directly or through others.",
+                            name=shown.name, target=target, cycle=cycle)
                 problems.append(Problem(message, shown.id, shown.line))
                 continue
             if target in current.processes:
@@ -154,9 +155,9 @@ def _resolve(diagram: Diagram, filename: str, xml: bytes, batch: Batch) -> Check
                 if following is None:
                     if mine:
                         problems.append(Problem(
-                            f"Call activity '{call.name}' calls '{target}', which is neither a process of this "
-                            "diagram nor a deployed procedure: deploy it first, deploy both together, or fix the "
-                            "called element.", call.id, call.line))
+                            _("Call activity '%(name)s' calls '%(target)s', which is neither a process of this "
+                              "diagram nor a deployed procedure: deploy it first, deploy both together, or fix the "
+                              "called element.", name=call.name, target=target), call.id, call.line))
                     continue
                 reached[target] = following
             if (following.process_id, target, shown.id) not in done:
@@ -177,8 +178,9 @@ def _resolve(diagram: Diagram, filename: str, xml: bytes, batch: Batch) -> Check
             mine = current is diagram
             if task.decision is None:
                 if mine:
-                    problems.append(Problem(f"Business-rule task '{task.name}' names no decision table: set the "
-                                            "decision it evaluates (calledDecisionId).", task.id, task.line))
+                    problems.append(Problem(_("Business-rule task '%(name)s' names no decision table: set the "
+                                              "decision it evaluates (calledDecisionId).", name=task.name),
+                                            task.id, task.line))
                 continue
             if task.decision in batch.decisions:
                 decisions[task.decision] = None
@@ -186,10 +188,11 @@ def _resolve(diagram: Diagram, filename: str, xml: bytes, batch: Batch) -> Check
             found = latest_decision(task.decision)
             if found is None:
                 if mine:
-                    deployed = ", ".join(d.key for d in latest_decisions()) or "none"
-                    problems.append(Problem(f"Business-rule task '{task.name}' evaluates the decision table "
-                                            f"'{task.decision}', which is not deployed (deployed: {deployed}): deploy "
-                                            "its .dmn file first or together.", task.id, task.line))
+                    deployed = ", ".join(d.key for d in latest_decisions()) or _("none")
+                    problems.append(Problem(_("Business-rule task '%(name)s' evaluates the decision table "
+                                              "'%(table)s', which is not deployed (deployed: %(deployed)s): deploy "
+                                              "its .dmn file first or together.", name=task.name,
+                                              table=task.decision, deployed=deployed), task.id, task.line))
                 continue
             decisions[task.decision] = found.version
     checked = Checked(diagram, forms, problems, calls, dict(sorted(decisions.items())))
@@ -239,8 +242,9 @@ def _unknown_decision_inputs(diagram: Diagram, checked: Checked, batch: Batch) -
         for name, each in table.input_names().items():
             if name not in known:
                 warnings.append(Problem(
-                    f"Decision table '{table.name}' (evaluated by '{task.name}') reads '{name}' in its input "
-                    f"'{each.label}', but no form of this procedure collects it and no script sets it.",
+                    _("Decision table '%(table)s' (evaluated by '%(task)s') reads '%(name)s' in its input "
+                      "'%(input)s', but no form of this procedure collects it and no script sets it.",
+                      table=table.name, task=task.name, name=name, input=each.label),
                     task.id, task.line, severity="warning"))
     return warnings
 
@@ -282,46 +286,49 @@ def lint(diagram, form_files: dict[str, bytes]) -> list[Problem]:
     problems = _length_problems(diagram)
     jurisdiction = diagram.properties.get("jurisdiction")
     if jurisdiction is not None and jurisdiction not in set(Jurisdiction):
-        problems.append(Problem(f"The process property jurisdiction is '{jurisdiction}'; use one of "
-                                f"{', '.join(Jurisdiction)} (or leave it out: the OWSO's).", diagram.process_id))
+        problems.append(Problem(_("The process property jurisdiction is '%(found)s'; use one of %(choices)s "
+                                  "(or leave it out: the OWSO's).", found=jurisdiction,
+                                  choices=", ".join(Jurisdiction)), diagram.process_id))
     for lane in lanes(diagram):
         if lane.name not in WORKFLOW_ROLES:
-            problems.append(Problem(f"Lane '{lane.name}' is not a role; use one of {', '.join(WORKFLOW_ROLES)}.",
-                                    lane.id, lane.line))
+            problems.append(Problem(_("Lane '%(lane)s' is not a role; use one of %(roles)s.", lane=lane.name,
+                                      roles=", ".join(WORKFLOW_ROLES)), lane.id, lane.line))
     for element in unreachable_elements(diagram):
-        problems.append(Problem(f"'{element.name or element.id}' can never be reached: no sequence flow leads "
-                                "to it from a start event.", element.id, element.line))
+        problems.append(Problem(_("'%(name)s' can never be reached: no sequence flow leads to it from a start "
+                                  "event.", name=element.name or element.id), element.id, element.line))
     forms_to_check = {diagram.start_form: diagram.process_id} if diagram.start_form else {}
     for task in diagram.user_tasks:
         if task.lane is None:
-            problems.append(Problem(f"User task '{task.name}' is in no lane; put it in the lane of the role "
-                                    "that does the work.", task.id, task.line))
+            problems.append(Problem(_("User task '%(name)s' is in no lane; put it in the lane of the role "
+                                      "that does the work.", name=task.name), task.id, task.line))
         if task.form:
             forms_to_check.setdefault(task.form, task.id)
     for task in untimed_user_tasks(diagram):
-        problems.append(Problem(f"User task '{task.name or task.id}' has no service-standard timer; attach a "
-                                "non-interrupting timer (e.g. working_days(5)) to it or to a subprocess around it.",
-                                task.id, task.line, severity="warning"))
+        problems.append(Problem(_("User task '%(name)s' has no service-standard timer; attach a non-interrupting "
+                                  "timer (e.g. working_days(5)) to it or to a subprocess around it.",
+                                  name=task.name or task.id), task.id, task.line, severity="warning"))
     for name, element_id in forms_to_check.items():
         if name not in form_files:
-            problems.append(Problem(f"Form file '{name}' does not exist (neither in forms/ nor edited in the "
-                                    "browser).", element_id))
+            problems.append(Problem(_("Form file '%(file)s' does not exist (neither in forms/ nor edited in the "
+                                      "browser).", file=name), element_id))
             continue
-        _, error = read_form(name, form_files[name])
+        error = read_form(name, form_files[name])[1]
         if error:
             problems.append(Problem(error, element_id))
     for timer in diagram.timers:
         error = timer_problem(timer.expression)
         if error:
-            problems.append(Problem(f"Timer '{timer.id}': {error}", timer.id, timer.line))
+            problems.append(Problem(_("Timer '%(id)s': %(problem)s", id=timer.id, problem=error), timer.id, timer.line))
     for element_id, source, line in diagram.scripts:
         error = check_script(source, "exec")
         if error:
-            problems.append(Problem(f"Script in '{element_id}' is refused: {error}", element_id, line))
+            problems.append(Problem(_("Script in '%(id)s' is refused: %(problem)s", id=element_id, problem=error),
+                                    element_id, line))
     for element_id, source, line in diagram.conditions:
         error = check_script(source, "eval")
         if error:
-            problems.append(Problem(f"Condition on '{element_id}' is refused: {error}", element_id, line))
+            problems.append(Problem(_("Condition on '%(id)s' is refused: %(problem)s", id=element_id,
+                                      problem=error), element_id, line))
     return problems
 
 
@@ -342,8 +349,8 @@ def find_latest_version(key: str) -> ProcessDefinition | None:
 def latest_version(key: str) -> ProcessDefinition:
     definition = find_latest_version(key)
     if definition is None:
-        raise NotFound(f"There is no procedure '{key}'. Deployed procedures: "
-                       f"{', '.join(d.key for d in latest_versions()) or 'none'}.")
+        raise NotFound(_("There is no procedure '%(key)s'. Deployed procedures: %(deployed)s.", key=key,
+                         deployed=", ".join(d.key for d in latest_versions()) or _("none")))
     return definition
 
 
@@ -351,7 +358,7 @@ def procedure_version(key: str, number: int) -> ProcessDefinition:
     definition = db.session.scalars(select(ProcessDefinition).where(
         ProcessDefinition.key == key, ProcessDefinition.version == number)).first()
     if definition is None:
-        raise NotFound(f"Procedure '{key}' has no version {number}.")
+        raise NotFound(_("Procedure '%(key)s' has no version %(version)s.", key=key, version=number))
     return definition
 
 
@@ -391,7 +398,7 @@ def deploy(files: list[tuple[str, bytes]], actor=None, form_files: dict[str, byt
         refuse(found, filename)
         if table is not None:
             if table.id in batch.decisions:
-                refuse([Problem(f"Two files define the decision table '{table.id}'.", table.id)], filename)
+                refuse([Problem(_("Two files define the decision table '%(id)s'.", id=table.id), table.id)], filename)
             batch.decisions[table.id] = (filename, xml, table)
     for filename, xml in (f for f in files if not is_decision_file(f[0])):
         if len(Path(filename).name) > FILE_LENGTH:
@@ -407,7 +414,7 @@ def deploy(files: list[tuple[str, bytes]], actor=None, form_files: dict[str, byt
             refuse(exc.problems, filename)
             continue
         if diagram.process_id in batch.diagrams:
-            problems.append({"message": f"Two files define the procedure '{diagram.process_id}'.",
+            problems.append({"message": _("Two files define the procedure '%(key)s'.", key=diagram.process_id),
                              "element_id": diagram.process_id, "line": None, "severity": "error", "file": None})
         batch.diagrams[diagram.process_id] = (filename, xml, diagram)
         batch.forms[diagram.process_id] = own_forms(diagram, form_files)
@@ -428,7 +435,7 @@ def deploy(files: list[tuple[str, bytes]], actor=None, form_files: dict[str, byt
         if result.diagram is not None:
             checked[result.diagram.process_id] = (filename, xml, result)
     if problems:
-        raise Rejected(f"Nothing was deployed: {len(problems)} problem(s) to fix first.", problems)
+        raise Rejected(_("Nothing was deployed: %(count)s problem(s) to fix first.", count=len(problems)), problems)
     decisions = {key: store_decision(filename, xml, table, actor)
                  for key, (filename, xml, table) in batch.decisions.items()}
     stored: dict[str, Deployment] = {}

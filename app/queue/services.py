@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..accounts.services import find_office
@@ -48,10 +49,10 @@ def counters_of(office) -> list[ServiceCounter]:
 
 def counter_in_office(user, code) -> ServiceCounter:
     if not isinstance(code, str) or not code.strip():
-        raise BadRequest("Say which counter calls: {\"counter\": \"KPS-1\"}.")
+        raise BadRequest(_("Say which counter calls: {\"counter\": \"KPS-1\"}."))
     counter = db.session.scalars(select(ServiceCounter).where(ServiceCounter.code == code.strip())).first()
     if counter is None or counter.office_id != user.office_id:
-        raise NotFound(f"There is no counter {code.strip()!r} in your office.")
+        raise NotFound(_("There is no counter '%(code)s' in your office.", code=code.strip()))
     return counter
 
 
@@ -65,10 +66,11 @@ def queue_services() -> dict[str, str]:
 def issue_ticket(office, service) -> QueueTicket:
     services = queue_services()
     if not isinstance(service, str) or not service:
-        raise BadRequest("Say which service the ticket is for: {\"service\": \"commercial_licence\"}.",
+        raise BadRequest(_("Say which service the ticket is for: {\"service\": \"commercial_licence\"}."),
                          {"service": sorted(services)})
     if service not in services:
-        raise Rejected(f"There is no service {service!r} to queue for.", {"service": sorted(services)})
+        raise Rejected(_("There is no service '%(service)s' to queue for.", service=service),
+                       {"service": sorted(services)})
     day = office_day(office)
     sequence = db.session.scalars(select(TicketSequence).where(
         TicketSequence.office_id == office.id, TicketSequence.day == day).with_for_update()).first()
@@ -113,7 +115,7 @@ def serving_at(counter_code: str) -> QueueTicket | None:
 def ticket_in_office(user, ticket_id: int) -> QueueTicket:
     ticket = db.session.get(QueueTicket, ticket_id)
     if ticket is None or ticket.office_id != user.office_id:
-        raise NotFound(f"There is no ticket {ticket_id} in your office.")
+        raise NotFound(_("There is no ticket %(id)s in your office.", id=ticket_id))
     return ticket
 
 
@@ -152,7 +154,7 @@ class QueueState:
 
 def queue_state(office_code) -> QueueState:
     if not isinstance(office_code, str) or not office_code.strip():
-        raise BadRequest("Say which office: ?office=KPS.")
+        raise BadRequest(_("Say which office: ?office=KPS."))
     office = find_office(office_code.strip())
     now = utcnow()
     day = office_day(office)

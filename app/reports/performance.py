@@ -14,6 +14,7 @@ from .citizens import average_ratings
 from .complaints import complaint_figures
 from .quarters import Quarter
 from .service_standards import OWSO_CASES, Period, StandardRow, service_standards
+from .waivers import waivers
 
 
 def _rate(done: int, on_time: int) -> float | None:
@@ -104,6 +105,9 @@ class Change:
 def scorecard(office: Office, quarter: Quarter, now: datetime) -> dict:
     this, before = office_figures(quarter, [office], now)[0], office_figures(quarter.previous, [office], now)[0]
     earlier = {s.process: s for s in before.services}
+
+    def approved_waivers(period):
+        return sum(row.approved for row in waivers(period, [office.id]))
     return {
         "office": this, "quarter": quarter,
         "headline": {key: Change(getattr(this, key), getattr(before, key))
@@ -115,6 +119,7 @@ def scorecard(office: Office, quarter: Quarter, now: datetime) -> dict:
                      for s in this.services],
         "channels": {channel: Change(this.channels.get(channel, 0), before.channels.get(channel, 0))
                      for channel in sorted(set(this.channels) | set(before.channels))},
+        "waivers": Change(approved_waivers(quarter.period), approved_waivers(quarter.previous.period)),
     }
 
 

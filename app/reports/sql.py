@@ -24,13 +24,15 @@ def _seconds_postgresql(element, compiler, **kw):
     return f"EXTRACT(EPOCH FROM ({compiler.process(element.end, **kw)} - {compiler.process(element.start, **kw)}))"
 
 
-def percentiles(rows, groups: list[str], wanted=(50, 90), values=("value",), with_count=False):
+def percentiles(rows, groups: list[str], wanted=(50, 90), values=("value",), with_count=False, also=None):
     """Per group of the subquery `rows`, the nearest-rank percentiles of each column in `values`: the
-    smallest value whose rank reaches p% of the group, so the median of 1, 2, 3, 4 is 2. One pass over
-    the rows whatever the number of columns; columns p50, p90 for one value, VALUE_p50 ... for several,
-    then the group's size when `with_count`."""
+    smallest value whose rank reaches p% of the group, so the median of 1, 2, 3, 4 is 2 (p100 is the
+    largest). One pass over the rows whatever the number of columns; columns p50, p90 for one value,
+    VALUE_p50 ... for several, then the group's size `n` when `with_count`, then `also`'s columns, each
+    aggregated as it says ({"name": func.max})."""
+    also = also or {}
     keys = [rows.c[g] for g in groups]
-    ranked = select(*keys, *[rows.c[v] for v in values],
+    ranked = select(*keys, *[rows.c[v] for v in values], *[rows.c[c] for c in also],
                     *[func.row_number().over(partition_by=keys, order_by=rows.c[v]).label(f"rank_{v}")
                       for v in values],
                     func.count().over(partition_by=keys).label("n")).subquery()
@@ -40,8 +42,8 @@ def percentiles(rows, groups: list[str], wanted=(50, 90), values=("value",), wit
         return f"p{p}" if len(values) == 1 else f"{value}_p{p}"
     return select(*ranked_keys, *[
         func.min(case((ranked.c[f"rank_{v}"] * 100 >= ranked.c.n * p, ranked.c[v]))).label(label(v, p))
-        for v in values for p in wanted], *([func.max(ranked.c.n).label("n")] if with_count else [])
-    ).group_by(*ranked_keys)
+        for v in values for p in wanted], *([func.max(ranked.c.n).label("n")] if with_count else []),
+        *[aggregate(ranked.c[c]).label(c) for c, aggregate in also.items()]).group_by(*ranked_keys)
 
 
 class LocalMonth(ColumnElement):

@@ -58,13 +58,10 @@ def time_per_step(period: Period, offices: list[int] | None, process: str | None
         SecondsBetween(WorkItem.created_at, taken).label("waiting"),
         SecondsBetween(taken, WorkItem.closed_at).label("working"),
         SecondsBetween(WorkItem.created_at, WorkItem.closed_at).label("total")).subquery()
-    medians = percentiles(base, ["key", "task", "stopped"], wanted=(50,), values=("waiting", "working", "total"),
-                          with_count=True).subquery()
-    # A step keeps its task id across versions; its name is the latest one seen.
-    names = (select(base.c.key, base.c.task, base.c.stopped, func.max(base.c.name).label("name"))
-             .group_by(base.c.key, base.c.task, base.c.stopped).subquery())
-    rows = db.session.execute(select(medians, names.c.name).join(names, and_(
-        names.c.key == medians.c.key, names.c.task == medians.c.task, names.c.stopped == medians.c.stopped)))
+    # A step keeps its task id across versions; one of its names stands for it.
+    rows = db.session.execute(percentiles(base, ["key", "task", "stopped"], wanted=(50,),
+                                          values=("waiting", "working", "total"), with_count=True,
+                                          also={"name": func.max}))
     return sorted((StepRow(row.key, row.task, row.name, bool(row.stopped), row.n, _hours(row.waiting_p50),
                            _hours(row.working_p50), _hours(row.total_p50)) for row in rows),
                   key=lambda r: (r.process, r.send_back, r.task))
@@ -84,11 +81,10 @@ def time_per_officer(period: Period, offices: list[int] | None, process: str | N
     base = _done_in(period, offices, process).where(WorkItem.clock_stopped.is_(False)).with_only_columns(
         WorkItem.closed_by_id.label("officer"),
         SecondsBetween(WorkItem.created_at, WorkItem.closed_at).label("value")).subquery()
-    counts = dict(db.session.execute(select(base.c.officer, func.count()).group_by(base.c.officer)).all())
-    medians = dict(db.session.execute(percentiles(base, ["officer"], wanted=(50,))).all())
-    names = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(counts))).all())
-    return sorted((OfficerRow(names[officer], n, _hours(medians[officer])) for officer, n in counts.items()
-                   if officer is not None), key=lambda r: r.officer)
+    rows = db.session.execute(percentiles(base, ["officer"], wanted=(50,), with_count=True)).all()
+    names = dict(db.session.execute(select(User.id, User.username).where(User.id.in_([r.officer for r in rows]))).all())
+    return sorted((OfficerRow(names[row.officer], row.n, _hours(row.p50)) for row in rows
+                   if row.officer is not None), key=lambda r: r.officer)
 
 
 @dataclass
@@ -141,10 +137,7 @@ def waiting_at_steps(process: str, offices: list[int] | None, now: datetime) -> 
              .where(OWSO_CASES, WorkItem.status == "open", ProcessDefinition.key == process))
     if offices is not None:
         query = query.where(WorkItem.office_id.in_(offices))
-    base = query.subquery()
-    totals = {task: (name, n, late, oldest) for task, name, n, late, oldest in db.session.execute(
-        select(base.c.task, func.max(base.c.name), func.count(), func.sum(base.c.late), func.max(base.c.value))
-        .group_by(base.c.task))}
-    medians = dict(db.session.execute(percentiles(base, ["task"], wanted=(50,))).all())
-    return sorted((WaitingAtStep(task, name, n, late, _hours(medians[task]), _hours(oldest))
-                   for task, (name, n, late, oldest) in totals.items()), key=lambda r: r.task)
+    rows = db.session.execute(percentiles(query.subquery(), ["task"], wanted=(50, 100), with_count=True,
+                                          also={"name": func.max, "late": func.sum}))
+    return sorted((WaitingAtStep(row.task, row.name, row.n, row.late, _hours(row.p50), _hours(row.p100))
+                   for row in rows), key=lambda r: r.task)

@@ -13,6 +13,7 @@ from .performance import public_performance, scorecard
 from .quarters import parse_quarter, quarter_containing
 from .service_standards import as_csv, service_standards
 from .steps import escalations_by_step, time_per_officer, time_per_step, waiting_at_steps
+from .waivers import waivers
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 public = public_pages(Blueprint("performance", __name__, url_prefix="/performance"))
@@ -41,7 +42,8 @@ def index():
         channels=channels, channel_bars=charts.channel_bars(channels), channel_names=charts.channel_names(),
         ratings=ratings(filters.period, filters.offices), comments=comments(filters.period, filters.offices),
         queue=queue_waits(filters.period, filters.offices),
-        complaints=complaint_figures(filters.period, filters.offices), complaint_names=complaint_names())
+        complaints=complaint_figures(filters.period, filters.offices), complaint_names=complaint_names(),
+        waivers=waivers(filters.period, filters.offices, filters.process))
 
 
 def standards_csv(rows) -> Response:

@@ -107,15 +107,15 @@ def on_time_rates(user: User, now: datetime | None = None) -> list[tuple[Office,
     return [(office, totals[office.id][0], totals[office.id][1]) for office in offices]
 
 
-def _reason(text: str | None, what: str) -> str:
+def _reason(text: str | None, missing: str) -> str:
     if not text or not text.strip():
-        raise BadRequest(f"Give a reason for the {what}; it goes into the case history.")
+        raise BadRequest(missing)
     return text.strip()
 
 
 def reassign(user: User, item_id: int, officer_id: int, reason: str) -> WorkItem:
     item = _supervised_item(user, item_id)
-    reason = _reason(reason, "reassignment")
+    reason = _reason(reason, _("Give a reason for the reassignment; it goes into the case history."))
     officer = db.session.get(User, officer_id)
     if officer is None or officer not in people_holding(item.role, item.case.office):
         raise Rejected(_("Choose an officer who holds the %(role)s role for %(office)s.", role=item.role,
@@ -133,7 +133,7 @@ def reassign(user: User, item_id: int, officer_id: int, reason: str) -> WorkItem
 
 def extend_deadline(user: User, item_id: int, new_due: datetime, reason: str) -> WorkItem:
     item = _supervised_item(user, item_id)
-    reason = _reason(reason, "extension")
+    reason = _reason(reason, _("Give a reason for the extension; it goes into the case history."))
     if item.due_at is None:
         raise Rejected(_("'%(task)s' has no deadline to extend.", task=translated(item.name)))
     if new_due <= max(item.due_at, utcnow()):
@@ -154,7 +154,7 @@ def extend_deadline(user: User, item_id: int, new_due: datetime, reason: str) ->
 def add_note(user: User, case_id: int, text: str) -> Case:
     require_supervisor(user)
     case = visible_case(user, case_id)
-    text = _reason(text, "note")
+    text = _reason(text, _("Give a reason for the note; it goes into the case history."))
     record_change(case, user, "note", f"Note from {user.display_name}: {text}", note=text)
     return case
 

@@ -53,7 +53,7 @@ def extend(item_id):
     try:
         day = datetime.strptime(raw, "%Y-%m-%d").date()
     except ValueError:
-        raise BadRequest("Give the new deadline as a date (YYYY-MM-DD).")
+        raise BadRequest(_("Give the new deadline as a date (YYYY-MM-DD)."))
     item = services.extend_deadline(current_user, item_id, _end_of_day(day, current_user.office.timezone),
                                     request.form.get("reason"))
     db.session.commit()

@@ -46,7 +46,8 @@ def test_a_fee_that_depends_on_the_application_is_published_as_its_rule(client):
 def test_an_unknown_language_is_refused_with_the_choices(client):
     response = client.get("/api/v1/public/services?lang=fr")
     assert response.status_code == 400
-    assert response.get_json()["error"] == "lang is km (Khmer, the default) or en (English), not 'fr'."
+    # a language the office does not speak leaves the public default, Khmer
+    assert response.get_json()["error"] == "lang គឺ km (ខ្មែរ លំនាំដើម) ឬ en (អង់គ្លេស) មិនមែន 'fr' ទេ។"
 
 
 def test_seeding_again_keeps_what_the_administrators_changed(database):

@@ -93,6 +93,7 @@ def test_tracking_shows_the_status_the_promise_and_a_history_without_staff_names
     view = track(client, receipt).get_json()
     assert view["status"] == "in_progress" and view["status_text"] == "Being processed"
     assert view["current_steps"] == ["Review the application"]
+    assert track(client, receipt, lang="km").get_json()["current_steps"] == ["ពិនិត្យពាក្យស្នើសុំ"]
     assert view["promised_date"] == case.promised_at.isoformat() and view["late_working_days"] == 0
     assert [e["what"] for e in view["history"]] == [
         "Application received", f"Fee paid: official receipt {case.data['fee_receipt_number']}",
