@@ -8,7 +8,7 @@ reason for the next case's timer to wait.
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,15 +21,21 @@ from ..extensions import db
 log = logging.getLogger(__name__)
 
 
-def _next_due_case(skip: set[int]) -> Case | None:
-    # From the due end of the timer index, most overdue first: the cost follows the timers that are
-    # due, not the cases waiting (ordering by case id walked every case and every timer each time).
+def due_case_query(skip: set[int]):
+    """The next case with a due timer, most overdue first, locked (skipping cases another sweeper holds)."""
+    # The plan must start from the due end of the timer index, so the cost follows the timers that are
+    # due, not the cases waiting: the status is tested through coalesce() so that no planner (SQLite
+    # has no statistics until analysed) starts from the index of running cases instead.
     query = (select(Case).join(Timer, Timer.case_id == Case.id)
-             .where(Timer.fires_at < utcnow(), Case.status == "running")
+             .where(Timer.fires_at < utcnow(), func.coalesce(Case.status, "") == "running")
              .order_by(Timer.fires_at, Case.id).limit(1).with_for_update(of=Case, skip_locked=True))
     if skip:
         query = query.where(Case.id.not_in(skip))
-    return db.session.scalars(query).first()
+    return query
+
+
+def _next_due_case(skip: set[int]) -> Case | None:
+    return db.session.scalars(due_case_query(skip)).first()
 
 
 @dataclass
