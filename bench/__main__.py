@@ -81,7 +81,9 @@ def machine() -> dict:
 def commit() -> str:
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+        # The run's own results files do not make the tree it measured dirty.
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                ":!bench/results.json", ":!bench/results.md"], cwd=ROOT,
                                capture_output=True, text=True).stdout.strip()
         return sha + ("+uncommitted changes" if dirty else "") if sha else "unknown"
     except OSError:

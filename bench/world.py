@@ -188,8 +188,15 @@ def clone_case(seed_id: int, copies: int, tag: str) -> None:
 
 
 def analyze() -> None:
+    """Fresh statistics for both planners; on PostgreSQL also the visibility map that index-only
+    scans need, as autovacuum would have written it after a load this size."""
     from sqlalchemy import text
 
     from app.extensions import db
-    db.session.execute(text("ANALYZE"))  # both databases plan with fresh statistics
+    if db.engine.dialect.name == "postgresql":
+        db.session.commit()
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+        return
+    db.session.execute(text("ANALYZE"))
     db.session.commit()
