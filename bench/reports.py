@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from .world import analyze, clone_case, say, stats_ms, timed, user
+from .world import analyze, clone_case, clone_place, moved, say, stats_ms, timed, user
 
 
 def _shift_back(prefix: str) -> None:
@@ -19,20 +19,18 @@ def _shift_back(prefix: str) -> None:
     from sqlalchemy import text
 
     from app.extensions import db
-    sqlite = db.engine.dialect.name == "sqlite"
-    days = ("((CAST(c.id AS INTEGER) - (SELECT min(id) FROM \"case\" WHERE number LIKE :prefix)) % 365)"
-            if sqlite else "((c.id - (SELECT min(id) FROM \"case\" WHERE number LIKE :prefix)) % 365)")
 
     def shifted(column):
-        return (f"datetime({column}, '-' || {days} || ' days')" if sqlite
-                else f"{column} - make_interval(days => {days})")
+        return moved(column, f"-({clone_place()} % 365)", "days")
     case_table, item_table = '"case"', "work_item"
-    moved = ", ".join(f"{col} = (SELECT {shifted(col)} FROM {case_table} c WHERE c.id = {case_table}.id)"
-                      for col in ("started_at", "completed_at", "promised_at"))
-    db.session.execute(text(f"UPDATE {case_table} SET {moved} WHERE number LIKE :prefix"), {"prefix": prefix})
-    moved = ", ".join(f"{col} = (SELECT {shifted(f'{item_table}.{col}')} FROM {case_table} c "
-                      f"WHERE c.id = {item_table}.case_id)" for col in ("created_at", "claimed_at", "closed_at", "due_at"))
-    db.session.execute(text(f"UPDATE {item_table} SET {moved} WHERE case_id IN "
+    assignments = ", ".join(f"{col} = (SELECT {shifted(col)} FROM {case_table} c WHERE c.id = {case_table}.id)"
+                            for col in ("started_at", "completed_at", "promised_at"))
+    db.session.execute(text(f"UPDATE {case_table} SET {assignments} WHERE number LIKE :prefix"),
+                       {"prefix": prefix})
+    assignments = ", ".join(f"{col} = (SELECT {shifted(f'{item_table}.{col}')} FROM {case_table} c "
+                            f"WHERE c.id = {item_table}.case_id)"
+                            for col in ("created_at", "claimed_at", "closed_at", "due_at"))
+    db.session.execute(text(f"UPDATE {item_table} SET {assignments} WHERE case_id IN "
                             f"(SELECT id FROM {case_table} WHERE number LIKE :prefix)"), {"prefix": prefix})
     db.session.commit()
 

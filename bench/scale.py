@@ -12,7 +12,7 @@ import threading
 import time
 from datetime import timedelta
 
-from .world import Statements, analyze, clone_case, fresh_session, say, stats_ms, timed, user
+from .world import Statements, analyze, clone_case, clone_place, fresh_session, moved, say, stats_ms, timed, user
 
 
 def spread_deadlines(prefix: str) -> None:
@@ -20,14 +20,8 @@ def spread_deadlines(prefix: str) -> None:
     from sqlalchemy import text
 
     from app.extensions import db
-    minutes = ("(CAST(c.id AS INTEGER) - (SELECT min(id) FROM \"case\" WHERE number LIKE :prefix))"
-               if db.engine.dialect.name == "sqlite" else
-               "(c.id - (SELECT min(id) FROM \"case\" WHERE number LIKE :prefix))")
     for table, column in (("work_item", "due_at"), ("timer", "fires_at")):
-        if db.engine.dialect.name == "sqlite":
-            shifted = f"datetime({column}, '+' || {minutes} || ' minutes')"
-        else:
-            shifted = f"{column} + make_interval(mins => {minutes})"
+        shifted = moved(column, clone_place(), "minutes")
         db.session.execute(text(
             f"UPDATE {table} SET {column} = (SELECT {shifted} FROM \"case\" c WHERE c.id = {table}.case_id) "
             f"WHERE case_id IN (SELECT id FROM \"case\" WHERE number LIKE :prefix)"), {"prefix": prefix})

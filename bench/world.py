@@ -187,6 +187,22 @@ def clone_case(seed_id: int, copies: int, tag: str) -> None:
     db.session.commit()
 
 
+def clone_place() -> str:
+    """SQL: the place of the case row aliased `c` among the clones numbered LIKE :prefix (0 for the first)."""
+    from app.extensions import db
+    own_id = "CAST(c.id AS INTEGER)" if db.engine.dialect.name == "sqlite" else "c.id"
+    return f"({own_id} - (SELECT min(id) FROM \"case\" WHERE number LIKE :prefix))"
+
+
+def moved(column: str, amount: str, unit: str) -> str:
+    """SQL: the timestamp `column` moved by the SQL number `amount` (negative: earlier) of `unit`,
+    "days" or "minutes", on either database."""
+    from app.extensions import db
+    if db.engine.dialect.name == "sqlite":
+        return f"datetime({column}, ({amount}) || ' {unit}')"
+    return f"{column} + make_interval({'mins' if unit == 'minutes' else unit} => {amount})"
+
+
 def analyze() -> None:
     """Fresh statistics for both planners; on PostgreSQL also the visibility map that index-only
     scans need, as autovacuum would have written it after a load this size."""
