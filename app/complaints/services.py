@@ -25,6 +25,7 @@ from ..processes.services import latest_version
 
 PROCESS = "ombudsman_complaint"
 DECISION_FORM = "ombudsman_decision.schema.json"
+OUTSIDE_MANDATE = "outside_jurisdiction"  # the registration's admissibility when the Ombudsman refers it on
 MIN_TEXT, MAX_TEXT = 10, 4000
 LIMITS = {"name": 120, "contact": 200, "related_case": 40}
 
@@ -38,6 +39,12 @@ def categories() -> list[tuple[str, str]]:
     """(code, title in the reader's language) of what a complaint can be about, as the form lists them."""
     return [(option["const"], option["title"])
             for option in localized(_start_form())["properties"]["complaint_subject"]["oneOf"]]
+
+
+def findings() -> list[tuple[str, str]]:
+    """(code, title in the reader's language) of the Ombudsman's findings, as the decision form lists them."""
+    return [(option["const"], option["title"])
+            for option in localized(latest_version(PROCESS).form(DECISION_FORM))["properties"]["finding"]["oneOf"]]
 
 
 def offices() -> list[Office]:
@@ -138,7 +145,7 @@ def outcome(case: Case) -> Outcome | None:
 
 def _decided(case: Case) -> Outcome:
     data = case.data
-    if data.get("admissibility") == "outside_jurisdiction":
+    if data.get("admissibility") == OUTSIDE_MANDATE:
         return Outcome(False, None, _("Outside the Ombudsman's mandate"), None, data.get("referred_to"))
     options = localized(case.definition.form(DECISION_FORM))["properties"]["finding"]["oneOf"]
     finding = data.get("finding")

@@ -9,15 +9,13 @@ from sqlalchemy import and_, case, func, or_, select
 
 from ..accounts.models import Office
 from ..cases.models import Case
+from ..complaints.services import OUTSIDE_MANDATE, categories, findings
 from ..extensions import db
-from ..forms.rendering import option_titles
 from ..permissions import Jurisdiction
-from ..processes.services import latest_versions
 from .service_standards import Period
 from .sql import percentiles
 
 OPEN = "open"
-OUTSIDE_MANDATE = "outside_jurisdiction"
 CLOSED_WITHOUT_FINDING = "closed"
 
 
@@ -58,17 +56,9 @@ class ComplaintFigures:
 
 
 def complaint_names() -> dict[str, str]:
-    """Category and outcome codes by their titles, as the Ombudsman's deployed forms name them."""
-    names = {OPEN: _("Still open"), OUTSIDE_MANDATE: _("Outside the Ombudsman's mandate"),
-             CLOSED_WITHOUT_FINDING: _("Closed without a finding")}
-    for definition in latest_versions():
-        if definition.jurisdiction != Jurisdiction.OMBUDSMAN:
-            continue
-        for form in definition.forms.values():
-            for field in ("complaint_subject", "finding"):
-                if field in form.get("properties", {}):
-                    names.update((str(code), title) for code, title in option_titles(form["properties"][field]))
-    return names
+    """Category and outcome codes by their titles in the reader's language."""
+    return {OPEN: _("Still open"), OUTSIDE_MANDATE: _("Outside the Ombudsman's mandate"),
+            CLOSED_WITHOUT_FINDING: _("Closed without a finding"), **dict(categories()), **dict(findings())}
 
 
 def _complaints(query, offices):
