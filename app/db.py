@@ -3,6 +3,7 @@ from datetime import datetime, timezone
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, LargeBinary, MetaData, Text, TypeDecorator, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -57,6 +58,18 @@ class CompressedText(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def next_in_counter(session, counter, **key) -> int:
+    """One more on the `counter` row of `key` (a model with `last_number`; the row starts at 1), in one
+    statement: simultaneous callers queue on the row and each gets its own number; a transaction that
+    rolls back gives its number back."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(counter).values(**key, last_number=1)
+                 .on_conflict_do_update(index_elements=[getattr(counter, name) for name in key],
+                                        set_={"last_number": counter.last_number + 1})
+                 .returning(counter.last_number))
+    return session.execute(statement).scalar_one()
 
 
 def utcnow() -> datetime:

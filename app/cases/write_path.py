@@ -10,7 +10,6 @@ from typing import Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
@@ -18,7 +17,7 @@ from ..audit.services import record
 from ..calendars.services import office_calendar, script_helpers
 from ..calendars.working_time import add_working_days, add_working_time, working_time_between
 from ..catalogue.services import offices_offering, service_for_process
-from ..db import utcnow
+from ..db import next_in_counter, utcnow
 from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError
 from ..errors import BadRequest, Rejected
 from ..extensions import db
@@ -54,12 +53,7 @@ def _next_number(office, series: str) -> str:
     """The office's next number this year in the series, counted in one statement: simultaneous starts
     queue on the counter row and each gets its own number; a start that rolls back gives its number back."""
     year = utcnow().year
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(CaseCounter).values(series=series, office_id=office.id, year=year, last_number=1)
-                 .on_conflict_do_update(index_elements=[CaseCounter.series, CaseCounter.office_id, CaseCounter.year],
-                                        set_={"last_number": CaseCounter.last_number + 1})
-                 .returning(CaseCounter.last_number))
-    number = db.session.execute(statement).scalar_one()
+    number = next_in_counter(db.session, CaseCounter, series=series, office_id=office.id, year=year)
     return f"{series + '-' if series else ''}{office.code}-{year}-{number:05d}"
 
 

@@ -4,12 +4,11 @@ from dataclasses import dataclass
 import segno
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
 from ..catalogue.fees import fee_for, fee_matched
-from ..db import utcnow
+from ..db import next_in_counter, utcnow
 from ..errors import Conflict, NotFound, Rejected
 from ..extensions import db
 from ..i18n import number as grouped
@@ -89,12 +88,7 @@ def _next_receipt_number(office) -> str:
     """The office's next receipt number this year, counted in one statement like case numbers:
     simultaneous payments queue on the counter row and a payment that rolls back gives its number back."""
     year = utcnow().year
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(ReceiptCounter).values(office_id=office.id, year=year, last_number=1)
-                 .on_conflict_do_update(index_elements=[ReceiptCounter.office_id, ReceiptCounter.year],
-                                        set_={"last_number": ReceiptCounter.last_number + 1})
-                 .returning(ReceiptCounter.last_number))
-    number = db.session.execute(statement).scalar_one()
+    number = next_in_counter(db.session, ReceiptCounter, office_id=office.id, year=year)
     return f"{office.code}-R-{year}-{number:06d}"
 
 
