@@ -11,6 +11,7 @@ from ..errors import BadRequest, NotFound
 from ..extensions import db
 from ..permissions import reported_offices
 from .channels import REPORT_ZONE
+from .quarters import quarter_containing
 from .service_standards import Period
 
 
@@ -39,12 +40,6 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), REPORT_ZONE)
 
 
-def quarter_of(day: date) -> tuple[date, date]:
-    first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    after = date(first.year + (first.month + 2) // 12, (first.month + 2) % 12 + 1, 1)
-    return first, after - timedelta(days=1)
-
-
 def _day(text: str | None, name: str, default: date) -> date:
     if not text:
         return default
@@ -59,8 +54,8 @@ def _day(text: str | None, name: str, default: date) -> date:
 
 def report_filters(user, args, today: date) -> ReportFilters:
     """The period defaults to this quarter so far; office and procedure to everything the reader sees."""
-    start, _end = quarter_of(today)
-    first, last = _day(args.get("from"), "from", start), _day(args.get("to"), "to", today)
+    first = _day(args.get("from"), "from", quarter_containing(today).first_day)
+    last = _day(args.get("to"), "to", today)
     if last < first:
         raise BadRequest(_("The period ends (%(last)s) before it begins (%(first)s).", last=last, first=first))
     if (last - first).days > 3 * 366:
