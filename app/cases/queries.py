@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
+from ..audit.services import head_column, remember_head
 from ..catalogue.models import ServiceVersion
 from ..errors import BadRequest, NotFound
 from ..extensions import db
@@ -54,8 +55,14 @@ def _locked(condition, with_state: bool) -> Case | None:
                joinedload(Case.service_version).joinedload(ServiceVersion.service), selectinload(Case.work_items)]
     if with_state:
         options.append(undefer(Case.workflow_state))
-    return db.session.scalars(select(Case).where(condition).options(*options).with_for_update(of=Case)
-                              .execution_options(populate_existing=True)).unique().one_or_none()
+    # And the case's latest history hash, which the write's audit events chain to.
+    row = db.session.execute(select(Case, head_column(Case.id)).where(condition).options(*options)
+                             .with_for_update(of=Case).execution_options(populate_existing=True)).unique().one_or_none()
+    if row is None:
+        return None
+    case, head = row
+    remember_head(case.id, head)
+    return case
 
 
 # Where a person's name or phone sits in the procedures' application forms.
