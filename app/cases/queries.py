@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
 from ..audit.services import head_column, remember_head
+from ..calendars.services import holidays_column, remember_holidays
 from ..catalogue.models import ServiceVersion
 from ..errors import BadRequest, NotFound
 from ..extensions import db
@@ -49,19 +50,21 @@ def lock_case(case_id: int, with_state: bool = False) -> Case:
 
 def _locked(condition, with_state: bool) -> Case | None:
     # The write path's reads come with the lock: in its statement the office (calendar), the
-    # procedure (forms, spec), the catalogue entry (fee, timers), the case's latest history hash
-    # and, with_state, the engine's task state; then the case's work items, as they are now that
-    # the case is locked (a plain query: the ORM's selectin loader costs three times as much).
+    # procedure (forms, spec), the catalogue entry (fee, timers), the office's holidays, the case's
+    # latest history hash and, with_state, the engine's task state; then the case's work items, as
+    # they are now that the case is locked (a plain query: the selectin loader costs three times more).
     options = [joinedload(Case.office), joinedload(Case.definition),
                joinedload(Case.service_version).joinedload(ServiceVersion.service)]
     if with_state:
         options.append(undefer(Case.workflow_state))
-    row = db.session.execute(select(Case, head_column(Case.id)).where(condition).options(*options)
+    row = db.session.execute(select(Case, head_column(Case.id), holidays_column(Case.office_id))
+                             .where(condition).options(*options)
                              .with_for_update(of=Case).execution_options(populate_existing=True)).one_or_none()
     if row is None:
         return None
-    case, head = row
+    case, head, holidays = row
     remember_head(case.id, head)
+    remember_holidays(case.office_id, holidays)
     set_committed_value(case, "work_items", list(db.session.scalars(
         select(WorkItem).where(WorkItem.case_id == case.id).order_by(WorkItem.id)
         .execution_options(populate_existing=True))))
