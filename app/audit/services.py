@@ -1,6 +1,6 @@
 from itertools import groupby
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session
 
@@ -17,13 +17,22 @@ def record(kind: str, summary: str, actor=None, case=None, **data) -> None:
     case_id, actor_id = (case.id if case else None), (actor.id if actor else None)
     previous = _head(case_id) if case_id is not None else None
     digest = event_hash(case_id, at, actor_id, kind, summary, data, previous)
-    db.session.execute(AuditEvent.__table__.insert().values(at=at, kind=kind, summary=summary, actor_id=actor_id,
-                                                             case_id=case_id, data=data, hash=digest))
+    db.session.execute(_INSERT_EVENT, {"at": at, "kind": kind, "summary": summary, "actor_id": actor_id,
+                                       "case_id": case_id, "data": data, "hash": digest})
     if case_id is not None:
-        table = AuditHead.__table__
-        db.session.execute(table.insert().values(case_id=case_id, hash=digest) if previous is None else
-                           table.update().where(table.c.case_id == case_id).values(hash=digest))
+        if previous is None:
+            db.session.execute(_INSERT_HEAD, {"case_id": case_id, "hash": digest})
+        else:
+            db.session.execute(_UPDATE_HEAD, {"head_of": case_id, "new_hash": digest})
         _heads()[case_id] = digest
+
+
+# Built once: a statement costs about as much to build as to run.
+_INSERT_EVENT = AuditEvent.__table__.insert()
+_INSERT_HEAD = AuditHead.__table__.insert()
+_UPDATE_HEAD = (AuditHead.__table__.update().where(AuditHead.__table__.c.case_id == bindparam("head_of"))
+                .values(hash=bindparam("new_hash")))
+_HEAD = select(AuditHead.hash).where(AuditHead.case_id == bindparam("case_id"))
 
 
 def remember_head(case_id: int, head: str | None) -> None:
@@ -45,7 +54,7 @@ def _heads() -> dict:
 def _head(case_id: int) -> str | None:
     heads = _heads()
     if case_id not in heads:
-        heads[case_id] = db.session.scalar(select(AuditHead.hash).where(AuditHead.case_id == case_id))
+        heads[case_id] = db.session.scalar(_HEAD, {"case_id": case_id})
     return heads[case_id]
 
 

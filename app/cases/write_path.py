@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
@@ -165,11 +165,11 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
             escalate(case, item, task, now)
     # Timers are rows for the sweep only: replaced wholesale, one executemany, no ORM objects.
     if not new_case:
-        db.session.execute(Timer.__table__.delete().where(Timer.case_id == case.id))
+        db.session.execute(_DELETE_TIMERS, {"timers_of": case.id})
     waiting = [{"case_id": case.id, "task_id": t.task_id, "element_id": t.element_id, "attached_to": t.attached_to,
                 "fires_at": t.fires_at} for t in workflow.waiting_timers()]
     if waiting:
-        db.session.execute(Timer.__table__.insert(), waiting)
+        db.session.execute(_INSERT_TIMERS, waiting)
     store_workflow(case, workflow)
     case.data = workflow.data()
     if error is not None:
@@ -183,6 +183,10 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
         record_finish(case, calendar, now)
         record("case_completed", f"Case {case.number} is complete", actor=actor, case=case)
     db.session.flush()
+
+
+_DELETE_TIMERS = Timer.__table__.delete().where(Timer.case_id == bindparam("timers_of"))
+_INSERT_TIMERS = Timer.__table__.insert()
 
 
 def _run_service_clock(case: Case, workflow: CaseWorkflow, ready, calendar, actor, now: datetime) -> bool:
