@@ -1,13 +1,10 @@
 """A case records the moment it is overdue from, so the reports count overdue cases from an index:
 the deadline of its open work, taken back when the work is done in time, kept when it was late, moved
 when the chief extends it, and worked out the same way for cases that existed before the record."""
-from datetime import timedelta
 
-import pytest
 import time_machine
 from flask_migrate import downgrade, upgrade
 
-from app import create_app
 from app.cases import work_items
 from app.cases.models import Case
 from app.extensions import db
@@ -53,17 +50,6 @@ def test_the_chief_extending_the_review_moves_the_moment_to_the_new_deadline(kam
     with time_machine.travel(local(2026, 12, 10, 10, 0), tick=False):
         supervision.extend_deadline(user("vanna"), review.id, local(2026, 12, 22, 17, 0), "Inspector ill")
     assert case.overdue_from == review.due_at == local(2026, 12, 22, 17, 0)
-
-
-@pytest.fixture
-def fresh_app(empty_database):
-    """An app on a database of its own, so the migrations can run down and up on it."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database, "SCHEDULER_ENABLED": False,
-                      "SECRET_KEY": "test"})
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_cases_from_before_the_record_get_the_same_moment_from_their_work_when_the_office_upgrades(fresh_app):
