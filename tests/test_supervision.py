@@ -10,6 +10,7 @@ from app.administration.services import create_user
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.notifications.models import Notification
+from app.notifications.services import told
 from app.supervision import services as supervision
 from app.timers.services import sweep
 
@@ -39,9 +40,10 @@ def test_the_chief_and_governor_see_overdue_work_on_the_api(kampong_siem, api):
 
 
 def test_escalation_notifies_the_chief_in_the_app(kampong_siem):
-    overdue_review(kampong_siem)
+    case = overdue_review(kampong_siem)
     notes = db.session.scalars(select(Notification).join(User).where(User.username == "vanna")).all()
-    assert any(n.kind == "escalation" and "Review the application" in n.subject for n in notes)
+    assert [told(n).subject for n in notes if n.kind == "escalation"] == [
+        f"Escalated to OWSO chief: 'Review the application' on case {case.number} passed its deadline of 2026-12-15 10:00"]
 
 
 def test_the_chief_extends_a_deadline_with_a_reason_visible_in_the_history(kampong_siem):
