@@ -43,7 +43,8 @@ def test_escalation_notifies_the_chief_in_the_app(kampong_siem):
     case = overdue_review(kampong_siem)
     notes = db.session.scalars(select(Notification).join(User).where(User.username == "vanna")).all()
     assert [told(n).subject for n in notes if n.kind == "escalation"] == [
-        f"Escalated to OWSO chief: 'Review the application' on case {case.number} passed its deadline of 2026-12-15 10:00"]
+        f"Escalated to OWSO chief: 'Review the application' on case {case.number} passed its deadline of "
+        "2026-12-15 10:00"]
 
 
 def test_the_chief_extends_a_deadline_with_a_reason_visible_in_the_history(kampong_siem):

@@ -14,6 +14,7 @@ from ..db import utcnow
 from ..extensions import db
 from ..forms.rendering import display_value
 from ..i18n import language, number, translated
+from ..notifications.services import told_of
 from ..processes.services import called_processes
 from .models import Case, WorkItem
 from .state import load_workflow
@@ -65,6 +66,9 @@ def history_line(event: AuditEvent, case: Case) -> str:
         return _("Service clock resumed with the working time that was left")
     if event.kind == "note":
         return _("Note from %(name)s: %(text)s", name=actor, text=event.data.get("note", ""))
+    if event.kind in ("notified", "citizen_notified") and "params" in event.data:
+        told = told_of(event.data["notification_kind"], event.data["params"], case)
+        return _notified(event.kind, event.data, told.subject) if told is not None else event.summary
     if item is None:
         return event.summary
     task = translated(item.name)
@@ -78,6 +82,17 @@ def history_line(event: AuditEvent, case: Case) -> str:
             return _("%(name)s completed '%(task)s': %(comment)s", name=actor, task=task, comment=comment)
         return _("%(name)s completed '%(task)s'", name=actor, task=task)
     return event.summary
+
+
+def _notified(kind: str, data: dict, subject: str) -> str:
+    if kind == "notified":
+        return _("Notified %(names)s: %(subject)s", names=", ".join(data["recipients"]), subject=subject)
+    by_sms = data.get("medium") == "sms"
+    if data["notification_kind"] == "complaint_outcome":
+        return (_("Told the complainant by SMS: %(subject)s", subject=subject) if by_sms
+                else _("Told the complainant by email: %(subject)s", subject=subject))
+    return (_("Told the applicant by SMS: %(subject)s", subject=subject) if by_sms
+            else _("Told the applicant by email: %(subject)s", subject=subject))
 
 
 def case_dict(case: Case) -> dict:

@@ -65,13 +65,18 @@ def message_for(kind: str):
     return register
 
 
+def told_of(kind: str, params: dict, case=None) -> Message | None:
+    """What a notification of ``kind`` with ``params`` says, in the language being written; None for a
+    kind without words."""
+    tell = _TELLERS.get(kind)
+    return _one_line(tell(params, case)) if tell is not None else None
+
+
 def told(notification: Notification) -> Message:
     """The notification in the language being written (the reader's on a page); a row from before
     notifications kept their parameters shows the words it was recorded with."""
-    tell = _TELLERS.get(notification.kind)
-    if notification.params is None or tell is None:
-        return Message(notification.subject or "", notification.body or "")
-    return _one_line(tell(notification.params, notification.case))
+    message = told_of(notification.kind, notification.params, notification.case) if notification.params else None
+    return message or Message(notification.subject or "", notification.body or "")
 
 
 def reader_language(notification: Notification) -> str:
@@ -97,12 +102,12 @@ def _one_line(message: Message) -> Message:
 
 
 def _in_english(kind: str, params: dict, case) -> Message:
-    """For the case history, which is recorded once, in English."""
-    tell = _TELLERS.get(kind)
-    if tell is None:
+    """For the case history, which is recorded once, in English (with the parameters, so that
+    cases.presenters.history_line tells it again in the reader's language)."""
+    if kind not in _TELLERS:
         raise ValueError(f"notifications of kind {kind!r} have no words: register them with message_for")
     with force_locale("en"):
-        return _one_line(tell(params, case))
+        return told_of(kind, params, case)
 
 
 # --- writing ----------------------------------------------------------------------------
@@ -136,7 +141,7 @@ def notify(users, kind: str, params: dict, case=None) -> list[Notification]:
     db.session.add_all(rows)
     db.session.flush()
     record("notified", f"Notified {', '.join(sorted(recipients))}: {subject[:200]}", case=case,
-           notification_kind=kind, recipients=sorted(recipients),
+           notification_kind=kind, params=params, recipients=sorted(recipients),
            emailed=sum(row.email_status == "pending" for row in rows))
     return rows
 
@@ -161,7 +166,7 @@ def notify_citizen(contact: str | None, kind: str, params: dict, case=None) -> N
     # The history says how, never the address: a complainant's contact stays with the Ombudsman.
     record("citizen_notified", f"Told the {'applicant' if kind != 'complaint_outcome' else 'complainant'} by "
            f"{'SMS' if medium == 'sms' else 'email'}: {subject[:200]}", case=case, notification_kind=kind,
-           medium=medium, queued=deliverable)
+           params=params, medium=medium, queued=deliverable)
     return row
 
 

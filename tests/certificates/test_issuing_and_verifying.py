@@ -38,7 +38,8 @@ def test_the_chiefs_signature_issues_the_certificate_and_records_it(api):
                                  "valid until 2027-11-30")
 
 
-def test_a_walk_in_applicant_is_told_by_sms_in_khmer_though_the_chief_signed_in_english(api, database):
+def test_a_walk_in_applicant_is_told_by_sms_in_khmer_though_the_chief_signed_in_english(api, auth, client,
+                                                                                       database):
     # Registered at the counter: no language recorded for the applicant, so Khmer, the public default.
     case = signed_licence(api)
     certificate = certificate_of(api, case["id"])["number"]
@@ -49,6 +50,11 @@ def test_a_walk_in_applicant_is_told_by_sms_in_khmer_though_the_chief_signed_in_
         f"អាជ្ញាបណ្ណពាណិជ្ជកម្ម របស់អ្នកសម្រាប់ Chanthy Mini Mart (សំណុំឯកសារលេខ {case['number']}) "
         "ត្រូវបានចុះហត្ថលេខារួចហើយ។ សូមមកទទួលនៅ Kampong Siem OWSO ដោយយកអត្តសញ្ញាណប័ណ្ណមកជាមួយ។ "
         f"អ្នកណាក៏អាចពិនិត្យវាបាននៅ http://127.0.0.1:5000/certificates/?number={certificate}")
+    # The case history, read in Khmer, says so in Khmer (it is recorded in English).
+    auth.login("vanna")
+    page = client.get(f"/cases/{case['id']}?lang=km").get_data(as_text=True)
+    assert (f" · បានជូនដំណឹងដល់អ្នកស្នើសុំតាមសារ SMS៖ អាជ្ញាបណ្ណពាណិជ្ជកម្ម លេខ {certificate} "
+            "ត្រូវបានចុះហត្ថលេខារួចហើយ</li>") in page
 
 
 def test_returning_the_file_to_the_back_office_issues_nothing(api):

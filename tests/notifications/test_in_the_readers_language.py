@@ -94,3 +94,15 @@ def test_a_send_back_reaches_a_khmer_reading_front_office_in_khmer_and_an_englis
     assert f"<strong>Case {case.number} was sent back to the applicant</strong>" in english
     assert (f"Case {case.number} (Commercial licence for a small business) waits on the applicant&#39;s documents "
             "or corrections; its deadlines are paused until you record the applicant&#39;s response.") in english
+
+
+def test_the_case_history_tells_who_was_notified_in_the_readers_language(auth, client, database):
+    set_language(user("vanna"), "km")
+    case = _waiver_asked(database)
+
+    auth.login("vanna")
+    khmer = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    english = client.get(f"/cases/{case.id}?lang=en").get_data(as_text=True)
+
+    assert f" · បានជូនដំណឹងដល់ vanna៖ ការលើកលែងកម្រៃសេវាដែលត្រូវសម្រេច៖ សំណុំឯកសារលេខ {case.number}</li>" in khmer
+    assert f" · Notified vanna: Fee waiver to decide: case {case.number}</li>" in english

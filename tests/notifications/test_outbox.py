@@ -17,7 +17,8 @@ from smtp_helpers import OFFICE_SENDER
 from support import PASSWORD
 
 MONDAY_9AM = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # 09:00 in Phnom Penh
-OVERDUE = "Escalated to OWSO chief: 'Review the application' on case KPS-2026-00007 passed its deadline of 2026-11-20 17:00"
+OVERDUE = ("Escalated to OWSO chief: 'Review the application' on case KPS-2026-00007 passed its deadline of "
+           "2026-11-20 17:00")
 
 
 def chief_with_email(username="sreymom", email="sreymom@example.gov.kh"):
@@ -42,8 +43,9 @@ def test_a_pending_email_is_delivered_with_its_subject_to_its_person(mail_server
     assert message["To"].addresses[0].addr_spec == "sreymom@example.gov.kh"
     assert message["To"].addresses[0].display_name == "Chea Sreymom"
     assert message["From"] == OFFICE_SENDER
-    assert message.get_content().splitlines() == [f"{OVERDUE}. Open the case to follow up: KPS-2026-00007.", "", "-- ",
-                                                  "One Window. You can also read this under Notifications when you sign in."]
+    assert message.get_content().splitlines() == [
+        f"{OVERDUE}. Open the case to follow up: KPS-2026-00007.", "", "-- ",
+        "One Window. You can also read this under Notifications when you sign in."]
     database.refresh(notice)
     assert (notice.email_status, notice.email_attempts, notice.email_sent_at) == ("sent", 1, MONDAY_9AM)
     assert notice.read_at is None  # emailed is not read
