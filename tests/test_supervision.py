@@ -6,6 +6,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.accounts.services import set_language
 from app.administration.services import create_user
 from app.audit.models import AuditEvent
 from app.extensions import db
@@ -45,6 +46,17 @@ def test_escalation_notifies_the_chief_in_the_app(kampong_siem):
     assert [told(n).subject for n in notes if n.kind == "escalation"] == [
         f"Escalated to OWSO chief: 'Review the application' on case {case.number} passed its deadline of "
         "2026-12-15 10:00"]
+
+
+def test_a_khmer_reading_chief_reads_the_escalation_in_the_case_history_in_khmer(kampong_siem, client, auth):
+    case = overdue_review(kampong_siem)
+    set_language(user("vanna"), "km")
+    auth.login("vanna")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert (f" · បានបញ្ជូនទៅ ប្រធានការិយាល័យច្រកចេញចូលតែមួយ៖ 'ពិនិត្យពាក្យស្នើសុំ' លើសំណុំឯកសារលេខ {case.number} "
+            "បានហួសកាលកំណត់ ថ្ងៃទី ១៥ ខែធ្នូ ឆ្នាំ ២០២៦ ម៉ោង ១០:០០</li>").replace("'", "&#39;") in page
+    assert (f" · បានជូនដំណឹងដល់ vanna៖ បានបញ្ជូនទៅ ប្រធានការិយាល័យច្រកចេញចូលតែមួយ៖ 'ពិនិត្យពាក្យស្នើសុំ' លើសំណុំឯកសារលេខ "
+            f"{case.number} បានហួសកាលកំណត់ ថ្ងៃទី ១៥ ខែធ្នូ ឆ្នាំ ២០២៦ ម៉ោង ១០:០០</li>").replace("'", "&#39;") in page
 
 
 def test_the_chief_extends_a_deadline_with_a_reason_visible_in_the_history(kampong_siem):

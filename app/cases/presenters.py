@@ -13,8 +13,9 @@ from ..calendars.services import office_calendar, script_helpers
 from ..db import utcnow
 from ..extensions import db
 from ..forms.rendering import display_value
-from ..i18n import language, number, translated
+from ..i18n import language, local_time, number, translated
 from ..notifications.services import told_of
+from ..permissions import role_title
 from ..processes.services import called_processes
 from .models import Case, WorkItem
 from .state import load_workflow
@@ -66,6 +67,8 @@ def history_line(event: AuditEvent, case: Case) -> str:
         return _("Service clock resumed with the working time that was left")
     if event.kind == "note":
         return _("Note from %(name)s: %(text)s", name=actor, text=event.data.get("note", ""))
+    if event.kind == "escalated":
+        return _escalated(event.data, case)
     if event.kind in ("notified", "citizen_notified") and "params" in event.data:
         told = told_of(event.data["notification_kind"], event.data["params"], case)
         return _notified(event.kind, event.data, told.subject) if told is not None else event.summary
@@ -82,6 +85,16 @@ def history_line(event: AuditEvent, case: Case) -> str:
             return _("%(name)s completed '%(task)s': %(comment)s", name=actor, task=task, comment=comment)
         return _("%(name)s completed '%(task)s'", name=actor, task=task)
     return event.summary
+
+
+def _escalated(data: dict, case: Case) -> str:
+    overdue = data.get("overdue_task")
+    task = next((i.name for i in case.work_items if i.task == overdue and i.escalation_of_id is None), overdue)
+    words = dict(role=role_title(data.get("role", "")), task=translated(task), number=case.number)
+    if data.get("deadline"):
+        return _("Escalated to %(role)s: '%(task)s' on case %(number)s passed its deadline of %(deadline)s",
+                 deadline=local_time(datetime.fromisoformat(data["deadline"])), **words)
+    return _("Escalated to %(role)s: '%(task)s' on case %(number)s passed its deadline", **words)
 
 
 def _notified(kind: str, data: dict, subject: str) -> str:
