@@ -1,7 +1,7 @@
 """notifications keep their kind and parameters, told in the reader's language
 
 Revision ID: f6b0d4e8a2c1
-Revises: e5a9c3d7f1b8
+Revises: f6b0d4e8a2c9
 Create Date: 2026-12-02 01:50:00
 
 Notifications stored their words in English when they were written. From now on a row keeps what it
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = 'f6b0d4e8a2c1'
-down_revision = 'e5a9c3d7f1b8'
+down_revision = 'f6b0d4e8a2c9'
 branch_labels = None
 depends_on = None
 

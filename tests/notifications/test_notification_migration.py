@@ -3,19 +3,17 @@ are read back into their facts and from then on told in the reader's language (i
 they were written); words that do not read back stay as they were, readable."""
 from datetime import datetime, timezone
 
-import pytest
 from flask_babel import force_locale
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
-from app import create_app
 from app.accounts.models import User
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import Message, told
 from support import build_world
 
-BEFORE = "e5a9c3d7f1b8"  # main's head before notifications kept their parameters
+BEFORE = "f6b0d4e8a2c9"  # main's head before notifications kept their parameters
 CHECK_URL = "https://owso.example.gov.kh/certificates/?number=KPS-CL-2026-00008"
 WRITTEN = {  # kind -> (subject, body) as the code before wrote them
     "fee_waiver": ("Fee waiver to decide: case KPS-2026-00003",
@@ -36,16 +34,6 @@ WRITTEN = {  # kind -> (subject, body) as the code before wrote them
 ESCALATED = ("Escalated to OWSO chief: 'Review the application' on case KPS-2026-00006 passed its deadline of "
              "2026-11-20 10:00 UTC")
 MOMENT = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def fresh_app(empty_database):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database, "SCHEDULER_ENABLED": False,
-                      "SECRET_KEY": "test"})
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _written(kind, subject, body, user_id=None, address=None):
