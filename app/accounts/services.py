@@ -100,11 +100,18 @@ def start_session(user: User, address: str | None) -> str:
     return key
 
 
+def _with_user(relationship):
+    # Every request asks who is calling: their roles (permissions) and office (scopes, a page's header,
+    # the office's clock) come in the same statement.
+    return joinedload(relationship).options(joinedload(User.role_rows), joinedload(User.office))
+
+
 def user_for_session(user_id: int, key: str | None) -> User | None:
     """The user of a browser session, while it is open, unexpired and the account active."""
     if not key:
         return None
-    row = db.session.scalars(select(UserSession).where(UserSession.key_hash == _hash_token(key))).first()
+    row = db.session.scalars(select(UserSession).where(UserSession.key_hash == _hash_token(key))
+                             .options(_with_user(UserSession.user))).unique().first()
     if row is None or row.user_id != user_id or row.ended_at is not None or row.expires_at <= utcnow():
         return None
     return row.user if row.user.active else None
@@ -136,9 +143,8 @@ def issue_token(user: User) -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    # Every API request asks: the token, its user and their roles in one statement.
-    row = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)).options(
-        joinedload(ApiToken.user).joinedload(User.role_rows))).unique().first()
+    row = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == _hash_token(token))
+                             .options(_with_user(ApiToken.user))).unique().first()
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
         return None
     return row.user
