@@ -155,10 +155,12 @@ def case_markers(case: Case, now: datetime) -> list[DiagramMarkers]:
     workflow = load_workflow(case, script_helpers(office_calendar(case.office)))
     positions = workflow.positions()
     definition = case.definition
-    diagrams = [(definition, [p for p in positions if p not in called_processes(definition)])]
-    for called, processes in called_processes(definition, by_procedure=True).items():
+    called = called_processes(definition, by_procedure=True)  # read once: each call reads every called version
+    inside_called = {p for processes in called.values() for p in processes}
+    diagrams = [(definition, [p for p in positions if p not in inside_called])]
+    for version, processes in called.items():
         if any(p in positions for p in processes):
-            diagrams.append((called, [p for p in processes if p in positions]))
+            diagrams.append((version, [p for p in processes if p in positions]))
     late = {item.task for item in case.open_items if item.overdue(now)}
     found = []
     for shown, processes in diagrams:
