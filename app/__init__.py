@@ -4,7 +4,7 @@ from pathlib import Path
 from flask import Flask, session
 
 from . import bounds, config, errors, i18n, permissions, security
-from .db import serialise_sqlite_writers
+from .db import add_sqlite_aggregates, serialise_sqlite_writers
 from .engine import configure_sandbox
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             serialise_sqlite_writers(db.engine)
+            add_sqlite_aggregates(db.engine)
     configure_sandbox(app.config["SCRIPT_CPU_SECONDS"], app.config["SCRIPT_MEMORY_MB"])
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     bounds.init_app(app)  # before CSRF (forms are size-checked first) and the blueprints (their ids)

@@ -1,3 +1,4 @@
+import math
 import zlib
 from datetime import datetime, timezone
 
@@ -98,3 +99,28 @@ def serialise_sqlite_writers(engine) -> None:
     def on_begin(conn):
         reading = has_request_context() and request.method in READING_METHODS
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+class NearestRank:
+    """nearest_rank(p, value): the smallest value whose rank reaches p% of the group, NULLs left out;
+    SQLite lacks an ordered-set aggregate (PostgreSQL's percentile_disc gives the same answer)."""
+
+    def __init__(self):
+        self.values, self.p = [], 50
+
+    def step(self, p, value):
+        self.p = p
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self):
+        if not self.values:
+            return None
+        self.values.sort()
+        return self.values[max(0, math.ceil(self.p * len(self.values) / 100) - 1)]
+
+
+def add_sqlite_aggregates(engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record):
+        dbapi_connection.create_aggregate("nearest_rank", 2, NearestRank)

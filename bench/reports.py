@@ -24,7 +24,7 @@ def _shift_back(prefix: str) -> None:
         return moved(column, f"-({clone_place()} % 365)", "days")
     case_table, item_table = '"case"', "work_item"
     assignments = ", ".join(f"{col} = (SELECT {shifted(col)} FROM {case_table} c WHERE c.id = {case_table}.id)"
-                            for col in ("started_at", "completed_at", "promised_at"))
+                            for col in ("started_at", "completed_at", "promised_at", "overdue_from"))
     db.session.execute(text(f"UPDATE {case_table} SET {assignments} WHERE number LIKE :prefix"),
                        {"prefix": prefix})
     assignments = ", ".join(f"{col} = (SELECT {shifted(f'{item_table}.{col}')} FROM {case_table} c "

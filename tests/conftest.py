@@ -55,6 +55,17 @@ def empty_database():
 
 
 @pytest.fixture
+def fresh_app(empty_database):
+    """An app on a database of its own, so the migrations can run down and up on it."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database, "SCHEDULER_ENABLED": False,
+                      "SECRET_KEY": "test"})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def second_empty_database():
     """Another one, e.g. to restore a backup of the first into."""
     with _test_database("_second") as url:

@@ -3,11 +3,9 @@ revision 7c41d9e2b5a0) keep every bit of their state, lose the copy of the diagr
 working; going back down puts the spec back."""
 import json
 
-import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
-from app import create_app
 from app.cases.work_items import complete
 from app.cases.write_path import start_case
 from app.cases.models import Case
@@ -17,17 +15,6 @@ from office_data import APPLICATION, INTAKE, REVIEW_APPROVE
 from support import build_world, user
 
 BEFORE = "9e3b7d21c4f8"  # main's head before this change
-
-
-@pytest.fixture
-def fresh_app(empty_database):
-    """An app on a database of its own, so the migrations can run down and up on it."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database, "SCHEDULER_ENABLED": False,
-                      "SECRET_KEY": "test"})
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def raw_state(case_id: int):

@@ -64,6 +64,9 @@ class Case(db.Model):
     # Set when the case ends, so reports aggregate instead of replaying calendars.
     working_days_taken: Mapped[float | None]
     on_time: Mapped[bool | None]
+    # The earliest deadline of the case's work not done on time (see standards.overdue_from): the
+    # case is overdue at any moment from then on, so reports count overdue cases from the index.
+    overdue_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
 
     office: Mapped[Office] = relationship()
@@ -79,7 +82,7 @@ class Case(db.Model):
         Index("ix_case_reports_started", "jurisdiction", "started_at", "process_definition_id", "office_id",
               "channel", "status", "completed_at"),
         Index("ix_case_reports_completed", "jurisdiction", "completed_at", "process_definition_id", "office_id",
-              "on_time", "working_days_taken", "started_at", "status"),
+              "on_time", "working_days_taken", "started_at", "status", "overdue_from"),
         Index("ix_case_kind", "id", "jurisdiction", "process_definition_id"),
     )
 

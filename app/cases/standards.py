@@ -5,6 +5,15 @@ from ..calendars.working_time import ONE_DAY, working_time_between
 from .models import Case
 
 
+def overdue_from(items) -> datetime | None:
+    """When the case is overdue from: the earliest deadline among its work that is still open or was
+    done after its deadline (work created after its deadline counts from its creation). Open work not
+    yet due makes it a moment to come, which closing that work in time takes back. None: never late."""
+    return min((max(item.due_at, item.created_at) for item in items
+                if item.due_at is not None and (item.closed_at is None or item.closed_at > item.due_at)),
+               default=None)
+
+
 def record_pause(case: Case, calendar, resumed_at: datetime) -> None:
     case.paused_working_seconds += int(working_time_between(calendar, case.clock_stopped_at, resumed_at)
                                        .total_seconds())

@@ -28,7 +28,7 @@ from ..permissions import Jurisdiction, Role, people_holding, require_may_start
 from ..processes.services import latest_version
 from .escalation import escalate
 from .models import Case, CaseCounter, Timer, WorkItem
-from .standards import record_finish, record_pause
+from .standards import overdue_from, record_finish, record_pause
 from .state import load_workflow, new_workflow, store_workflow
 
 CHANNELS = ("counter", "online", "phone")
@@ -161,6 +161,7 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
         db.session.add(item)
         if task.escalates:
             escalate(case, item, task, now)
+    case.overdue_from = overdue_from(case.work_items)
     # Timers are rows for the sweep only: replaced wholesale, one executemany, no ORM objects.
     db.session.execute(Timer.__table__.delete().where(Timer.case_id == case.id))
     waiting = [{"case_id": case.id, "task_id": t.task_id, "element_id": t.element_id, "attached_to": t.attached_to,

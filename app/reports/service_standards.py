@@ -6,10 +6,10 @@ import io
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from ..accounts.models import Office
-from ..cases.models import Case, WorkItem
+from ..cases.models import Case
 from ..extensions import db
 from ..permissions import Jurisdiction
 from ..processes.models import ProcessDefinition
@@ -91,8 +91,7 @@ def service_standards(period: Period, offices: list[int] | None, process: str | 
     moment = min(period.end, now)
     open_then = and_(Case.started_at < moment, or_(Case.completed_at.is_(None), Case.completed_at >= moment),
                      Case.status != "error")
-    late = exists().where(WorkItem.case_id == Case.id, WorkItem.due_at <= moment, WorkItem.created_at <= moment,
-                          or_(WorkItem.closed_at.is_(None), WorkItem.closed_at > WorkItem.due_at))
+    late = Case.overdue_from <= moment
     standing = _scoped(select(*group, func.count(), func.sum(case((late, 1), else_=0))), offices, process).where(
         open_then).group_by(*group)
     for key, office_id, count, overdue in db.session.execute(standing):
