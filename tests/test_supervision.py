@@ -59,6 +59,22 @@ def test_a_khmer_reading_chief_reads_the_escalation_in_the_case_history_in_khmer
             f"{case.number} បានហួសកាលកំណត់ ថ្ងៃទី ១៥ ខែធ្នូ ឆ្នាំ ២០២៦ ម៉ោង ១០:០០</li>").replace("'", "&#39;") in page
 
 
+def test_a_khmer_reading_chief_reads_her_reassignment_and_extension_in_the_case_history_in_khmer(
+        kampong_siem, client, auth):
+    case = overdue_review(kampong_siem)
+    review = open_item(case, "technical_review")
+    rith = create_user("rith", PASSWORD, ["back_office"], "KPS", full_name="Keo Rith")
+    with time_machine.travel(local(2026, 12, 16, 10, 0), tick=False):
+        supervision.reassign(user("vanna"), review.id, rith.id, "Sokha is on leave")
+        supervision.extend_deadline(user("vanna"), review.id, local(2026, 12, 22, 17, 0), "Inspector ill this week")
+    set_language(user("vanna"), "km")
+    auth.login("vanna")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True).replace("&#39;", "'")
+    assert " · Vanna · Vanna បានប្រគល់ 'ពិនិត្យពាក្យស្នើសុំ' ទៅ Keo Rith៖ Sokha is on leave</li>" in page
+    assert (" · Vanna · Vanna បានពន្យារ 'ពិនិត្យពាក្យស្នើសុំ' ពី ថ្ងៃទី ១៥ ខែធ្នូ ឆ្នាំ ២០២៦ ម៉ោង ១០:០០ ដល់ "
+            "ថ្ងៃទី ២២ ខែធ្នូ ឆ្នាំ ២០២៦ ម៉ោង ១៧:០០៖ Inspector ill this week</li>") in page
+
+
 def test_the_chief_extends_a_deadline_with_a_reason_visible_in_the_history(kampong_siem):
     case = overdue_review(kampong_siem)
     review = open_item(case, "technical_review")

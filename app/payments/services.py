@@ -190,7 +190,8 @@ def decide_waiver(case, waiver_id: int, approve: bool, actor) -> FeeWaiver:
     waiver.decided_by_id, waiver.decided_at = actor.id, utcnow()
     record(f"fee_waiver_{waiver.status}", f"Fee waiver for case {case.number} {waiver.status} by the chief: "
            f"{waiver.amount_riel:,} riel instead of {waiver.fee_due_riel:,} riel", actor=actor, case=case,
-           waiver_id=waiver.id, amount_riel=waiver.amount_riel, reason=waiver.reason)
+           waiver_id=waiver.id, amount_riel=waiver.amount_riel, fee_due_riel=waiver.fee_due_riel,
+           reason=waiver.reason)
     db.session.flush()
     return waiver
 
