@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Blueprint, g, jsonify, request, url_for
@@ -27,6 +28,16 @@ from .openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+
+
+def committed(answer: Callable[[], dict], status: int = 200):
+    """Commit the request's work and answer with what it wrote. The answer is read before the commit:
+    committing expires every object, and reading them back would take a second transaction (on SQLite
+    a second write lock) to reload the case, its work items and the caller."""
+    db.session.flush()  # what the answer reads (the case's version) is what gets committed
+    body = answer()
+    db.session.commit()
+    return jsonify(body), status
 
 
 def json_body() -> dict:
@@ -129,9 +140,8 @@ def start_case():
         raise BadRequest(_("\"channel\" is how the application came to the office: \"counter\" or \"phone\" "
                            "(online applications come through the public portal)."))
     case = start_new_case(process, body.get("data") or {}, g.api_user, g.api_user.office, channel=channel)
-    db.session.commit()
-    return jsonify({"id": case.id, "number": case.number, "status": case.status,
-                    "access_code": case.access_code}), 201
+    return committed(lambda: {"id": case.id, "number": case.number, "status": case.status,
+                              "access_code": case.access_code}, 201)
 
 
 @bp.get("/cases")
@@ -185,16 +195,14 @@ def work_item(item_id):
 @token_required
 def claim(item_id):
     item = work_items.claim(g.api_user, item_id)
-    db.session.commit()
-    return jsonify(work_item_dict(item))
+    return committed(lambda: work_item_dict(item))
 
 
 @bp.post("/work-items/<int:item_id>/release")
 @token_required
 def release(item_id):
     item = work_items.release(g.api_user, item_id)
-    db.session.commit()
-    return jsonify(work_item_dict(item))
+    return committed(lambda: work_item_dict(item))
 
 
 @bp.post("/work-items/<int:item_id>/complete")
@@ -208,11 +216,13 @@ def complete(item_id):
     if seen is not None and not isinstance(seen, int):
         raise BadRequest(_("\"case_version\" must be the whole number you read from the case."))
     case = work_items.complete(g.api_user, item_id, data, body.get("comment"), seen)
-    db.session.commit()
-    if not may_see_case(g.api_user, case):  # the OWSO answering a complaint: its own work item only
-        return jsonify({"id": case.id, "number": case.number, "status": case.status,
-                        "data": case_data_for(g.api_user, case)})
-    return jsonify(case_dict(case))
+
+    def answer():
+        if not may_see_case(g.api_user, case):  # the OWSO answering a complaint: its own work item only
+            return {"id": case.id, "number": case.number, "status": case.status,
+                    "data": case_data_for(g.api_user, case)}
+        return case_dict(case)
+    return committed(answer)
 
 
 @bp.get("/incidents")

@@ -22,10 +22,6 @@ class AuditEvent(db.Model):
     # Named, not imported: accounts record audit events, so audit never imports accounts.
     actor = relationship("User")
 
-    def as_dict(self) -> dict:
-        return {"at": self.at.isoformat(), "actor": self.actor.username if self.actor else "system",
-                "kind": self.kind, "summary": self.summary, "data": self.data}
-
 
 class AuditHead(db.Model):
     """The hash of each case's latest event: without it a cut tail would go unnoticed."""

@@ -21,7 +21,9 @@ from .models import CASE_STATUSES, Case, WorkItem
 
 
 def visible_case(user: User, case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
+    # Whoever shows a case names its procedure; its office decides who may see it.
+    case = db.session.scalars(select(Case).where(Case.id == case_id)
+                              .options(joinedload(Case.office), joinedload(Case.definition))).first()
     if case is None or not may_see_case(user, case):
         raise NotFound(_("There is no case %(id)s in your office.", id=case_id))
     return case
