@@ -64,8 +64,14 @@ def test_the_case_the_api_sends_back_costs_the_same_however_many_people_worked_o
 
 # Each write's statements, from the lock to the flush: the same for every licence after the office's
 # first (which also makes the office's signing key). A statement more here is one more for every case.
-STATEMENTS_PER_STEP = {"start_case": 10, "check_documents": 19, "technical_review": 9, "sign_licence": 17,
+STATEMENTS_PER_STEP = {"start_case": 11, "check_documents": 19, "technical_review": 9, "sign_licence": 17,
                        "hand_over": 9}
+
+
+def as_a_new_request() -> None:
+    """Nothing read yet: in production each request has its own session."""
+    db.session.expunge_all()
+    db.session.info.clear()  # what a session keeps for its transaction (history heads, holidays)
 
 
 def licence_counting_statements(office) -> dict[str, int]:
@@ -74,7 +80,7 @@ def licence_counting_statements(office) -> dict[str, int]:
     from app.cases.write_path import start_case
     from office_data import APPLICATION, HAND_OVER, INTAKE, SIGN
     counts = {}
-    db.session.expunge_all()
+    as_a_new_request()
     dara = user("dara")
     with statements() as seen:
         case = start_case("commercial_licence", APPLICATION, dara, office)
@@ -83,7 +89,7 @@ def licence_counting_statements(office) -> dict[str, int]:
     for username, task, data in (("dara", "check_documents", INTAKE), ("sokha", "technical_review", REVIEW_APPROVE),
                                  ("vanna", "sign_licence", SIGN), ("dara", "hand_over", HAND_OVER)):
         item_id = open_item(case, task).id
-        db.session.expunge_all()  # as a new request: nothing read yet
+        as_a_new_request()
         officer = user(username)
         with statements() as seen:
             case = work_items.complete(officer, item_id, data)
