@@ -16,7 +16,7 @@ from ..accounts.models import User
 from ..audit.services import record, remember_head
 from ..calendars.services import office_calendar, script_helpers
 from ..calendars.working_time import add_working_days, add_working_time, working_time_between
-from ..catalogue.services import offices_offering, service_for_process
+from ..catalogue.services import offices_offering, promise_for_process
 from ..db import next_in_counter, utcnow
 from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError
 from ..errors import BadRequest, Rejected
@@ -78,8 +78,7 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
     jurisdiction = definition.jurisdiction
     if actor is not None:
         require_may_start(actor, jurisdiction, definition.name)
-    service = service_for_process(process_key)
-    promise = service.current if service else None
+    promise = promise_for_process(process_key)
     if promise is not None and not promise.offered_at(office):
         offering = ", ".join(f"{o.name} ({o.code})" for o in offices_offering(promise)) or _("none")
         raise Rejected(_("%(office)s does not offer '%(service)s'. Offices that do: %(offering)s.", office=office.name,
