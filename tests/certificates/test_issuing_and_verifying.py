@@ -130,7 +130,7 @@ def test_an_altered_or_forged_payload_is_said_plainly_to_be_not_genuine(api, cli
 def test_a_certificate_past_its_validity_checks_as_expired(api, client):
     with time_machine.travel(local(2026, 11, 2, 9, 0), tick=False):
         case = signed_licence(api, signature={**SIGN, "licence_valid_until": "2026-11-30"})
-    certificate = certificate_of(api, case["id"])
+        certificate = certificate_of(api, case["id"])  # with the token of that day: tokens last 30 days
     with time_machine.travel(local(2026, 11, 30, 16, 0), tick=False):
         assert client.get(f"/api/v1/public/certificates/{certificate['number']}").get_json()["status"] == "valid"
     with time_machine.travel(local(2026, 12, 1, 8, 0), tick=False):
