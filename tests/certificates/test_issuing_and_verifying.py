@@ -55,6 +55,8 @@ def test_a_walk_in_applicant_is_told_by_sms_in_khmer_though_the_chief_signed_in_
     page = client.get(f"/cases/{case['id']}?lang=km").get_data(as_text=True)
     assert (f" · បានជូនដំណឹងដល់អ្នកស្នើសុំតាមសារ SMS៖ អាជ្ញាបណ្ណពាណិជ្ជកម្ម លេខ {certificate} "
             "ត្រូវបានចុះហត្ថលេខារួចហើយ</li>") in page
+    assert (f" · Vanna · អាជ្ញាបណ្ណពាណិជ្ជកម្ម លេខ {certificate} ត្រូវបានចេញជូន Sok Chanthy "
+            "មានសុពលភាពរហូតដល់ថ្ងៃទី ៣០ ខែវិច្ឆិកា ឆ្នាំ ២០២៧</li>") in page
 
 
 def test_returning_the_file_to_the_back_office_issues_nothing(api):
@@ -128,7 +130,7 @@ def test_an_altered_or_forged_payload_is_said_plainly_to_be_not_genuine(api, cli
 def test_a_certificate_past_its_validity_checks_as_expired(api, client):
     with time_machine.travel(local(2026, 11, 2, 9, 0), tick=False):
         case = signed_licence(api, signature={**SIGN, "licence_valid_until": "2026-11-30"})
-    certificate = certificate_of(api, case["id"])
+        certificate = certificate_of(api, case["id"])  # with the token of that day: tokens last 30 days
     with time_machine.travel(local(2026, 11, 30, 16, 0), tick=False):
         assert client.get(f"/api/v1/public/certificates/{certificate['number']}").get_json()["status"] == "valid"
     with time_machine.travel(local(2026, 12, 1, 8, 0), tick=False):
