@@ -5,7 +5,8 @@ The language of a request, first match wins:
   2. a signed-in staff member's own preference (User.locale, saved when they switch);
   3. the choice remembered in this browser's session (a citizen who switched);
   4. Khmer on public pages (blueprints passed to `public_pages`), otherwise BABEL_DEFAULT_LOCALE (en).
-Outside a request (CLI, scheduler) nothing is translated: the log and the terminal stay in English.
+Outside a request (CLI, scheduler) the default language is written: the log and the terminal stay in English;
+a message sent from there (notifications' email and SMS) is written in its reader's language (force_locale).
 """
 from datetime import date, datetime
 from decimal import Decimal
@@ -57,8 +58,9 @@ def select_locale() -> str | None:
 
 
 def language() -> str:
-    """The language code of this request ('km' or 'en')."""
-    locale = get_locale() if has_request_context() else None
+    """The language code being written in ('km' or 'en'): this request's, or outside a request the default
+    or the one forced for a message (an email goes out in its reader's language)."""
+    locale = get_locale()
     return locale.language if locale else "en"
 
 

@@ -10,10 +10,13 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from app.accounts.services import set_language
+from app.cases.work_items import complete
+from app.cases.write_path import start_case
 from app.errors import Rejected
 from app.i18n import local_date, local_time, number, riel
 from office_data import APPLICATION
-from support import Auth, csrf_token_from, user
+from app.payments.services import decide_waiver, payment_for, request_waiver
+from support import Auth, csrf_token_from, open_item, user
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "app" / "translations" / "km" / "LC_MESSAGES" / "messages.po"
@@ -158,3 +161,23 @@ def test_an_officer_reading_khmer_reads_the_case_history_in_khmer_while_english_
 
     english = client.get(f"{case_url}?lang=en").get_data(as_text=True)
     assert "· Dara · Dara took &#39;Check documents and take the official fee&#39;</li>" in english
+
+
+def test_a_chief_reading_khmer_reads_the_fee_waiver_and_the_reduced_payment_in_the_case_history(client, auth):
+    reason = "Sub-decree 18 art. 12: fee halved for a business owner with a disability"
+    case = start_case("commercial_licence", APPLICATION, user("dara"), user("dara").office)
+    waiver = request_waiver(case, 50_000, reason, user("dara"))
+    decide_waiver(case, waiver.id, True, user("vanna"))
+    complete(user("dara"), open_item(case, "check_documents").id,
+             {"intake_decision": "accept", "documents_received": ["application_form"], "fee_paid_riel": 50_000})
+    set_language(user("vanna"), "km")
+    auth.login("vanna")
+
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+    assert (f" · Dara · បានស្នើសុំលើកលែងកម្រៃសេវាសម្រាប់សំណុំឯកសារលេខ {case.number}៖ ៥០,០០០ រៀល ជំនួសឱ្យ "
+            f"១០០,០០០ រៀល ({reason})</li>") in page
+    assert (f" · Vanna · ប្រធានបានអនុម័តការលើកលែងកម្រៃសេវាសម្រាប់សំណុំឯកសារលេខ {case.number}៖ ៥០,០០០ រៀល "
+            "ជំនួសឱ្យ ១០០,០០០ រៀល</li>") in page
+    assert (f" · Dara · បានបង់កម្រៃសេវា ៥០,០០០ រៀល។ បង្កាន់ដៃផ្លូវការលេខ {payment_for(case).receipt_number} "
+            "(បានបញ្ចុះពី ១០០,០០០ រៀល តាមការលើកលែងដែលបានអនុម័ត)</li>") in page

@@ -6,10 +6,12 @@ import time_machine
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.accounts.services import set_language
 from app.administration.services import create_user
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.notifications.models import Notification
+from app.notifications.services import told
 from app.supervision import services as supervision
 from app.timers.services import sweep
 
@@ -39,9 +41,38 @@ def test_the_chief_and_governor_see_overdue_work_on_the_api(kampong_siem, api):
 
 
 def test_escalation_notifies_the_chief_in_the_app(kampong_siem):
-    overdue_review(kampong_siem)
+    case = overdue_review(kampong_siem)
     notes = db.session.scalars(select(Notification).join(User).where(User.username == "vanna")).all()
-    assert any(n.kind == "escalation" and "Review the application" in n.subject for n in notes)
+    assert [told(n).subject for n in notes if n.kind == "escalation"] == [
+        f"Escalated to OWSO chief: 'Review the application' on case {case.number} passed its deadline of "
+        "2026-12-15 10:00"]
+
+
+def test_a_khmer_reading_chief_reads_the_escalation_in_the_case_history_in_khmer(kampong_siem, client, auth):
+    case = overdue_review(kampong_siem)
+    set_language(user("vanna"), "km")
+    auth.login("vanna")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert (f" · បានបញ្ជូនទៅ ប្រធានការិយាល័យច្រកចេញចូលតែមួយ៖ 'ពិនិត្យពាក្យស្នើសុំ' លើសំណុំឯកសារលេខ {case.number} "
+            "បានហួសកាលកំណត់ ថ្ងៃទី ១៥ ខែធ្នូ ឆ្នាំ ២០២៦ ម៉ោង ១០:០០</li>").replace("'", "&#39;") in page
+    assert (f" · បានជូនដំណឹងដល់ vanna៖ បានបញ្ជូនទៅ ប្រធានការិយាល័យច្រកចេញចូលតែមួយ៖ 'ពិនិត្យពាក្យស្នើសុំ' លើសំណុំឯកសារលេខ "
+            f"{case.number} បានហួសកាលកំណត់ ថ្ងៃទី ១៥ ខែធ្នូ ឆ្នាំ ២០២៦ ម៉ោង ១០:០០</li>").replace("'", "&#39;") in page
+
+
+def test_a_khmer_reading_chief_reads_her_reassignment_and_extension_in_the_case_history_in_khmer(
+        kampong_siem, client, auth):
+    case = overdue_review(kampong_siem)
+    review = open_item(case, "technical_review")
+    rith = create_user("rith", PASSWORD, ["back_office"], "KPS", full_name="Keo Rith")
+    with time_machine.travel(local(2026, 12, 16, 10, 0), tick=False):
+        supervision.reassign(user("vanna"), review.id, rith.id, "Sokha is on leave")
+        supervision.extend_deadline(user("vanna"), review.id, local(2026, 12, 22, 17, 0), "Inspector ill this week")
+    set_language(user("vanna"), "km")
+    auth.login("vanna")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True).replace("&#39;", "'")
+    assert " · Vanna · Vanna បានប្រគល់ 'ពិនិត្យពាក្យស្នើសុំ' ទៅ Keo Rith៖ Sokha is on leave</li>" in page
+    assert (" · Vanna · Vanna បានពន្យារ 'ពិនិត្យពាក្យស្នើសុំ' ពី ថ្ងៃទី ១៥ ខែធ្នូ ឆ្នាំ ២០២៦ ម៉ោង ១០:០០ ដល់ "
+            "ថ្ងៃទី ២២ ខែធ្នូ ឆ្នាំ ២០២៦ ម៉ោង ១៧:០០៖ Inspector ill this week</li>") in page
 
 
 def test_the_chief_extends_a_deadline_with_a_reason_visible_in_the_history(kampong_siem):

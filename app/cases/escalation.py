@@ -2,8 +2,11 @@
 the supervisors who now hold it."""
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from ..audit.services import record
-from ..notifications.services import notify
+from ..i18n import local_time, translated
+from ..notifications.services import Message, message_for, notify
 from ..permissions import people_holding, role_title
 from .models import Case, WorkItem
 
@@ -26,5 +29,18 @@ def escalate(case: Case, item: WorkItem, task, now: datetime) -> None:
                f"deadline{' of ' + deadline.strftime('%Y-%m-%d %H:%M UTC') if deadline else ''}")
     record("escalated", summary, case=case, level=item.escalation_level, role=item.role,
            overdue_task=late.task if late else task.escalates, deadline=deadline.isoformat() if deadline else None)
-    notify(people_holding(item.role, case.office), "escalation", summary,
-           f"{summary}. Open the case to follow up: {case.number}.", case=case)
+    notify(people_holding(item.role, case.office), "escalation",
+           {"role": item.role, "task": late.name if late else task.escalates, "number": case.number,
+            "deadline": deadline.isoformat() if deadline else None}, case=case)
+
+
+@message_for("escalation")
+def _escalated(params: dict, case) -> Message:
+    words = dict(role=role_title(params["role"]), task=translated(params["task"]), number=params["number"])
+    if params.get("deadline"):
+        subject = _("Escalated to %(role)s: '%(task)s' on case %(number)s passed its deadline of %(deadline)s",
+                    deadline=local_time(datetime.fromisoformat(params["deadline"])), **words)
+    else:
+        subject = _("Escalated to %(role)s: '%(task)s' on case %(number)s passed its deadline", **words)
+    return Message(subject, _("%(subject)s. Open the case to follow up: %(number)s.", subject=subject,
+                              number=params["number"]))

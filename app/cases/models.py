@@ -34,7 +34,7 @@ class Case(db.Model):
     # With the number, lets the applicant see the public view of the case. Kept readable so the
     # office can reprint a receipt; it opens nothing that the office's own staff cannot already see.
     access_code: Mapped[str | None] = mapped_column(String(20))
-    # Who applied online and how to reach them: {name, phone, email}.
+    # Who applied online, how to reach them and the language they wrote in: {name, phone, email, language}.
     applicant: Mapped[dict] = mapped_column(JSON, default=dict)
     # A replayed online application carries the same key and finds this case instead of making another.
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)

@@ -13,7 +13,9 @@ from ..calendars.services import office_calendar, script_helpers
 from ..db import utcnow
 from ..extensions import db
 from ..forms.rendering import display_value
-from ..i18n import language, number, translated
+from ..i18n import language, local_time, number, riel, translated
+from ..notifications.services import told_of
+from ..permissions import role_title
 from ..processes.services import called_processes
 from .models import Case, WorkItem
 from .state import load_workflow
@@ -47,11 +49,17 @@ def case_summary(case: Case) -> dict:
 def history_line(event: AuditEvent, case: Case) -> str:
     """One line of a case's history as the reader reads it. History is recorded once, in English (it is
     hash-chained); for other languages the common kinds are told again from what the event recorded,
-    and any other kind shows the recorded sentence."""
+    and any other kind (or an event recorded before it kept what it takes) shows the recorded sentence."""
     if language() == "en":
         return event.summary
     actor = event.actor.display_name if event.actor else _("system")
     item = next((i for i in case.work_items if i.id == event.data.get("work_item")), None)
+    told = _case_event(event, case, actor) if item is None else _work_event(event, item, actor)
+    return told if told is not None else event.summary
+
+
+def _case_event(event: AuditEvent, case: Case, actor: str) -> str | None:
+    data = event.data
     if event.kind == "case_started":
         version = re.search(r"\(version (\d+)\)$", event.summary)
         return _("Case %(number)s started: %(procedure)s (version %(version)s)", number=case.number,
@@ -64,10 +72,37 @@ def history_line(event: AuditEvent, case: Case) -> str:
     if event.kind == "clock_resumed":
         return _("Service clock resumed with the working time that was left")
     if event.kind == "note":
-        return _("Note from %(name)s: %(text)s", name=actor, text=event.data.get("note", ""))
-    if item is None:
-        return event.summary
-    task = translated(item.name)
+        return _("Note from %(name)s: %(text)s", name=actor, text=data.get("note", ""))
+    if event.kind == "escalated":
+        return _escalated(data, case)
+    if event.kind in ("notified", "citizen_notified") and "params" in data:
+        told = told_of(data["notification_kind"], data["params"], case)
+        return _notified(event.kind, data, told.subject) if told is not None else None
+    if event.kind == "fee_paid":
+        if data.get("waiver_id"):
+            return _("Fee of %(amount)s paid; official receipt %(receipt)s (reduced from %(due)s by an approved "
+                     "waiver)", amount=riel(data["amount_riel"]), receipt=data["receipt_number"],
+                     due=riel(data["fee_due_riel"]))
+        return _("Fee of %(amount)s paid; official receipt %(receipt)s", amount=riel(data["amount_riel"]),
+                 receipt=data["receipt_number"])
+    if event.kind == "fee_waiver_requested":
+        return _("Fee waiver asked for case %(number)s: %(amount)s instead of %(due)s (%(reason)s)",
+                 number=case.number, amount=riel(data["amount_riel"]), due=riel(data["fee_due_riel"]),
+                 reason=data["reason"])
+    if event.kind in ("fee_waiver_approved", "fee_waiver_refused") and "fee_due_riel" in data:
+        words = dict(number=case.number, amount=riel(data["amount_riel"]), due=riel(data["fee_due_riel"]))
+        if event.kind == "fee_waiver_approved":
+            return _("Fee waiver for case %(number)s approved by the chief: %(amount)s instead of %(due)s", **words)
+        return _("Fee waiver for case %(number)s refused by the chief: %(amount)s instead of %(due)s", **words)
+    if event.kind == "certificate_revoked":
+        return _("Certificate %(number)s revoked: %(reason)s", number=data["certificate"], reason=data["reason"])
+    if event.kind == "timer_fired":
+        return _("Deadline timers fired: %(timers)s", timers=", ".join(data.get("timers", [])))
+    return None
+
+
+def _work_event(event: AuditEvent, item: WorkItem, actor: str) -> str | None:
+    data, task = event.data, translated(item.name)
     if event.kind == "work_item_claimed":
         return _("%(name)s took '%(task)s'", name=actor, task=task)
     if event.kind == "work_item_released":
@@ -77,7 +112,39 @@ def history_line(event: AuditEvent, case: Case) -> str:
         if comment:
             return _("%(name)s completed '%(task)s': %(comment)s", name=actor, task=task, comment=comment)
         return _("%(name)s completed '%(task)s'", name=actor, task=task)
-    return event.summary
+    if event.kind == "applicant_answered":
+        return _("The applicant answered '%(task)s' online", task=task)
+    if event.kind == "work_item_reassigned":
+        # The new officer's name as it was then, from the sentence recorded (the data keeps usernames).
+        officer = event.summary.partition(f" reassigned '{item.name}' to ")[2].removesuffix(f": {data['reason']}")
+        return _("%(name)s reassigned '%(task)s' to %(officer)s: %(reason)s", name=actor, task=task,
+                 officer=officer, reason=data["reason"])
+    if event.kind == "deadline_extended":
+        return _("%(name)s extended '%(task)s' from %(before)s to %(after)s: %(reason)s", name=actor, task=task,
+                 before=local_time(datetime.fromisoformat(data["before"])),
+                 after=local_time(datetime.fromisoformat(data["after"])), reason=data["reason"])
+    return None
+
+
+def _escalated(data: dict, case: Case) -> str:
+    overdue = data.get("overdue_task")
+    task = next((i.name for i in case.work_items if i.task == overdue and i.escalation_of_id is None), overdue)
+    words = dict(role=role_title(data.get("role", "")), task=translated(task), number=case.number)
+    if data.get("deadline"):
+        return _("Escalated to %(role)s: '%(task)s' on case %(number)s passed its deadline of %(deadline)s",
+                 deadline=local_time(datetime.fromisoformat(data["deadline"])), **words)
+    return _("Escalated to %(role)s: '%(task)s' on case %(number)s passed its deadline", **words)
+
+
+def _notified(kind: str, data: dict, subject: str) -> str:
+    if kind == "notified":
+        return _("Notified %(names)s: %(subject)s", names=", ".join(data["recipients"]), subject=subject)
+    by_sms = data.get("medium") == "sms"
+    if data["notification_kind"] == "complaint_outcome":
+        return (_("Told the complainant by SMS: %(subject)s", subject=subject) if by_sms
+                else _("Told the complainant by email: %(subject)s", subject=subject))
+    return (_("Told the applicant by SMS: %(subject)s", subject=subject) if by_sms
+            else _("Told the applicant by email: %(subject)s", subject=subject))
 
 
 def case_dict(case: Case) -> dict:

@@ -22,8 +22,8 @@ from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError
 from ..errors import BadRequest, Rejected
 from ..extensions import db
 from ..forms.validation import validate_submission
-from ..i18n import language
-from ..notifications.services import notify
+from ..i18n import language, translated
+from ..notifications.services import Message, message_for, notify
 from ..permissions import Jurisdiction, Role, people_holding, require_may_start
 from ..processes.services import latest_version
 from .escalation import escalate
@@ -183,6 +183,15 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
     db.session.flush()
 
 
+@message_for("send_back")
+def _sent_back(params: dict, case) -> Message:
+    return Message(
+        _("Case %(number)s was sent back to the applicant", number=params["number"]),
+        _("Case %(number)s (%(procedure)s) waits on the applicant's documents or corrections; its deadlines are "
+          "paused until you record the applicant's response.", number=params["number"],
+          procedure=translated(params["procedure"])))
+
+
 def _run_service_clock(case: Case, workflow: CaseWorkflow, ready, calendar, actor, now: datetime) -> bool:
     """Deadlines pause while the case waits on the applicant and resume with the time that was left;
     True when the clock stopped or started (the deadlines moved)."""
@@ -192,9 +201,7 @@ def _run_service_clock(case: Case, workflow: CaseWorkflow, ready, calendar, acto
         case.clock_stopped_at = now
         record("clock_stopped", "Service clock stopped: waiting on the applicant", actor=actor, case=case)
         notify(people_holding(Role.FRONT_OFFICE, case.office), "send_back",
-               f"Case {case.number} was sent back to the applicant",
-               f"Case {case.number} ({case.definition.name}) waits on the applicant's documents or corrections; "
-               "its deadlines are paused until you record the applicant's response.", case=case)
+               {"number": case.number, "procedure": case.definition.name}, case=case)
         return True
     if not waiting_on_applicant and case.clock_stopped_at is not None:
         paused_at = case.clock_stopped_at

@@ -20,7 +20,8 @@ from ..cases.write_path import on_work_completed
 from ..db import utcnow
 from ..errors import BadRequest, Conflict, Forbidden, NotFound
 from ..extensions import db
-from ..notifications.services import notify_citizen
+from ..i18n import language
+from ..notifications.services import Message, message_for, notify_citizen
 from ..permissions import may_revoke_certificate, may_see_case
 from . import keys
 from .kinds import KINDS, CertificateKind, kind_for_signing
@@ -67,12 +68,23 @@ def issue(case: Case, kind: CertificateKind, signer) -> Certificate:
            + (f", valid until {valid_until.isoformat()}" if valid_until else ""),
            actor=signer, case=case, certificate=certificate.number, key_id=key.key_id)
     contact = next((data[f] for f in kind.contact_fields if data.get(f)), None)
-    notify_citizen(contact, "certificate_issued", f"{kind.title_en} {certificate.number} is signed",
-                   f"Your {kind.title_en.lower()} for {certificate.subject} (case {case.number}) is signed. Collect "
-                   f"it at {case.office.name} with your identity card. Anyone can check it at "
-                   f"{current_app.config['PUBLIC_URL'].rstrip('/')}/certificates/?number={certificate.number}",
-                   case=case)
+    notify_citizen(contact, "certificate_issued", {
+        "service": kind.service, "certificate": certificate.number, "subject": certificate.subject,
+        "number": case.number, "office": case.office.name,
+        "check_url": f"{current_app.config['PUBLIC_URL'].rstrip('/')}/certificates/?number={certificate.number}"},
+        case=case)
     return certificate
+
+
+@message_for("certificate_issued")
+def _certificate_signed(params: dict, case) -> Message:
+    kind = KINDS[params["service"]]
+    title, in_a_sentence = (kind.title_km,) * 2 if language() == "km" else (kind.title_en, kind.title_en.lower())
+    return Message(
+        _("%(title)s %(certificate)s is signed", title=title, certificate=params["certificate"]),
+        _("Your %(title)s for %(subject)s (case %(number)s) is signed. Collect it at %(office)s with your identity "
+          "card. Anyone can check it at %(url)s", title=in_a_sentence, subject=params["subject"],
+          number=params["number"], office=params["office"], url=params["check_url"]))
 
 
 def _joined(data: dict, fields: tuple[str, ...]) -> str:

@@ -9,7 +9,6 @@ commits once.
 """
 from dataclasses import dataclass
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -19,7 +18,8 @@ from ..cases.write_path import on_work_completed, start_case
 from ..errors import BadRequest, Rejected
 from ..extensions import db
 from ..forms.translation import localized
-from ..notifications.services import notify_citizen
+from ..i18n import language
+from ..notifications.services import Message, message_for, notify_citizen
 from ..permissions import Jurisdiction, may_see_item
 from ..processes.services import latest_version
 
@@ -113,7 +113,9 @@ def file_complaint(body: dict, idempotency_key: str | None = None) -> Case:
     data = {"complaint_text": text, "complaint_subject": category, "share_identity": share_identity}
     data |= {key: value for key, value in (("complainant_name", name), ("complainant_contact", contact),
                                            ("related_case_number", related)) if value}
-    return start_case(PROCESS, data, None, office, channel="online", idempotency_key=idempotency_key)
+    # The language they complained in is the one the Ombudsman writes to them in.
+    return start_case(PROCESS, data, None, office, channel="online", applicant={"language": language()},
+                      idempotency_key=idempotency_key)
 
 
 def is_complaint(case: Case) -> bool:
@@ -158,14 +160,21 @@ def tell_the_outcome(case: Case, item, actor, data: dict) -> None:
     """Informing the complainant closes the complaint: a complainant who left a contact is told there too."""
     if not is_complaint(case) or item.task != "inform_complainant":
         return
-    with force_locale("en"):  # like every message to citizens today; the tracking page speaks their language
-        decided = _decided(case)
-    body = (f"The District Ombudsman closed your complaint {case.number}: {decided.finding_text}. "
-            + (f"{decided.reasons} " if decided.reasons else "")
-            + (f"Referred to: {decided.referred_to}. " if decided.referred_to else "")
-            + "Follow it on the tracking page with its number and access code.")
-    notify_citizen(case.data.get("complainant_contact"), "complaint_outcome",
-                   f"Your complaint {case.number}: {decided.finding_text}", body, case=case)
+    notify_citizen(case.data.get("complainant_contact"), "complaint_outcome", {"number": case.number}, case=case)
+
+
+@message_for("complaint_outcome")
+def _outcome_told(params: dict, case: Case) -> Message:
+    # The decision is read from the closed complaint itself, as its tracking page reads it.
+    decided = _decided(case)
+    body = " ".join(
+        [_("The District Ombudsman closed your complaint %(number)s: %(finding)s.", number=params["number"],
+           finding=decided.finding_text)]
+        + ([decided.reasons] if decided.reasons else [])
+        + ([_("Referred to: %(body)s.", body=decided.referred_to)] if decided.referred_to else [])
+        + [_("Follow it on the tracking page with its number and access code.")])
+    return Message(_("Your complaint %(number)s: %(finding)s", number=params["number"],
+                     finding=decided.finding_text), body)
 
 
 # --- what the OWSO sees of it -----------------------------------------------------------

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -22,8 +22,13 @@ class Notification(db.Model):
     medium: Mapped[str] = mapped_column(String(10), default="email")  # email, sms
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case.id"))
     kind: Mapped[str] = mapped_column(String(40))
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    # What it says is told from its kind and these (numbers, names, keys), in the reader's language,
+    # whenever it is shown or sent (services.told); never stored as words.
+    params: Mapped[dict | None] = mapped_column(JSON)
+    # Only rows from before notifications kept their parameters, of a kind whose words the migration
+    # could not read back: the words they were recorded with (in English).
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_status: Mapped[str] = mapped_column(String(20), default="none")

@@ -10,11 +10,14 @@ result is committed on its own, so a crash loses at most the one message in flig
 """
 import logging
 import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, format_datetime, make_msgid, parseaddr
 
 from flask import Flask, current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import joinedload
@@ -24,6 +27,7 @@ from ..audit.services import record
 from ..db import utcnow
 from ..errors import NotFound
 from ..extensions import db
+from ..i18n import LANGUAGES, PUBLIC_DEFAULT
 from .models import Notification
 from .sms import SmsRefused, phone_number, send_sms, sms_configured
 
@@ -36,14 +40,85 @@ SMTP_TIMEOUT_SECONDS = 10
 MAX_ERROR_LENGTH = 500
 
 
+# --- what a notification says ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+
+
+# kind -> tell(params, case) -> Message, written in the current language. Each package that notifies
+# registers the words of its kinds beside the code that notifies (message_for), so this package needs
+# none of theirs.
+_TELLERS: dict[str, Callable[[dict, object], Message]] = {}
+
+
+def message_for(kind: str):
+    """Register how notifications of ``kind`` are told: ``tell(params, case) -> Message``, through gettext.
+
+    A notification stores its kind and parameters, not its words: staff read it in their language and a
+    citizen gets it in theirs, whenever it is shown or sent."""
+    def register(tell):
+        _TELLERS[kind] = tell
+        return tell
+    return register
+
+
+def told_of(kind: str, params: dict, case=None) -> Message | None:
+    """What a notification of ``kind`` with ``params`` says, in the language being written; None for a
+    kind without words."""
+    tell = _TELLERS.get(kind)
+    return _one_line(tell(params, case)) if tell is not None else None
+
+
+def told(notification: Notification) -> Message:
+    """The notification in the language being written (the reader's on a page); a row from before
+    notifications kept their parameters shows the words it was recorded with."""
+    message = told_of(notification.kind, notification.params, notification.case) if notification.params else None
+    return message or Message(notification.subject or "", notification.body or "")
+
+
+def reader_language(notification: Notification) -> str:
+    """Staff: the language they chose (else the office's default). A citizen: the language they applied
+    or complained in, as the case recorded it; else Khmer, the public side's default."""
+    if notification.user is not None:
+        locale = notification.user.locale
+        return locale if locale in LANGUAGES else current_app.config["BABEL_DEFAULT_LOCALE"]
+    case = notification.case
+    language = (case.applicant or {}).get("language") if case is not None else None
+    return language if language in LANGUAGES else PUBLIC_DEFAULT
+
+
+def told_to_reader(notification: Notification) -> Message:
+    """What the email or SMS says: in its reader's language, wherever it is sent from."""
+    with force_locale(reader_language(notification)):
+        return told(notification)
+
+
+def _one_line(message: Message) -> Message:
+    # The subject becomes an email's Subject header: never two lines.
+    return Message(" ".join(message.subject.split())[:300], message.body)
+
+
+def _in_english(kind: str, params: dict, case) -> Message:
+    """For the case history, which is recorded once, in English (with the parameters, so that
+    cases.presenters.history_line tells it again in the reader's language)."""
+    if kind not in _TELLERS:
+        raise ValueError(f"notifications of kind {kind!r} have no words: register them with message_for")
+    with force_locale("en"):
+        return told_of(kind, params, case)
+
+
 # --- writing ----------------------------------------------------------------------------
 
 def email_configured() -> bool:
     return bool(current_app.config.get("SMTP_HOST"))
 
 
-def notify(users, kind: str, subject: str, body: str, case=None) -> list[Notification]:
-    """Tell each of ``users`` (once each) something, in the app and, when possible, by email.
+def notify(users, kind: str, params: dict, case=None) -> list[Notification]:
+    """Tell each of ``users`` (once each) something of ``kind`` (its words registered with message_for,
+    filled in with ``params``), in the app and, when possible, by email.
 
     Writes rows only (in the caller's transaction); email is queued as "pending" when SMTP is
     configured and the person has an address and an active account, and is sent later by
@@ -51,7 +126,6 @@ def notify(users, kind: str, subject: str, body: str, case=None) -> list[Notific
     """
     seen, recipients, rows = set(), [], []
     with_email = email_configured()
-    subject = " ".join(subject.split())[:300]  # one line: it becomes the email's Subject header
     for user in users:
         if user is None or user.id in seen:
             continue
@@ -59,21 +133,23 @@ def notify(users, kind: str, subject: str, body: str, case=None) -> list[Notific
         recipients.append(user.username)
         emailed = with_email and bool(user.email) and user.active
         rows.append(Notification(user_id=user.id, case_id=case.id if case is not None else None, kind=kind,
-                                 subject=subject, body=body, created_at=utcnow(),
+                                 params=params, created_at=utcnow(),
                                  email_status="pending" if emailed else "none", email_attempts=0))
     if not rows:
         return []
+    subject = _in_english(kind, params, case).subject
     db.session.add_all(rows)
     db.session.flush()
     record("notified", f"Notified {', '.join(sorted(recipients))}: {subject[:200]}", case=case,
-           notification_kind=kind, recipients=sorted(recipients),
+           notification_kind=kind, params=params, recipients=sorted(recipients),
            emailed=sum(row.email_status == "pending" for row in rows))
     return rows
 
 
-def notify_citizen(contact: str | None, kind: str, subject: str, body: str, case=None) -> Notification | None:
+def notify_citizen(contact: str | None, kind: str, params: dict, case=None) -> Notification | None:
     """Tell an applicant or complainant (no account) at the contact they gave: an email address is
-    emailed, a phone number gets an SMS. None when the contact is neither."""
+    emailed, a phone number gets an SMS, in the language they applied in (reader_language). None when
+    the contact is neither."""
     contact = (contact or "").strip()
     if "@" in contact:
         medium, address, deliverable = "email", contact[:200], email_configured()
@@ -81,15 +157,16 @@ def notify_citizen(contact: str | None, kind: str, subject: str, body: str, case
         medium, address, deliverable = "sms", phone_number(contact), sms_configured()
         if address is None:
             return None
+    subject = _in_english(kind, params, case).subject
     row = Notification(user_id=None, address=address, medium=medium, case_id=case.id if case is not None else None,
-                       kind=kind, subject=" ".join(subject.split())[:300], body=body, created_at=utcnow(),
+                       kind=kind, params=params, created_at=utcnow(),
                        email_status="pending" if deliverable else "none", email_attempts=0)
     db.session.add(row)
     db.session.flush()
     # The history says how, never the address: a complainant's contact stays with the Ombudsman.
     record("citizen_notified", f"Told the {'applicant' if kind != 'complaint_outcome' else 'complainant'} by "
-           f"{'SMS' if medium == 'sms' else 'email'}: {row.subject[:200]}", case=case, notification_kind=kind,
-           medium=medium, queued=deliverable)
+           f"{'SMS' if medium == 'sms' else 'email'}: {subject[:200]}", case=case, notification_kind=kind,
+           params=params, medium=medium, queued=deliverable)
     return row
 
 
@@ -211,7 +288,14 @@ def _send_sms(now: datetime, batch: int) -> tuple[int, int]:
                 break
             tried.add(notification.id)
             try:
-                send_sms(notification.address, _sms_text(notification), f"onewindow-notification-{notification.id}")
+                text = _sms_text(notification)
+            except Exception as error:  # noqa: BLE001 (a message that cannot be written never will be)
+                _failed(notification, error, now, give_up=True)
+                db.session.commit()
+                failed += 1
+                continue
+            try:
+                send_sms(notification.address, text, f"onewindow-notification-{notification.id}")
             except SmsRefused as error:
                 _failed(notification, error, now, give_up=True)
                 db.session.commit()
@@ -231,7 +315,8 @@ def _send_sms(now: datetime, batch: int) -> tuple[int, int]:
 
 
 def _sms_text(notification: Notification) -> str:
-    return f"{notification.subject}\n{notification.body}"[:640]
+    message = told_to_reader(notification)
+    return f"{message.subject}\n{message.body}"[:640]
 
 
 def _delivered(notification: Notification, now: datetime) -> None:
@@ -274,7 +359,7 @@ def _failed(notification: Notification, error: Exception, now: datetime, give_up
         notification.email_status = "failed"
         notification.email_next_attempt_at = None
         record("notification_email_failed",
-               f"{'SMS' if notification.medium == 'sms' else 'Email'} '{notification.subject[:120]}' to "
+               f"{'SMS' if notification.medium == 'sms' else 'Email'} '{_history_subject(notification)[:120]}' to "
                f"{notification.user.username if notification.user else 'the citizen'} given up after "
                f"{notification.email_attempts} attempt(s): {notification.email_last_error}",
                case=notification.case, notification_id=notification.id)
@@ -283,6 +368,15 @@ def _failed(notification: Notification, error: Exception, now: datetime, give_up
         notification.email_next_attempt_at = now + timedelta(minutes=wait)
     log.warning("email for notification %s failed (attempt %d): %s", notification.id,
                 notification.email_attempts, notification.email_last_error)
+
+
+def _history_subject(notification: Notification) -> str:
+    """The subject as the case history records it: in English (or the kind, when it cannot be written)."""
+    try:
+        with force_locale("en"):
+            return told(notification).subject
+    except Exception:  # noqa: BLE001 (the message that could not be built is being given up)
+        return notification.kind
 
 
 def _describe(error: Exception) -> str:
@@ -330,16 +424,18 @@ def _close(smtp: smtplib.SMTP | None) -> None:
 
 def _message(notification: Notification, user: User | None) -> EmailMessage:
     sender = current_app.config["MAIL_FROM"]
+    with force_locale(reader_language(notification)):
+        told_now = told(notification)
+        footer = (_("One Window. You can also read this under Notifications when you sign in.") if user else
+                  _("One Window. Follow your case on the tracking page with its number and access code."))
     message = EmailMessage()
     message["From"] = sender
     message["To"] = formataddr((user.display_name, user.email)) if user else notification.address
-    message["Subject"] = notification.subject
+    message["Subject"] = told_now.subject
     message["Date"] = format_datetime(notification.created_at)
     # make_msgid() without a domain asks DNS for this machine's name, which can hang.
     domain = parseaddr(sender)[1].rpartition("@")[2] or "onewindow.invalid"
     message["Message-ID"] = make_msgid(f"notification-{notification.id}", domain=domain)
     message["Auto-Submitted"] = "auto-generated"
-    footer = ("One Window. You can also read this under Notifications when you sign in." if user else
-              "One Window. Follow your case on the tracking page with its number and access code.")
-    message.set_content(f"{notification.body}\n\n-- \n{footer}\n")
+    message.set_content(f"{told_now.body}\n\n-- \n{footer}\n")
     return message

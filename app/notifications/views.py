@@ -8,6 +8,8 @@ from ..i18n import number
 from . import services as notifications
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+# A notification in the reader's language: `{% set message = n|told %}`.
+bp.add_app_template_filter(notifications.told, "told")
 MAX_PAGE = 100_000
 
 

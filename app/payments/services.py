@@ -12,7 +12,8 @@ from ..db import next_in_counter, utcnow
 from ..errors import Conflict, NotFound, Rejected
 from ..extensions import db
 from ..i18n import number as grouped
-from ..notifications.services import notify
+from ..i18n import riel
+from ..notifications.services import Message, message_for, notify
 from ..permissions import Role, people_holding, require_role
 from .models import FeeWaiver, Payment, ReceiptCounter
 
@@ -162,9 +163,18 @@ def request_waiver(case, amount, reason: str, actor) -> FeeWaiver:
     summary = f"Fee waiver asked for case {case.number}: {amount:,} riel instead of {due:,} riel ({reason})"
     record("fee_waiver_requested", summary, actor=actor, case=case, waiver_id=waiver.id, amount_riel=amount,
            fee_due_riel=due, reason=reason)
-    notify(people_holding(Role.OWSO_CHIEF, case.office), "fee_waiver", f"Fee waiver to decide: case {case.number}",
-           summary + ". Approve or refuse it on the case page.", case=case)
+    notify(people_holding(Role.OWSO_CHIEF, case.office), "fee_waiver",
+           {"number": case.number, "amount_riel": amount, "fee_due_riel": due, "reason": reason}, case=case)
     return waiver
+
+
+@message_for("fee_waiver")
+def _waiver_to_decide(params: dict, case) -> Message:
+    return Message(
+        _("Fee waiver to decide: case %(number)s", number=params["number"]),
+        _("Fee waiver asked for case %(number)s: %(amount)s instead of %(due)s (%(reason)s). Approve or refuse "
+          "it on the case page.", number=params["number"], amount=riel(params["amount_riel"]),
+          due=riel(params["fee_due_riel"]), reason=params["reason"]))
 
 
 def decide_waiver(case, waiver_id: int, approve: bool, actor) -> FeeWaiver:
@@ -180,7 +190,8 @@ def decide_waiver(case, waiver_id: int, approve: bool, actor) -> FeeWaiver:
     waiver.decided_by_id, waiver.decided_at = actor.id, utcnow()
     record(f"fee_waiver_{waiver.status}", f"Fee waiver for case {case.number} {waiver.status} by the chief: "
            f"{waiver.amount_riel:,} riel instead of {waiver.fee_due_riel:,} riel", actor=actor, case=case,
-           waiver_id=waiver.id, amount_riel=waiver.amount_riel, reason=waiver.reason)
+           waiver_id=waiver.id, amount_riel=waiver.amount_riel, fee_due_riel=waiver.fee_due_riel,
+           reason=waiver.reason)
     db.session.flush()
     return waiver
 

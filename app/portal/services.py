@@ -25,8 +25,8 @@ from ..db import utcnow
 from ..errors import Conflict, NotFound, Rejected
 from ..extensions import db
 from ..forms.validation import field_errors
-from ..i18n import translated
-from ..notifications.services import notify
+from ..i18n import language, translated
+from ..notifications.services import Message, message_for, notify
 from ..permissions import CitizenAccess, Role, people_holding
 
 APPLICANT_FIELDS = {"name": 120, "phone": 20, "email": 200}
@@ -120,7 +120,8 @@ def apply_online(service_key: str, office_code: str, applicant, data, idempotenc
     office = db.session.scalars(select(Office).where(Office.code == (office_code or ""))).first()
     if office is None:
         raise Rejected(_("Choose one of the offices that offer this service."), {"office": "unknown office"})
-    applicant = _applicant(applicant)
+    # The language they applied in is the one the office writes to them in (notifications.reader_language).
+    applicant = {**_applicant(applicant), "language": language()}
     return start_case(service.process_key, data, None, office, channel="online", applicant=applicant,
                       idempotency_key=checked_idempotency_key(idempotency_key))
 
@@ -207,7 +208,13 @@ def answer_send_back(case: Case, data) -> Case:
               "corrections_notes": message.strip()}
     answer_for_applicant(item, answer)
     notify(people_holding(Role.FRONT_OFFICE, case.office), "applicant_answered",
-           f"Case {case.number}: the applicant answered the send-back",
-           f"The applicant of case {case.number} answered online: {message.strip()[:200]}. The service clock "
-           "runs again; check the corrections on the case page.", case=case)
+           {"number": case.number, "message": message.strip()[:200]}, case=case)
     return case
+
+
+@message_for("applicant_answered")
+def _applicant_answered(params: dict, case) -> Message:
+    return Message(
+        _("Case %(number)s: the applicant answered the send-back", number=params["number"]),
+        _("The applicant of case %(number)s answered online: %(message)s. The service clock runs again; check "
+          "the corrections on the case page.", number=params["number"], message=params["message"]))

@@ -24,7 +24,7 @@ from ..db import utcnow
 from ..errors import BadRequest, NotFound, Rejected
 from ..extensions import db
 from ..i18n import translated
-from ..notifications.services import notify
+from ..notifications.services import Message, message_for, notify
 from ..permissions import SUPERVISOR_ROLES, complaint_count_scope, people_holding, require_role, supervised_scope
 
 SOON = timedelta(days=2)
@@ -125,10 +125,18 @@ def reassign(user: User, item_id: int, officer_id: int, reason: str) -> WorkItem
     record_change(item.case, user, "work_item_reassigned", f"{user.display_name} reassigned '{item.name}' to "
                   f"{officer.display_name}: {reason}", work_item=item.id, before=before, after=officer.username,
                   reason=reason)
-    notify([officer], "reassigned", f"'{item.name}' on case {item.case.number} is now yours",
-           f"{user.display_name} gave you '{item.name}' on case {item.case.number}: {reason}", case=item.case)
+    notify([officer], "reassigned", {"task": item.name, "number": item.case.number, "by": user.display_name,
+                                     "reason": reason}, case=item.case)
     db.session.flush()
     return item
+
+
+@message_for("reassigned")
+def _reassigned(params: dict, case) -> Message:
+    task = translated(params["task"])
+    return Message(_("'%(task)s' on case %(number)s is now yours", task=task, number=params["number"]),
+                   _("%(name)s gave you '%(task)s' on case %(number)s: %(reason)s", name=params["by"], task=task,
+                     number=params["number"], reason=params["reason"]))
 
 
 def extend_deadline(user: User, item_id: int, new_due: datetime, reason: str) -> WorkItem:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.cases.models import Case
 from app.cases.work_items import complete
 from app.extensions import db
+from app.payments.services import payment_for
 from office_data import APPLICATION, INTAKE, REVIEW_SEND_BACK
 from support import user
 
@@ -27,6 +28,16 @@ def server(live_server, tmp_path_factory):
     app, base = live_server
     app.config.update(DOCUMENTS_DIR=str(tmp_path_factory.mktemp("documents")), PUBLIC_URL=base)
     return app, base
+
+
+def _public_history_at_the_send_back(lang, receipt):
+    if lang == "km":
+        return ["បានទទួលពាក្យស្នើសុំ", "បានទទួលឯកសារ", f"បានបង់កម្រៃសេវា៖ បង្កាន់ដៃផ្លូវការលេខ {receipt}",
+                "ជំហានបានបញ្ចប់៖ ពិនិត្យឯកសារ និងទទួលកម្រៃសេវាផ្លូវការ", "ជំហានបានបញ្ចប់៖ ពិនិត្យពាក្យស្នើសុំ",
+                "បានបញ្ជូនត្រឡប់មកអ្នកដើម្បីកែតម្រូវ។ នាឡិកាសេវាបានផ្អាក"]
+    return ["Application received", "Document received", f"Fee paid: official receipt {receipt}",
+            "Step done: Check documents and take the official fee", "Step done: Review the application",
+            "Sent back to you for corrections; the service clock stopped"]
 
 
 def _fill_application(page, tmp_path):
@@ -78,9 +89,13 @@ def test_a_citizen_applies_tracks_and_answers_a_send_back_on_a_phone(server, bro
         complete(user("sokha"), next(i for i in case.open_items if i.task == "technical_review").id,
                  REVIEW_SEND_BACK)
         db.session.commit()
+        receipt = payment_for(case).receipt_number
 
     page.click("p.no-print a")
     expect(page.locator("main")).to_contain_text("Bring the signed lease of the shop.")
+    # The public history in the page's language, the steps done named as well (from the diagram's names).
+    history = [line.split(" — ", 1)[1] for line in page.locator("ul.history li").all_inner_texts()]
+    assert history == _public_history_at_the_send_back(lang, receipt)
     _shot(page, f"4-send-back-{lang}.png")
     page.fill("#message", "The signed lease is attached.")
     lease = tmp_path / "signed-lease.pdf"

@@ -8,6 +8,10 @@ import subprocess
 import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from sqlalchemy import select
+
+from app.notifications.models import Notification
+from app.notifications.services import Message, told_to_reader
 from certificate_support import certificate_of, licence_at_signature, signed_licence, work
 from office_data import SIGN
 from support import local
@@ -32,6 +36,25 @@ def test_the_chiefs_signature_issues_the_certificate_and_records_it(api):
     assert issued["actor"] == "vanna"
     assert issued["summary"] == (f"Commercial licence {certificate['number']} issued to Sok Chanthy, "
                                  "valid until 2027-11-30")
+
+
+def test_a_walk_in_applicant_is_told_by_sms_in_khmer_though_the_chief_signed_in_english(api, auth, client,
+                                                                                       database):
+    # Registered at the counter: no language recorded for the applicant, so Khmer, the public default.
+    case = signed_licence(api)
+    certificate = certificate_of(api, case["id"])["number"]
+    [sms] = database.scalars(select(Notification).where(Notification.case_id == case["id"])).all()
+    assert (sms.medium, sms.address) == ("sms", "+85512345678")
+    assert told_to_reader(sms) == Message(
+        f"អាជ្ញាបណ្ណពាណិជ្ជកម្ម លេខ {certificate} ត្រូវបានចុះហត្ថលេខារួចហើយ",
+        f"អាជ្ញាបណ្ណពាណិជ្ជកម្ម របស់អ្នកសម្រាប់ Chanthy Mini Mart (សំណុំឯកសារលេខ {case['number']}) "
+        "ត្រូវបានចុះហត្ថលេខារួចហើយ។ សូមមកទទួលនៅ Kampong Siem OWSO ដោយយកអត្តសញ្ញាណប័ណ្ណមកជាមួយ។ "
+        f"អ្នកណាក៏អាចពិនិត្យវាបាននៅ http://127.0.0.1:5000/certificates/?number={certificate}")
+    # The case history, read in Khmer, says so in Khmer (it is recorded in English).
+    auth.login("vanna")
+    page = client.get(f"/cases/{case['id']}?lang=km").get_data(as_text=True)
+    assert (f" · បានជូនដំណឹងដល់អ្នកស្នើសុំតាមសារ SMS៖ អាជ្ញាបណ្ណពាណិជ្ជកម្ម លេខ {certificate} "
+            "ត្រូវបានចុះហត្ថលេខារួចហើយ</li>") in page
 
 
 def test_returning_the_file_to_the_back_office_issues_nothing(api):
@@ -105,7 +128,7 @@ def test_an_altered_or_forged_payload_is_said_plainly_to_be_not_genuine(api, cli
 def test_a_certificate_past_its_validity_checks_as_expired(api, client):
     with time_machine.travel(local(2026, 11, 2, 9, 0), tick=False):
         case = signed_licence(api, signature={**SIGN, "licence_valid_until": "2026-11-30"})
-    certificate = certificate_of(api, case["id"])
+        certificate = certificate_of(api, case["id"])  # with the token of that day: tokens last 30 days
     with time_machine.travel(local(2026, 11, 30, 16, 0), tick=False):
         assert client.get(f"/api/v1/public/certificates/{certificate['number']}").get_json()["status"] == "valid"
     with time_machine.travel(local(2026, 12, 1, 8, 0), tick=False):

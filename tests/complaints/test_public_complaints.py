@@ -8,10 +8,12 @@ import re
 import time_machine
 from sqlalchemy import select
 
+from app.audit.models import AuditEvent
 from app.cases.models import Case
 from app.db import utcnow
 from app.feedback.models import Feedback
 from app.notifications.models import Notification
+from app.notifications.services import Message, told_to_reader
 from support import csrf_token_from
 
 COMPLAINT = {"office": "KPS", "category": "money_asked_beyond_the_official_fee",
@@ -26,12 +28,12 @@ ACTED = {"recommendation_status": "implemented", "action_taken": "The money was 
 INFORMED = {"informed_on": "2026-12-20", "informed_how": "email", "complainant_satisfied": "satisfied"}
 
 
-def complain(client, **changes):
-    return client.post("/api/v1/public/complaints?lang=en", json={**COMPLAINT, **changes})
+def complain(client, lang="en", **changes):
+    return client.post(f"/api/v1/public/complaints?lang={lang}", json={**COMPLAINT, **changes})
 
 
-def filed(client, **changes) -> dict:
-    response = complain(client, **changes)
+def filed(client, lang="en", **changes) -> dict:
+    response = complain(client, lang, **changes)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
@@ -76,7 +78,7 @@ def test_an_anonymous_complaint_gets_a_number_in_the_ombudsmans_series_and_a_cod
                                        f"&code={receipt['access_code']}")
     case = case_of(database, receipt)
     assert (case.channel, case.jurisdiction, case.definition.key, case.started_by_id, case.applicant) == (
-        "online", "ombudsman", "ombudsman_complaint", None, {})
+        "online", "ombudsman", "ombudsman_complaint", None, {"language": "en"})
     assert case.data == {"complaint_text": COMPLAINT["text"], "complaint_subject": COMPLAINT["category"],
                          "share_identity": False}
     assert [i["task"] for i in inbox_of(api, "ombudsman") if i["case_number"] == receipt["number"]] == [
@@ -158,9 +160,32 @@ def test_the_complainant_follows_it_to_the_outcome_and_is_told_at_the_contact_gi
     [told] = database.scalars(select(Notification).where(Notification.kind == "complaint_outcome")).all()
     assert (told.medium, told.address, told.user_id, told.case_id) == (
         "email", "sophal@example.org", None, case_of(database, receipt).id)
-    assert told.subject == f"Your complaint {number}: Upheld"
-    assert told.body == (f"The District Ombudsman closed your complaint {number}: Upheld. The extra payment has no "
-                         "basis in the published fee. Follow it on the tracking page with its number and access code.")
+    assert told_to_reader(told) == Message(  # complained in English, told in English
+        f"Your complaint {number}: Upheld",
+        f"The District Ombudsman closed your complaint {number}: Upheld. The extra payment has no basis in the "
+        "published fee. Follow it on the tracking page with its number and access code.")
+
+
+def test_a_complainant_who_wrote_in_khmer_is_told_the_outcome_in_khmer(client, api, database):
+    receipt = filed(client, lang="km", contact="012 888 999")
+    number = receipt["number"]
+    for username, task, data in (("ombudsman", "register_complaint", REGISTERED),
+                                 ("vanna", "owso_chief_response", OWSO_ANSWER),
+                                 ("ombudsman", "investigate_complaint", INVESTIGATED),
+                                 ("ombudsman", "decide_complaint", UPHELD), ("vanna", "act_on_recommendation", ACTED),
+                                 ("ombudsman", "inform_complainant", INFORMED)):
+        work(api, username, task, number, data)
+
+    [told] = database.scalars(select(Notification).where(Notification.kind == "complaint_outcome")).all()
+    assert (told.medium, told.address) == ("sms", "+85512888999")
+    assert told_to_reader(told) == Message(
+        f"បណ្តឹងលេខ {number} របស់អ្នក៖ មានមូលដ្ឋាន",
+        f"ការិយាល័យប្រជាពលរដ្ឋស្រុកបានបិទបណ្តឹងលេខ {number} របស់អ្នក៖ មានមូលដ្ឋាន។ The extra payment has no basis "
+        "in the published fee. សូមតាមដាននៅលើទំព័រតាមដាន ដោយប្រើលេខ និងលេខកូដចូលមើលរបស់វា។")
+    # The Ombudsman's own history stays in the one language it is recorded in.
+    event = database.scalars(select(AuditEvent).where(AuditEvent.kind == "citizen_notified",
+                                                      AuditEvent.case_id == told.case_id)).one()
+    assert event.summary == f"Told the complainant by SMS: Your complaint {number}: Upheld"
 
 
 def test_a_complaint_outside_the_mandate_is_referred_and_an_anonymous_complainant_reads_it_on_tracking(

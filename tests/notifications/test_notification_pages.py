@@ -13,6 +13,12 @@ from app.notifications.services import notify, send_pending
 from office_data import APPLICATION
 
 PAGE = "/notifications/"
+OVERDUE = "Escalated to OWSO chief: &#39;Review the application&#39; on case {number} passed its deadline"
+SIGN = "&#39;Sign the licence&#39; on case KPS-2026-00099 is now yours"
+
+
+def handed(task):
+    return {"task": task, "number": "KPS-2026-00099", "by": "Sreymom", "reason": "-"}
 
 
 def staff(database, username):
@@ -29,10 +35,11 @@ def two_notices_for_vanna(database):
     dara = staff(database, "dara")
     case = start_case("commercial_licence", APPLICATION, dara, dara.office)
     vanna = staff(database, "vanna")
-    [older] = notify([vanna], "escalation", f"Case {case.number} is overdue",
-                     "The technical review was due on Friday.", case=case)
+    [older] = notify([vanna], "escalation", {"role": "owso_chief", "task": "Review the application",
+                                             "number": case.number, "deadline": None}, case=case)
     older.created_at -= timedelta(hours=2)
-    [newer] = notify([vanna], "signature", "A licence waits for your signature", "Sign it today, please.")
+    [newer] = notify([vanna], "reassigned", {"task": "Sign the licence", "number": "KPS-2026-00099", "by": "Sreymom",
+                                             "reason": "Sreymom is away."})
     database.commit()
     return case, older, newer
 
@@ -43,8 +50,8 @@ def test_the_nav_counts_unread_and_the_page_shows_newest_first(auth, client, dat
 
     assert unread_in_nav(client.get("/").get_data(as_text=True)) == 2
     page = client.get(PAGE).get_data(as_text=True)
-    assert page.index("A licence waits for your signature") < page.index(f"Case {case.number} is overdue")
-    assert f"<strong>Case {case.number} is overdue</strong>" in page
+    assert page.index(SIGN) < page.index(OVERDUE.format(number=case.number))
+    assert f"<strong>{OVERDUE.format(number=case.number)}</strong>" in page
     assert f'<a href="/cases/{case.id}">{case.number}</a>' in page
 
     auth.login("dara")
@@ -61,9 +68,9 @@ def test_marking_one_and_then_all_as_read(auth, client, database):
     assert response.status_code == 303
     page = client.get(PAGE).get_data(as_text=True)
     assert unread_in_nav(page) == 1
-    assert f"<strong>Case {case.number} is overdue</strong>" not in page
-    assert f"Case {case.number} is overdue" in page  # still listed, no longer bold
-    assert "<strong>A licence waits for your signature</strong>" in page
+    assert f"<strong>{OVERDUE.format(number=case.number)}</strong>" not in page
+    assert OVERDUE.format(number=case.number) in page  # still listed, no longer bold
+    assert f"<strong>{SIGN}</strong>" in page
 
     response = auth.post("/notifications/read", form_page=PAGE)
     assert response.status_code == 303
@@ -89,16 +96,16 @@ def test_nobody_reads_someone_elses_notifications(auth, client, database):
 def test_the_page_says_what_happened_to_each_email(auth, client, database, mail_server, smtp_settings):
     vanna = staff(database, "vanna")
     vanna.email = "vanna@example.gov.kh"
-    delivered = notify([vanna], "note", "Delivered one", "-")[0]
+    delivered = notify([vanna], "reassigned", handed("Delivered one"))[0]
     database.commit()
     moment = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)
     assert send_pending(moment) == (1, 0)
     mail_server.stop()
-    waiting = notify([vanna], "note", "Waiting one", "-")[0]
+    waiting = notify([vanna], "reassigned", handed("Waiting one"))[0]
     database.commit()
     assert send_pending(moment) == (0, 1)
     smtp_settings(SMTP_HOST="")
-    in_app_only = notify([vanna], "note", "In-app one", "-")[0]
+    in_app_only = notify([vanna], "reassigned", handed("In-app one"))[0]
     database.commit()
 
     auth.login("vanna")

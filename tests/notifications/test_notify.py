@@ -5,10 +5,12 @@ from app.accounts.models import User
 from app.administration.services import create_user
 from app.audit.models import AuditEvent
 from app.cases.write_path import start_case
-from app.notifications.services import notify
+from app.notifications.services import notify, told
 
 from office_data import APPLICATION
 from support import PASSWORD
+
+OVERDUE = {"role": "owso_chief", "task": "Review the application", "number": "KPS-2026-00007", "deadline": None}
 
 
 def person(username, email=None, roles=("owso_chief",), office="KPS"):
@@ -24,8 +26,8 @@ def test_everyone_told_gets_one_notification_in_the_app(smtp_settings, database)
     dara = staff(database, "dara")
     case = start_case("commercial_licence", APPLICATION, dara, dara.office)
 
-    rows = notify([vanna, governor, vanna], "escalation", f"Case {case.number} is overdue",
-                  "The technical review was due yesterday.", case=case)
+    rows = notify([vanna, governor, vanna], "escalation", {"role": "owso_chief", "task": "Review the application",
+                                                          "number": case.number, "deadline": None}, case=case)
 
     assert sorted(row.user.username for row in rows) == ["governor", "vanna"]
     assert {row.email_status for row in rows} == {"none"}  # no mail server configured
@@ -33,6 +35,8 @@ def test_everyone_told_gets_one_notification_in_the_app(smtp_settings, database)
     event = database.scalars(select(AuditEvent).where(AuditEvent.kind == "notified")).one()
     assert event.case_id == case.id
     assert event.data["recipients"] == ["governor", "vanna"] and event.data["emailed"] == 0
+    assert event.summary == (f"Notified governor, vanna: Escalated to OWSO chief: 'Review the application' on "
+                             f"case {case.number} passed its deadline")
 
 
 def test_with_a_mail_server_only_people_with_an_address_get_an_email_queued(smtp_settings, database):
@@ -42,7 +46,7 @@ def test_with_a_mail_server_only_people_with_an_address_get_an_email_queued(smtp
     left = person("sothea", "sothea@example.gov.kh")
     left.active = False
 
-    rows = notify([sreymom, no_address, left], "escalation", "Case KPS-2026-0007 is overdue", "Please check.")
+    rows = notify([sreymom, no_address, left], "escalation", OVERDUE)
 
     assert {row.user.username: row.email_status for row in rows} == {
         "sreymom": "pending", "kosal": "none", "sothea": "none"}
@@ -52,7 +56,8 @@ def test_with_a_mail_server_only_people_with_an_address_get_an_email_queued(smtp
 def test_notify_never_sends_anything_itself(mail_server, database):
     sreymom = person("sreymom", "sreymom@example.gov.kh")
 
-    [row] = notify([sreymom], "assigned", "A licence to sign", "Case KPS-2026-0008 waits for your signature.")
+    [row] = notify([sreymom], "reassigned", {"task": "Sign the licence", "number": "KPS-2026-00008",
+                                             "by": "Vanna", "reason": "Vanna is away this week."})
     database.commit()
 
     assert row.email_status == "pending"
@@ -60,10 +65,11 @@ def test_notify_never_sends_anything_itself(mail_server, database):
 
 
 def test_a_subject_stays_on_one_line(smtp_settings, database):
-    [row] = notify([staff(database, "vanna")], "note", "Overdue:\r\nBcc: everyone@example.org", "body")
-    assert row.subject == "Overdue: Bcc: everyone@example.org"
+    [row] = notify([staff(database, "vanna")], "reassigned", {
+        "task": "Overdue:\r\nBcc: everyone@example.org", "number": "KPS-2026-00007", "by": "Dara", "reason": "-"})
+    assert told(row).subject == "'Overdue: Bcc: everyone@example.org' on case KPS-2026-00007 is now yours"
 
 
 def test_nobody_to_tell_writes_nothing(smtp_settings, database):
-    assert notify([], "note", "Nothing", "Nobody") == []
+    assert notify([], "escalation", OVERDUE) == []
     assert database.scalars(select(AuditEvent).where(AuditEvent.kind == "notified")).first() is None

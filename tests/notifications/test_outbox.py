@@ -17,7 +17,8 @@ from smtp_helpers import OFFICE_SENDER
 from support import PASSWORD
 
 MONDAY_9AM = datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc)  # 09:00 in Phnom Penh
-OVERDUE = "សំណុំរឿង KPS-2026-0007 ហួសកំណត់ / Case KPS-2026-0007 is overdue"
+OVERDUE = ("Escalated to OWSO chief: 'Review the application' on case KPS-2026-00007 passed its deadline of "
+           "2026-11-20 17:00")
 
 
 def chief_with_email(username="sreymom", email="sreymom@example.gov.kh"):
@@ -25,7 +26,8 @@ def chief_with_email(username="sreymom", email="sreymom@example.gov.kh"):
 
 
 def overdue_notice(database, user) -> Notification:
-    [row] = notify([user], "escalation", OVERDUE, "The technical review of KPS-2026-0007 was due on Friday.")
+    [row] = notify([user], "escalation", {"role": "owso_chief", "task": "Review the application",
+                                          "number": "KPS-2026-00007", "deadline": "2026-11-20T10:00:00+00:00"})
     database.commit()  # the case write path commits; the outbox sends later
     return row
 
@@ -41,7 +43,9 @@ def test_a_pending_email_is_delivered_with_its_subject_to_its_person(mail_server
     assert message["To"].addresses[0].addr_spec == "sreymom@example.gov.kh"
     assert message["To"].addresses[0].display_name == "Chea Sreymom"
     assert message["From"] == OFFICE_SENDER
-    assert "The technical review of KPS-2026-0007 was due on Friday." in message.get_content()
+    assert message.get_content().splitlines() == [
+        f"{OVERDUE}. Open the case to follow up: KPS-2026-00007.", "", "-- ",
+        "One Window. You can also read this under Notifications when you sign in."]
     database.refresh(notice)
     assert (notice.email_status, notice.email_attempts, notice.email_sent_at) == ("sent", 1, MONDAY_9AM)
     assert notice.read_at is None  # emailed is not read
@@ -93,7 +97,7 @@ def test_after_the_last_attempt_the_email_is_failed_and_still_shown(mail_server,
 
     auth.login("sreymom")
     page = client.get("/notifications/").get_data(as_text=True)
-    assert "Case KPS-2026-0007 is overdue" in page
+    assert "on case KPS-2026-00007 passed its deadline of 2026-11-20 17:00" in page
     assert "email failed" in page and "after 8 attempts" in page and "Connection refused" in page
 
 

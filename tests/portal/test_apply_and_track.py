@@ -20,7 +20,8 @@ def test_an_online_application_gets_a_receipt_and_lands_in_the_front_offices_inb
     assert receipt["tracking_url"] == (f"http://127.0.0.1:5000/track?number={receipt['number']}"
                                        f"&code={receipt['access_code']}")
     case = database.scalars(select(Case).where(Case.number == receipt["number"])).one()
-    assert (case.channel, case.applicant, case.started_by_id) == ("online", CONTACT, None)
+    # Applied in English (citizen.apply asks for it): the office writes to them in English.
+    assert (case.channel, case.applicant, case.started_by_id) == ("online", {**CONTACT, "language": "en"}, None)
     inbox = api.as_user("dara").get("/api/v1/inbox").get_json()
     assert [i["task"] for i in inbox if i["case_number"] == receipt["number"]] == ["check_documents"]
 
