@@ -15,11 +15,17 @@ from app.cases.write_path import start_case
 from app.errors import Rejected
 from app.i18n import local_date, local_time, number, riel
 from office_data import APPLICATION
+from app.documents.services import store
 from app.payments.services import decide_waiver, payment_for, request_waiver
 from support import Auth, csrf_token_from, open_item, user
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "app" / "translations" / "km" / "LC_MESSAGES" / "messages.po"
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def number_km(value: int) -> str:
+    return str(value).translate(str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩"))
 
 
 def test_a_visitor_switches_the_sign_in_page_to_khmer_and_the_browser_remembers(client):
@@ -181,3 +187,16 @@ def test_a_chief_reading_khmer_reads_the_fee_waiver_and_the_reduced_payment_in_t
             "ជំនួសឱ្យ ១០០,០០០ រៀល</li>") in page
     assert (f" · Dara · បានបង់កម្រៃសេវា ៥០,០០០ រៀល។ បង្កាន់ដៃផ្លូវការលេខ {payment_for(case).receipt_number} "
             "(បានបញ្ចុះពី ១០០,០០០ រៀល តាមការលើកលែងដែលបានអនុម័ត)</li>") in page
+
+
+def test_a_chief_reading_khmer_reads_who_added_which_document_in_the_case_history(client, auth):
+    case = start_case("commercial_licence", APPLICATION, user("dara"), user("dara").office)
+    store(case, "lease.pdf", PDF, user("dara"))
+    store(case, "signed-lease.pdf", PDF + b"% signed\n")  # the applicant, online
+    set_language(user("vanna"), "km")
+    auth.login("vanna")
+
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+    assert f" · Dara · Dara បានបន្ថែម lease.pdf (PDF, {number_km(len(PDF))} បៃ)</li>" in page
+    assert f" · ប្រព័ន្ធ · អ្នកស្នើសុំបានបន្ថែម signed-lease.pdf (PDF, {number_km(len(PDF) + 9)} បៃ)</li>" in page

@@ -1,5 +1,6 @@
 """Plain-dict views of cases and work items for the JSON API, and the case data as staff read it."""
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,6 +47,20 @@ def case_summary(case: Case) -> dict:
     return {"id": case.id, "number": case.number, "process": case.definition.key, "name": case.definition.name,
             "status": case.status, "office": case.office.code, "channel": case.channel,
             "started_at": iso(case.started_at), "completed_at": iso(case.completed_at)}
+# kind -> tell(data, case) -> str | None: how the packages above this one (which record kinds of their
+# own, such as certificates) have their events told again; they register with history_teller.
+_HISTORY_TELLERS: dict[str, Callable[[dict, Case], str | None]] = {}
+
+
+def history_teller(kind: str):
+    """Register how events of ``kind`` are told in the reader's language: ``tell(data, case)``, through
+    gettext; None when the event did not record what the telling needs (the recorded sentence shows)."""
+    def register(tell):
+        _HISTORY_TELLERS[kind] = tell
+        return tell
+    return register
+
+
 def history_line(event: AuditEvent, case: Case) -> str:
     """One line of a case's history as the reader reads it. History is recorded once, in English (it is
     hash-chained); for other languages the common kinds are told again from what the event recorded,
@@ -98,6 +113,13 @@ def _case_event(event: AuditEvent, case: Case, actor: str) -> str | None:
         return _("Certificate %(number)s revoked: %(reason)s", number=data["certificate"], reason=data["reason"])
     if event.kind == "timer_fired":
         return _("Deadline timers fired: %(timers)s", timers=", ".join(data.get("timers", [])))
+    if event.kind == "document_added" and "filename" in data:
+        words = dict(file=data["filename"], type=data["file_type"], size=number(data["size"]))
+        if event.actor is None:
+            return _("The applicant added %(file)s (%(type)s, %(size)s bytes)", **words)
+        return _("%(name)s added %(file)s (%(type)s, %(size)s bytes)", name=actor, **words)
+    if event.kind in _HISTORY_TELLERS:
+        return _HISTORY_TELLERS[event.kind](data, case)
     return None
 
 

@@ -15,12 +15,13 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..cases.models import Case
+from ..cases.presenters import history_teller
 from ..cases.queries import visible_case
 from ..cases.write_path import on_work_completed
 from ..db import utcnow
 from ..errors import BadRequest, Conflict, Forbidden, NotFound
 from ..extensions import db
-from ..i18n import language
+from ..i18n import language, local_date
 from ..notifications.services import Message, message_for, notify_citizen
 from ..permissions import may_revoke_certificate, may_see_case
 from . import keys
@@ -66,7 +67,8 @@ def issue(case: Case, kind: CertificateKind, signer) -> Certificate:
     db.session.flush()
     record("certificate_issued", f"{kind.title_en} {certificate.number} issued to {certificate.holder}"
            + (f", valid until {valid_until.isoformat()}" if valid_until else ""),
-           actor=signer, case=case, certificate=certificate.number, key_id=key.key_id)
+           actor=signer, case=case, certificate=certificate.number, key_id=key.key_id, service=kind.service,
+           holder=certificate.holder, valid_until=valid_until.isoformat() if valid_until else None)
     contact = next((data[f] for f in kind.contact_fields if data.get(f)), None)
     notify_citizen(contact, "certificate_issued", {
         "service": kind.service, "certificate": certificate.number, "subject": certificate.subject,
@@ -74,6 +76,19 @@ def issue(case: Case, kind: CertificateKind, signer) -> Certificate:
         "check_url": f"{current_app.config['PUBLIC_URL'].rstrip('/')}/certificates/?number={certificate.number}"},
         case=case)
     return certificate
+
+
+@history_teller("certificate_issued")
+def _issued(data: dict, case) -> str | None:
+    if "holder" not in data:
+        return None  # recorded before the event kept the holder
+    kind = KINDS[data["service"]]
+    words = dict(title=kind.title_km if language() == "km" else kind.title_en, certificate=data["certificate"],
+                 holder=data["holder"])
+    if data["valid_until"]:
+        return _("%(title)s %(certificate)s issued to %(holder)s, valid until %(day)s",
+                 day=local_date(date.fromisoformat(data["valid_until"])), **words)
+    return _("%(title)s %(certificate)s issued to %(holder)s", **words)
 
 
 @message_for("certificate_issued")

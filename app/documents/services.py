@@ -63,7 +63,8 @@ def store(case, filename: str, content: bytes, actor=None, document_key: str | N
     db.session.flush()
     who = actor.display_name if actor else "The applicant"
     record("document_added", f"{who} added {name} ({ACCEPTED[content_type]}, {len(content):,} bytes)",
-           actor=actor, case=case, document=document.id, sha256=digest, document_key=document_key)
+           actor=actor, case=case, document=document.id, sha256=digest, document_key=document_key, filename=name,
+           file_type=ACCEPTED[content_type], size=len(content))
     return document
 
 

@@ -55,6 +55,8 @@ def test_a_walk_in_applicant_is_told_by_sms_in_khmer_though_the_chief_signed_in_
     page = client.get(f"/cases/{case['id']}?lang=km").get_data(as_text=True)
     assert (f" · បានជូនដំណឹងដល់អ្នកស្នើសុំតាមសារ SMS៖ អាជ្ញាបណ្ណពាណិជ្ជកម្ម លេខ {certificate} "
             "ត្រូវបានចុះហត្ថលេខារួចហើយ</li>") in page
+    assert (f" · Vanna · អាជ្ញាបណ្ណពាណិជ្ជកម្ម លេខ {certificate} ត្រូវបានចេញជូន Sok Chanthy "
+            "មានសុពលភាពរហូតដល់ថ្ងៃទី ៣០ ខែវិច្ឆិកា ឆ្នាំ ២០២៧</li>") in page
 
 
 def test_returning_the_file_to_the_back_office_issues_nothing(api):
