@@ -1,9 +1,10 @@
+import functools
 import math
 import zlib
 from datetime import datetime, timezone
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, LargeBinary, MetaData, Text, TypeDecorator, event
+from sqlalchemy import DateTime, LargeBinary, MetaData, Text, TypeDecorator, bindparam, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
@@ -65,12 +66,18 @@ def next_in_counter(session, counter, **key) -> int:
     """One more on the `counter` row of `key` (a model with `last_number`; the row starts at 1), in one
     statement: simultaneous callers queue on the row and each gets its own number; a transaction that
     rolls back gives its number back."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(counter).values(**key, last_number=1)
-                 .on_conflict_do_update(index_elements=[getattr(counter, name) for name in key],
-                                        set_={"last_number": counter.last_number + 1})
-                 .returning(counter.last_number))
-    return session.execute(statement).scalar_one()
+    statement = _counter_statement(session.get_bind().dialect.name, counter, tuple(key))
+    return session.execute(statement, key).scalar_one()
+
+
+@functools.cache
+def _counter_statement(dialect: str, counter, key: tuple[str, ...]):
+    # Built once per counter: building the upsert costs about as much as running it.
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (insert(counter).values(**{name: bindparam(name) for name in key}, last_number=1)
+            .on_conflict_do_update(index_elements=[getattr(counter, name) for name in key],
+                                   set_={"last_number": counter.last_number + 1})
+            .returning(counter.last_number))
 
 
 def utcnow() -> datetime:

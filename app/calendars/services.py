@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, func, or_, select, text
+from sqlalchemy import String, bindparam, cast, func, or_, select, text
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 def office_calendar(office: Office) -> OfficeCalendar:
     known = _known_holidays()
     if office.id not in known:
-        known[office.id] = frozenset(db.session.scalars(select(Holiday.day).where(_days_off(office.id))))
+        known[office.id] = frozenset(db.session.scalars(_DAYS_OFF, {"office_id": office.id}))
     return OfficeCalendar(timezone=office.timezone, weekend=weekend_of(office), holidays=known[office.id])
 
 
@@ -50,6 +50,9 @@ def remember_holidays(office_id: int, joined: str | None) -> None:
 
 def _days_off(office_id):
     return or_(Holiday.office_id.is_(None), Holiday.office_id == office_id)
+
+
+_DAYS_OFF = select(Holiday.day).where(_days_off(bindparam("office_id")))  # built once
 
 
 def _known_holidays() -> dict:
