@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
@@ -181,15 +181,17 @@ def case_dict(case: Case) -> dict:
     }
 
 
+# Built once, with the case bound when it runs: building it cost about as much as running it.
+_HISTORY_ROWS = (select(AuditEvent.at, User.username, AuditEvent.kind, AuditEvent.summary, AuditEvent.data)
+                 .outerjoin(User, User.id == AuditEvent.actor_id).where(AuditEvent.case_id == bindparam("case_id"))
+                 .order_by(AuditEvent.at, AuditEvent.id))
+
+
 def history_entries(case: Case) -> list[dict]:
     """The case's history as the API sends it, read as plain rows: every answer to a completion carries
     it, and building an event and its actor as objects cost more than the rest of the answer."""
-    rows = db.session.execute(select(AuditEvent.at, User.username, AuditEvent.kind, AuditEvent.summary,
-                                     AuditEvent.data)
-                              .outerjoin(User, User.id == AuditEvent.actor_id).where(AuditEvent.case_id == case.id)
-                              .order_by(AuditEvent.at, AuditEvent.id))
     return [{"at": at.isoformat(), "actor": username or "system", "kind": kind, "summary": summary, "data": data}
-            for at, username, kind, summary, data in rows]
+            for at, username, kind, summary, data in db.session.execute(_HISTORY_ROWS, {"case_id": case.id})]
 
 
 @dataclass
