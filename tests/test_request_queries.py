@@ -41,6 +41,7 @@ def work(seen) -> list[str]:
 def as_a_new_request(database) -> None:
     """Nothing read yet: in production each request has its own session, and its own g for the signed-in user."""
     database.expunge_all()
+    database.info.clear()  # what a session keeps for its transaction (history heads, holidays)
     g.pop("_login_user", None)
 
 

@@ -1,6 +1,6 @@
 from itertools import groupby
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.event import listens_for
 from sqlalchemy.orm import Session
 
@@ -10,22 +10,52 @@ from .chain import Break, chain_break, event_hash
 from .models import AuditEvent, AuditHead
 
 
-def record(kind: str, summary: str, actor=None, case=None, **data) -> AuditEvent:
-    # Stamped now, not at flush: the history must keep the order in which things happened.
-    event = AuditEvent(at=utcnow(), kind=kind, summary=summary, actor_id=actor.id if actor else None,
-                       case_id=case.id if case else None, data=data)
-    head = None
-    if case is not None:
-        heads = db.session.info.setdefault("audit_heads", {})
-        head = heads.get(case.id) or db.session.get(AuditHead, case.id) or AuditHead(case_id=case.id)
-        heads[case.id] = head  # read once per transaction: the session itself keeps objects only weakly
-        db.session.add(head)
-    event.hash = event_hash(event.case_id, event.at, event.actor_id, kind, summary, data,
-                            head.hash if head else None)
-    if head is not None:
-        head.hash = event.hash
-    db.session.add(event)
-    return event
+def record(kind: str, summary: str, actor=None, case=None, **data) -> None:
+    """Append an event to the history, chained to the case's latest one. Written at once, in the order
+    things happened, as plain statements: nothing reads the event back as an object in the same call."""
+    at = utcnow()  # stamped now, not at flush: the history must keep the order in which things happened
+    case_id, actor_id = (case.id if case else None), (actor.id if actor else None)
+    previous = _head(case_id) if case_id is not None else None
+    digest = event_hash(case_id, at, actor_id, kind, summary, data, previous)
+    db.session.execute(_INSERT_EVENT, {"at": at, "kind": kind, "summary": summary, "actor_id": actor_id,
+                                       "case_id": case_id, "data": data, "hash": digest})
+    if case_id is not None:
+        if previous is None:
+            db.session.execute(_INSERT_HEAD, {"case_id": case_id, "hash": digest})
+        else:
+            db.session.execute(_UPDATE_HEAD, {"head_of": case_id, "new_hash": digest})
+        _heads()[case_id] = digest
+
+
+# Built once: a statement costs about as much to build as to run.
+_INSERT_EVENT = AuditEvent.__table__.insert()
+_INSERT_HEAD = AuditHead.__table__.insert()
+_UPDATE_HEAD = (AuditHead.__table__.update().where(AuditHead.__table__.c.case_id == bindparam("head_of"))
+                .values(hash=bindparam("new_hash")))
+_HEAD = select(AuditHead.hash).where(AuditHead.case_id == bindparam("case_id"))
+
+
+def remember_head(case_id: int, head: str | None) -> None:
+    """The case's latest hash as a caller read it in this transaction (the write path reads it with
+    the case it locks), so that recording does not read it again."""
+    _heads().setdefault(case_id, head)
+
+
+def head_column(case_id_column):
+    """The case's latest hash as a column of a statement that reads cases (None: no history yet)."""
+    return select(AuditHead.hash).where(AuditHead.case_id == case_id_column).scalar_subquery()
+
+
+def _heads() -> dict:
+    # Per transaction: read once, then kept up to date by record().
+    return db.session.info.setdefault("audit_heads", {})
+
+
+def _head(case_id: int) -> str | None:
+    heads = _heads()
+    if case_id not in heads:
+        heads[case_id] = db.session.scalar(_HEAD, {"case_id": case_id})
+    return heads[case_id]
 
 
 @listens_for(Session, "after_transaction_end")

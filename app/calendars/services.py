@@ -7,7 +7,9 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import String, cast, func, or_, select, text
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import Session
 
 from ..accounts.models import Office
 from ..audit.services import record
@@ -26,9 +28,48 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 # --- reading ----------------------------------------------------------------------------
 
 def office_calendar(office: Office) -> OfficeCalendar:
-    days = db.session.scalars(select(Holiday.day).where(
-        or_(Holiday.office_id.is_(None), Holiday.office_id == office.id)))
-    return OfficeCalendar(timezone=office.timezone, weekend=weekend_of(office), holidays=frozenset(days))
+    known = _known_holidays()
+    if office.id not in known:
+        known[office.id] = frozenset(db.session.scalars(select(Holiday.day).where(_days_off(office.id))))
+    return OfficeCalendar(timezone=office.timezone, weekend=weekend_of(office), holidays=known[office.id])
+
+
+def holidays_column(office_id_column):
+    """An office's holidays (national and its own) as a column of a statement that reads its cases:
+    ISO dates joined by commas, None when there are none. See remember_holidays."""
+    return (select(func.aggregate_strings(cast(Holiday.day, String), ","))
+            .where(_days_off(office_id_column)).scalar_subquery())
+
+
+def remember_holidays(office_id: int, joined: str | None) -> None:
+    """The office's holidays as a caller read them in this transaction (holidays_column), so that its
+    calendar is not read again."""
+    _known_holidays().setdefault(office_id, frozenset(date.fromisoformat(day) for day in joined.split(","))
+                                 if joined else frozenset())
+
+
+def _days_off(office_id):
+    return or_(Holiday.office_id.is_(None), Holiday.office_id == office_id)
+
+
+def _known_holidays() -> dict:
+    # Per transaction, and forgotten as soon as this transaction changes a holiday.
+    return db.session.info.setdefault("holidays", {})
+
+
+def _forget_holidays() -> None:
+    db.session.info.pop("holidays", None)
+
+
+@listens_for(Session, "after_transaction_end")
+def _forget_holidays_at_end(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop("holidays", None)
+
+
+@listens_for(Session, "after_soft_rollback")
+def _forget_holidays_rolled_back(session, previous_transaction) -> None:
+    session.info.pop("holidays", None)
 
 
 def weekend_of(office: Office) -> frozenset[int]:
@@ -95,6 +136,7 @@ def import_holidays(holidays: list[holiday_files.Holiday], office: Office | None
             row.name = holiday.name
             updated += 1
     db.session.flush()
+    _forget_holidays()
     if added or updated:
         record("holidays_imported",
                f"{_scope_label(office)}: {added} added, {updated} renamed"
@@ -142,6 +184,7 @@ def add_holiday(day: date | str, name: str, office: Office | None = None, actor=
     holiday = Holiday(day=day, name=name, office_id=office.id if office else None)
     db.session.add(holiday)
     db.session.flush()
+    _forget_holidays()
     record("holiday_added", f"{_scope_label(office)}: {day.isoformat()} {name} added", actor=actor,
            office=office.code if office else None, day=day.isoformat(), name=name)
     return holiday
@@ -154,6 +197,7 @@ def remove_holiday(holiday_id: int, actor=None) -> Holiday:
     office = db.session.get(Office, holiday.office_id) if holiday.office_id else None
     db.session.delete(holiday)
     db.session.flush()
+    _forget_holidays()
     record("holiday_removed", f"{_scope_label(office)}: {holiday.day.isoformat()} {holiday.name} removed",
            actor=actor, office=office.code if office else None, day=holiday.day.isoformat(), name=holiday.name)
     return holiday

@@ -9,14 +9,14 @@ from datetime import datetime
 from typing import Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import User
-from ..audit.services import record
+from ..audit.services import record, remember_head
 from ..calendars.services import office_calendar, script_helpers
 from ..calendars.working_time import add_working_days, add_working_time, working_time_between
-from ..catalogue.services import offices_offering, service_for_process
+from ..catalogue.services import offices_offering, promise_for_process
 from ..db import next_in_counter, utcnow
 from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError
 from ..errors import BadRequest, Rejected
@@ -78,8 +78,7 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
     jurisdiction = definition.jurisdiction
     if actor is not None:
         require_may_start(actor, jurisdiction, definition.name)
-    service = service_for_process(process_key)
-    promise = service.current if service else None
+    promise = promise_for_process(process_key)
     if promise is not None and not promise.offered_at(office):
         offering = ", ".join(f"{o.name} ({o.code})" for o in offices_offering(promise)) or _("none")
         raise Rejected(_("%(office)s does not offer '%(service)s'. Offices that do: %(offering)s.", office=office.name,
@@ -96,12 +95,13 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
                 promised_at=add_working_days(calendar, now, promise.deadline_working_days) if promise else None)
     db.session.add(case)
     db.session.flush()
-    set_committed_value(case, "work_items", [])  # a new case has none: no need to ask
+    set_committed_value(case, "work_items", [])  # a new case has no work, timers or history yet: no need to ask
+    remember_head(case.id, None)
     record("case_started", f"Case {case.number} started: {definition.name} (version {definition.version})",
            actor=actor, case=case, channel=channel, data=data,
            service_version=promise.version if promise else None)
     workflow = new_workflow(definition, data, helpers_for(case, calendar))
-    advance(case, actor, CaseWorkflow.start, workflow=workflow, calendar=calendar)
+    advance(case, actor, CaseWorkflow.start, workflow=workflow, calendar=calendar, new_case=True)
     return case
 
 
@@ -110,7 +110,7 @@ def helpers_for(case: Case, calendar):
 
 
 def advance(case: Case, actor: User | None, action: Callable[[CaseWorkflow], None], completed_item=None,
-            workflow: CaseWorkflow | None = None, calendar=None):
+            workflow: CaseWorkflow | None = None, calendar=None, new_case: bool = False):
     """Let the engine act on the case, then re-project it; an engine failure stops the case, recorded."""
     # Everything the write path changes goes to the database in the one flush at its end.
     with db.session.no_autoflush:
@@ -126,7 +126,7 @@ def advance(case: Case, actor: User | None, action: Callable[[CaseWorkflow], Non
             action(workflow)
         except EngineError as exc:
             error = exc
-        _project(case, workflow, calendar, actor, completed_item, error)
+        _project(case, workflow, calendar, actor, completed_item, error, new_case)
 
 
 def record_incident(case: Case, message: str, element_id: str | None, actor: User | None = None) -> None:
@@ -136,7 +136,8 @@ def record_incident(case: Case, message: str, element_id: str | None, actor: Use
            element_id=element_id)
 
 
-def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item, error: EngineError | None):
+def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item, error: EngineError | None,
+             new_case: bool = False):
     now = utcnow()
     ready = workflow.ready_tasks()
     if _run_service_clock(case, workflow, ready, calendar, actor, now):
@@ -163,11 +164,12 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
             escalate(case, item, task, now)
     case.overdue_from = overdue_from(case.work_items)
     # Timers are rows for the sweep only: replaced wholesale, one executemany, no ORM objects.
-    db.session.execute(Timer.__table__.delete().where(Timer.case_id == case.id))
+    if not new_case:
+        db.session.execute(_DELETE_TIMERS, {"timers_of": case.id})
     waiting = [{"case_id": case.id, "task_id": t.task_id, "element_id": t.element_id, "attached_to": t.attached_to,
                 "fires_at": t.fires_at} for t in workflow.waiting_timers()]
     if waiting:
-        db.session.execute(Timer.__table__.insert(), waiting)
+        db.session.execute(_INSERT_TIMERS, waiting)
     store_workflow(case, workflow)
     case.data = workflow.data()
     if error is not None:
@@ -181,6 +183,10 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
         record_finish(case, calendar, now)
         record("case_completed", f"Case {case.number} is complete", actor=actor, case=case)
     db.session.flush()
+
+
+_DELETE_TIMERS = Timer.__table__.delete().where(Timer.case_id == bindparam("timers_of"))
+_INSERT_TIMERS = Timer.__table__.insert()
 
 
 @message_for("send_back")

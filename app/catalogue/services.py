@@ -6,7 +6,8 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager
 
 from ..accounts.models import Office
 from ..audit.services import record
@@ -38,6 +39,18 @@ def find_service(key: str) -> Service:
 
 def service_for_process(process_key: str) -> Service | None:
     return db.session.scalars(select(Service).where(Service.process_key == process_key)).first()
+
+
+def promise_for_process(process_key: str) -> ServiceVersion | None:
+    """The catalogue entry in force for the procedure (its service's newest version) with its service, in
+    one statement, however many versions the service has had."""
+    return db.session.scalars(_PROMISE_FOR_PROCESS, {"process_key": process_key}).first()
+
+
+_PROMISE_FOR_PROCESS = (select(ServiceVersion).join(ServiceVersion.service)
+                        .where(Service.process_key == bindparam("process_key"))
+                        .options(contains_eager(ServiceVersion.service))
+                        .order_by(ServiceVersion.version.desc()).limit(1))
 
 
 def offices_offering(version: ServiceVersion) -> list[Office]:
