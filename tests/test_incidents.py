@@ -1,13 +1,17 @@
 """A case that cannot go on is never lost and never holds up the others: it becomes an incident that
 admins and designers see, with where and why it stopped, and retry once the cause is fixed."""
+import re
+
 import time_machine
 from sqlalchemy import select
 
+from app.accounts.services import set_language
 from app.audit.models import AuditEvent
 from app.cases import work_items
 from app.cases.models import Case, Timer
 from app.cases.write_path import start_case
 from app.extensions import db
+from app.incidents.services import retry
 from app.processes.services import deploy
 from app.timers.services import sweep
 
@@ -133,6 +137,21 @@ def test_the_incidents_page_lists_the_case_and_retries_it_with_corrected_data(cl
                                                               "data": '{"rate": 500}'}, follow_redirects=True)
     assert f"Case {case.number} is moving again." in answer.get_data(as_text=True)
     assert case.status == "running" and case.data["fee_riel"] == 60000
+
+
+def test_an_admin_reading_khmer_reads_the_incident_and_its_retry_in_the_case_history_in_khmer(
+        client, auth, database):
+    case = failed_fee_case(database)
+    retry(case.id, user("admin"), {"rate": 500})
+    set_language(user("admin"), "km")
+    auth.login("admin")
+
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True).replace("&#39;", "'")
+
+    error = re.search(r"stopped with an error: (.*)", db.session.scalars(select(AuditEvent.summary).where(
+        AuditEvent.case_id == case.id, AuditEvent.kind == "case_failed")).one()).group(1)
+    assert f" · Dara · សំណុំឯកសារលេខ {case.number} បានឈប់ដោយសារកំហុស៖ {error}</li>" in page
+    assert f" · Admin · Admin បានព្យាយាមដំណើរការសំណុំឯកសារលេខ {case.number} ម្តងទៀត ដោយកែតម្រូវ rate</li>" in page
 
 
 def test_staff_who_are_not_admins_or_designers_cannot_open_the_incidents_page(client, auth, database):

@@ -4,11 +4,13 @@ with its work and deadlines re-projected and the move written into its history."
 from pathlib import Path
 
 import time_machine
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.cases import work_items
 from app.cases.models import Case, Timer
+from app.cases.presenters import history_line
 from app.cases.write_path import start_case
 from app.extensions import db
 from app.processes.services import deploy
@@ -75,6 +77,9 @@ def test_the_real_run_moves_the_case_renames_its_work_and_the_new_version_runs_i
                                                            AuditEvent.kind == "case_migrated")).one()
     assert migrated.actor.username == "designer"
     assert migrated.summary == f"Case {early.number} moved from version 1 to version 2 of Fee computed by a script"
+    with force_locale("km"):  # a Khmer reader of the case page (the test procedure's name has no Khmer)
+        assert history_line(migrated, early) == (f"សំណុំឯកសារលេខ {early.number} ត្រូវបានផ្លាស់ពីកំណែទី ១ ទៅកំណែទី ២ "
+                                                 "នៃ Fee computed by a script")
     case = work_items.complete(user("dara"), item_id, {"floor_area": 120})
     assert (case.status, case.data["fee_riel"]) == ("completed", 120000)  # no 'Hand over' in version 2
 

@@ -67,11 +67,11 @@ def test_the_case_page_reads_the_same_statements_however_far_the_case_has_gone(d
             response = auth.client.get(f"/cases/{case_id}")
         assert response.status_code == 200
         counts.append(len(selects(seen)))
-    # The chief, their session, roles and office; the case with its office and procedure; its history with
-    # who did what; the calendar; its task state; the procedures it calls; its work; the history's chain
+    # The chief, their session, roles and office; the case with its office, procedure and task state; its
+    # history with who did what; the calendar; the procedures it calls; its work; the history's chain
     # check (head, events); documents; fee, decision table, payment, waivers; unread notifications; the
     # certificate; complaints about it.
-    assert counts == [19, 19]
+    assert counts == [18, 18]
 
 
 def test_the_api_sends_a_case_in_five_statements_however_far_it_has_gone(database, kampong_siem, api):

@@ -113,6 +113,19 @@ def _case_event(event: AuditEvent, case: Case, actor: str) -> str | None:
         return _("Certificate %(number)s revoked: %(reason)s", number=data["certificate"], reason=data["reason"])
     if event.kind == "timer_fired":
         return _("Deadline timers fired: %(timers)s", timers=", ".join(data.get("timers", [])))
+    if event.kind == "case_failed":
+        # The engine's own words stay as they were (English, technical); the sentence around them is told.
+        error = event.summary.removeprefix(f"Case {case.number} stopped with an error: ")
+        return _("Case %(number)s stopped with an error: %(error)s", number=case.number, error=error)
+    if event.kind == "case_retried":
+        if data.get("corrected"):
+            return _("%(name)s retried case %(number)s with corrected %(fields)s", name=actor, number=case.number,
+                     fields=", ".join(data["corrected"]))
+        return _("%(name)s retried case %(number)s", name=actor, number=case.number)
+    if event.kind == "case_migrated":
+        return _("Case %(number)s moved from version %(source)s to version %(target)s of %(procedure)s",
+                 number=case.number, source=number(data["from_version"]), target=number(data["to_version"]),
+                 procedure=translated(case.definition.name))
     if event.kind == "document_added" and "filename" in data:
         words = dict(file=data["filename"], type=data["file_type"], size=number(data["size"]))
         if event.actor is None:

@@ -20,10 +20,14 @@ from ..processes.models import ProcessDefinition
 from .models import CASE_STATUSES, Case, WorkItem
 
 
-def visible_case(user: User, case_id: int) -> Case:
+def visible_case(user: User, case_id: int, with_state: bool = False) -> Case:
+    """The case if the user may see it; with_state, with the engine's task state (the case page draws
+    where the case stands)."""
     # Whoever shows a case names its procedure; its office decides who may see it.
-    case = db.session.scalars(select(Case).where(Case.id == case_id)
-                              .options(joinedload(Case.office), joinedload(Case.definition))).first()
+    options = [joinedload(Case.office), joinedload(Case.definition)]
+    if with_state:
+        options.append(undefer(Case.workflow_state))
+    case = db.session.scalars(select(Case).where(Case.id == case_id).options(*options)).first()
     if case is None or not may_see_case(user, case):
         raise NotFound(_("There is no case %(id)s in your office.", id=case_id))
     return case

@@ -45,7 +45,7 @@ def work_status(status: str) -> str:
 @bp.get("/<int:case_id>")
 @login_required
 def show(case_id):
-    return _case_page(visible_case(current_user, case_id))
+    return _case_page(visible_case(current_user, case_id, with_state=True))
 
 
 def _case_page(case, status: int = 200, waiver_refused: Rejected | None = None):
@@ -67,7 +67,7 @@ def ask_waiver(case_id):
                        current_user)
     except Rejected as refused:
         db.session.rollback()
-        return _case_page(visible_case(current_user, case_id), 422, refused)
+        return _case_page(visible_case(current_user, case_id, with_state=True), 422, refused)
     db.session.commit()
     flash(_("The waiver is asked; the chief decides it on this page."), "info")
     return redirect(url_for("cases.show", case_id=case_id), 303)
