@@ -1,11 +1,13 @@
 """The world the tests live in, and the clients they use, shared by every test module."""
 import re
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import time_machine
-from sqlalchemy import select
+from flask import g
+from sqlalchemy import event, select
 
 from app.accounts.models import User
 from app.administration.services import create_office, create_user
@@ -153,3 +155,24 @@ def licence_through_the_api(api, until: str = "hand_over") -> dict:
         if task == until:
             break
     return case
+
+
+@contextmanager
+def statements():
+    """The SQL statements the app sends inside the with-block, whitespace folded."""
+    seen = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
+def as_a_new_request() -> None:
+    """Nothing read yet: in production each request has its own session, and its own g for the signed-in user."""
+    db.session.expunge_all()
+    db.session.info.clear()  # what a session keeps for its transaction (history heads, holidays)
+    g.pop("_login_user", None)

@@ -2,31 +2,14 @@
 their roles and office; an API write answers from what it wrote, so nothing is read back after the
 commit; and the case page and the API's case read the same statements whatever the case has been
 through and however many people worked on it."""
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-
-from flask import g
-from sqlalchemy import event
 
 from app.cases import work_items
 from app.cases.write_path import start_case
 from app.extensions import db
 
 from office_data import APPLICATION, REVIEW_APPROVE, SIGN
-from support import licence_in_review, open_item, user
-
-
-@contextmanager
-def statements():
-    seen = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        seen.append(" ".join(statement.split()))
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+from support import as_a_new_request, licence_in_review, open_item, statements, user
 
 
 def selects(seen) -> list[str]:
@@ -36,13 +19,6 @@ def selects(seen) -> list[str]:
 def work(seen) -> list[str]:
     """The statements that read or write (the test's transaction brackets each request in a savepoint)."""
     return [s for s in seen if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-
-
-def as_a_new_request(database) -> None:
-    """Nothing read yet: in production each request has its own session, and its own g for the signed-in user."""
-    database.expunge_all()
-    database.info.clear()  # what a session keeps for its transaction (history heads, holidays)
-    g.pop("_login_user", None)
 
 
 def two_licences(office):
@@ -62,7 +38,7 @@ def test_the_case_page_reads_the_same_statements_however_far_the_case_has_gone(d
     auth.login("vanna")
     counts = []
     for case_id in cases:
-        as_a_new_request(database)
+        as_a_new_request()
         with statements() as seen:
             response = auth.client.get(f"/cases/{case_id}")
         assert response.status_code == 200
@@ -79,7 +55,7 @@ def test_the_api_sends_a_case_in_five_statements_however_far_it_has_gone(databas
     api.as_user("vanna")
     counts = []
     for case_id in cases:
-        as_a_new_request(database)
+        as_a_new_request()
         with statements() as seen:
             response = api.get(f"/api/v1/cases/{case_id}")
         assert response.status_code == 200
@@ -91,7 +67,7 @@ def test_the_api_sends_a_case_in_five_statements_however_far_it_has_gone(databas
 
 def the_caller(database, username):
     """Who calls, read as a request reads them (with roles and office) before the service is counted."""
-    as_a_new_request(database)
+    as_a_new_request()
     caller = user(username)
     caller.office  # noqa: B018 (loaded now, as the request's caller statement loads it)
     return caller
@@ -106,7 +82,7 @@ def test_an_api_completion_costs_the_completion_the_caller_and_the_history_and_r
     with statements() as service:
         work_items.complete(sokha, by_the_service, REVIEW_APPROVE)
         database.commit()
-    as_a_new_request(database)
+    as_a_new_request()
     with statements() as request:
         response = api.post(f"/api/v1/work-items/{by_the_api}/complete", json={"data": REVIEW_APPROVE})
     assert response.status_code == 200
@@ -124,7 +100,7 @@ def test_starting_a_case_through_the_api_costs_the_start_and_the_caller(database
     with statements() as service:
         start_case("commercial_licence", APPLICATION, dara, dara.office)
         database.commit()
-    as_a_new_request(database)
+    as_a_new_request()
     with statements() as request:
         response = api.post("/api/v1/cases", json={"process": "commercial_licence", "data": APPLICATION})
     assert response.status_code == 201
@@ -144,7 +120,7 @@ def test_the_inbox_page_reads_the_same_statements_for_one_waiting_review_or_four
         if cases:  # one of them already taken by sokha, the others waiting for anyone of the back office
             work_items.claim(user("sokha"), open_item(cases[0], "technical_review").id)
         db.session.flush()
-        as_a_new_request(database)
+        as_a_new_request()
         with statements() as seen:
             response = auth.client.get("/")
         assert response.status_code == 200

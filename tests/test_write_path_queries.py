@@ -2,29 +2,13 @@
 entry, task state and work, and is not read again; the case the API sends back names everyone who
 worked on it without a query per person."""
 import re
-from contextlib import contextmanager
 from datetime import datetime, timezone
-
-from sqlalchemy import event
 
 from app.cases import work_items
 from app.extensions import db
 
 from office_data import REVIEW_APPROVE
-from support import licence_in_review, licence_through_the_api, open_item, user
-
-
-@contextmanager
-def statements():
-    seen = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        seen.append(" ".join(statement.split()))
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+from support import as_a_new_request, licence_in_review, licence_through_the_api, open_item, statements, user
 
 
 def reads_of(seen, table: str) -> list[str]:
@@ -66,12 +50,6 @@ def test_the_case_the_api_sends_back_costs_the_same_however_many_people_worked_o
 # first (which also makes the office's signing key). A statement more here is one more for every case.
 STATEMENTS_PER_STEP = {"start_case": 10, "check_documents": 19, "technical_review": 9, "sign_licence": 17,
                        "hand_over": 9}
-
-
-def as_a_new_request() -> None:
-    """Nothing read yet: in production each request has its own session."""
-    db.session.expunge_all()
-    db.session.info.clear()  # what a session keeps for its transaction (history heads, holidays)
 
 
 def licence_counting_statements(office) -> dict[str, int]:
