@@ -6,6 +6,7 @@ import time_machine
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.cases import work_items
 from app.cases.write_path import start_case
 from app.processes.services import deploy
 
@@ -60,3 +61,27 @@ def test_a_p5d_timer_keeps_its_calendar_meaning_over_a_weekend(database):
     with time_machine.travel(friday, tick=False):
         case = start_case("scripted_fee", {}, dara, dara.office)
     assert case.open_items[0].due_at == friday + timedelta(days=5)
+
+
+def _area_recorded_after(database, delay: timedelta):
+    """A procedure with no published standard whose first step has a five-day deadline, done `delay` after
+    it began; the hand-over, without one, a minute later."""
+    deploy_scripted('"P5D"')
+    dara = database.scalars(select(User).where(User.username == "dara")).one()
+    start = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)
+    with time_machine.travel(start, tick=False):
+        case = start_case("scripted_fee", {}, dara, dara.office)
+    with time_machine.travel(start + delay, tick=False):
+        work_items.complete(dara, case.open_items[0].id, {"floor_area": 80})
+    with time_machine.travel(start + delay + timedelta(minutes=1), tick=False):
+        work_items.complete(dara, case.open_items[0].id, {})
+    assert (case.status, case.service_standard_days) == ("completed", None)
+    return case
+
+
+def test_without_a_published_standard_a_case_is_on_time_when_its_deadline_did_not_pass(database):
+    assert _area_recorded_after(database, timedelta(hours=1)).on_time is True
+
+
+def test_without_a_published_standard_a_case_done_after_its_deadline_is_late(database):
+    assert _area_recorded_after(database, timedelta(days=6)).on_time is False

@@ -29,6 +29,5 @@ def record_finish(case: Case, calendar, now: datetime) -> None:
     case.working_days_taken = taken / ONE_DAY
     if case.service_standard_days is not None:
         case.on_time = case.working_days_taken <= case.service_standard_days
-    else:
-        case.on_time = not any(item.due_at is not None and (item.closed_at or now) > item.due_at
-                               for item in case.work_items)
+    else:  # its work is all closed now, so it was late if it ever was overdue (overdue_from, set just before)
+        case.on_time = case.overdue_from is None or case.overdue_from > now
