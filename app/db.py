@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from flask import has_request_context, request
 from sqlalchemy import DateTime, LargeBinary, MetaData, Text, TypeDecorator, bindparam, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -78,6 +78,30 @@ def _counter_statement(dialect: str, counter, key: tuple[str, ...]):
             .on_conflict_do_update(index_elements=[getattr(counter, name) for name in key],
                                    set_={"last_number": counter.last_number + 1})
             .returning(counter.last_number))
+
+
+_MEMOS = "transaction_memos"
+
+
+def transaction_memo(session, name: str) -> dict:
+    """What `name` keeps in the session for the rest of its transaction (history heads, holidays): forgotten
+    when the transaction ends, and when any part of it rolls back, since what that part wrote is gone."""
+    return session.info.setdefault(_MEMOS, {}).setdefault(name, {})
+
+
+def forget_memo(session, name: str) -> None:
+    session.info.get(_MEMOS, {}).pop(name, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_memos_at_end(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_MEMOS, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_memos_rolled_back(session, previous_transaction) -> None:
+    session.info.pop(_MEMOS, None)
 
 
 def utcnow() -> datetime:

@@ -1,10 +1,8 @@
 from itertools import groupby
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.event import listens_for
-from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..db import transaction_memo, utcnow
 from ..extensions import db
 from .chain import Break, chain_break, event_hash
 from .models import AuditEvent, AuditHead
@@ -48,7 +46,7 @@ def head_column(case_id_column):
 
 def _heads() -> dict:
     # Per transaction: read once, then kept up to date by record().
-    return db.session.info.setdefault("audit_heads", {})
+    return transaction_memo(db.session, "audit_heads")
 
 
 def _head(case_id: int) -> str | None:
@@ -56,17 +54,6 @@ def _head(case_id: int) -> str | None:
     if case_id not in heads:
         heads[case_id] = db.session.scalar(_HEAD, {"case_id": case_id})
     return heads[case_id]
-
-
-@listens_for(Session, "after_transaction_end")
-def _forget_heads(session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop("audit_heads", None)
-
-
-@listens_for(Session, "after_soft_rollback")
-def _forget_heads_rolled_back(session, previous_transaction) -> None:
-    session.info.pop("audit_heads", None)  # a savepoint's rollback too: what it wrote is gone
 
 
 def case_history_break(case_id: int) -> Break | None:

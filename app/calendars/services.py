@@ -8,11 +8,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask_babel import gettext as _
 from sqlalchemy import String, bindparam, cast, func, or_, select, text
-from sqlalchemy.event import listens_for
-from sqlalchemy.orm import Session
 
 from ..accounts.models import Office
 from ..audit.services import record
+from ..db import forget_memo, transaction_memo
 from ..engine import MAX_WORKING_DAYS, ScriptHelpers
 from ..errors import NotFound, Rejected
 from ..extensions import db
@@ -57,22 +56,11 @@ _DAYS_OFF = select(Holiday.day).where(_days_off(bindparam("office_id")))  # buil
 
 def _known_holidays() -> dict:
     # Per transaction, and forgotten as soon as this transaction changes a holiday.
-    return db.session.info.setdefault("holidays", {})
+    return transaction_memo(db.session, "holidays")
 
 
 def _forget_holidays() -> None:
-    db.session.info.pop("holidays", None)
-
-
-@listens_for(Session, "after_transaction_end")
-def _forget_holidays_at_end(session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop("holidays", None)
-
-
-@listens_for(Session, "after_soft_rollback")
-def _forget_holidays_rolled_back(session, previous_transaction) -> None:
-    session.info.pop("holidays", None)
+    forget_memo(db.session, "holidays")
 
 
 def weekend_of(office: Office) -> frozenset[int]:
