@@ -67,7 +67,7 @@ def next_in_counter(session, counter, **key) -> int:
     statement: simultaneous callers queue on the row and each gets its own number; a transaction that
     rolls back gives its number back."""
     statement = _counter_statement(session.get_bind().dialect.name, counter, tuple(key))
-    return session.execute(statement, key).scalar_one()
+    return session.connection().execute(statement, key).scalar_one()  # a plain statement: no ORM bookkeeping
 
 
 @functools.cache

@@ -15,13 +15,15 @@ def record(kind: str, summary: str, actor=None, case=None, **data) -> None:
     case_id, actor_id = (case.id if case else None), (actor.id if actor else None)
     previous = _head(case_id) if case_id is not None else None
     digest = event_hash(case_id, at, actor_id, kind, summary, data, previous)
-    db.session.execute(_INSERT_EVENT, {"at": at, "kind": kind, "summary": summary, "actor_id": actor_id,
+    # On the session's connection: plain statements, which the session need not compare with the objects it holds.
+    connection = db.session.connection()
+    connection.execute(_INSERT_EVENT, {"at": at, "kind": kind, "summary": summary, "actor_id": actor_id,
                                        "case_id": case_id, "data": data, "hash": digest})
     if case_id is not None:
         if previous is None:
-            db.session.execute(_INSERT_HEAD, {"case_id": case_id, "hash": digest})
+            connection.execute(_INSERT_HEAD, {"case_id": case_id, "hash": digest})
         else:
-            db.session.execute(_UPDATE_HEAD, {"head_of": case_id, "new_hash": digest})
+            connection.execute(_UPDATE_HEAD, {"head_of": case_id, "new_hash": digest})
         _heads()[case_id] = digest
 
 

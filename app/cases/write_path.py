@@ -163,13 +163,15 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
         if task.escalates:
             escalate(case, item, task, now)
     case.overdue_from = overdue_from(case.work_items)
-    # Timers are rows for the sweep only: replaced wholesale, one executemany, no ORM objects.
+    # Timers are rows for the sweep only: replaced wholesale, one executemany, no ORM objects, on the session's
+    # connection (through the session, a delete first looks for the rows among the objects it holds).
+    connection = db.session.connection()
     if not new_case:
-        db.session.execute(_DELETE_TIMERS, {"timers_of": case.id})
+        connection.execute(_DELETE_TIMERS, {"timers_of": case.id})
     waiting = [{"case_id": case.id, "task_id": t.task_id, "element_id": t.element_id, "attached_to": t.attached_to,
                 "fires_at": t.fires_at} for t in workflow.waiting_timers()]
     if waiting:
-        db.session.execute(_INSERT_TIMERS, waiting)
+        connection.execute(_INSERT_TIMERS, waiting)
     store_workflow(case, workflow)
     case.data = workflow.data()
     if error is not None:
@@ -185,7 +187,7 @@ def _project(case: Case, workflow: CaseWorkflow, calendar, actor, completed_item
     db.session.flush()
 
 
-_DELETE_TIMERS = Timer.__table__.delete().where(Timer.case_id == bindparam("timers_of"))
+_DELETE_TIMERS = Timer.__table__.delete().where(Timer.__table__.c.case_id == bindparam("timers_of"))
 _INSERT_TIMERS = Timer.__table__.insert()
 
 
