@@ -8,7 +8,10 @@ from flask_wtf.csrf import CSRFProtect
 
 from .db import Base
 
-db = SQLAlchemy(model_class=Base)
+# A committed object keeps what was just written: the response a request renders after its commit does
+# not read the rows back. Each request has its own session; reads that must see other writers' changes
+# lock and re-read (cases.queries).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
