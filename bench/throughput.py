@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 import time
 
 from .world import ROOT, Statements, fresh_session, say, user
@@ -41,26 +42,41 @@ def with_official_fee(app) -> None:
             STEPS[0][2]["fee_paid_riel"] = fee_due(found.current, PERMIT)
 
 
-def raw_engine(cases: int, service: dict) -> dict:
-    """SpiffWorkflow alone: parse once, then per case run every step and serialize after each.
-    `service`: the catalogue entry's values the diagram's timers read (service.deadline_working_days)."""
-    from SpiffWorkflow.bpmn import BpmnWorkflow
+def _stock_engine(service: dict):
+    """SpiffWorkflow as it comes: the procedure parsed once, the stock serializer (spec included), a plain
+    script engine. `service`: the catalogue entry's values the diagram's timers read."""
+    from types import SimpleNamespace
+
+    from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
     from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
     from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
     from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-    from SpiffWorkflow.util.task import TaskState
 
     parser = SpiffBpmnParser()  # the procedure, the procedures it calls and its decision tables
     parser.add_bpmn_files([str(path) for path in sorted((ROOT / "bpmn").glob("*.bpmn"))])
     parser.add_dmn_files([str(path) for path in sorted((ROOT / "bpmn").glob("*.dmn"))])
-    spec, subprocess_specs = parser.get_spec(PROCESS), parser.get_subprocess_specs(PROCESS)
     serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
     # The diagrams' timers call working_days(n) and read service.*: the raw engine gets plain stand-ins.
-    from types import SimpleNamespace
-
-    from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
     engine = PythonScriptEngine(environment=TaskDataEnvironment({"working_days": lambda n: f"P{n}D",
                                                                   "service": SimpleNamespace(**service)}))
+    return parser.get_spec(PROCESS), parser.get_subprocess_specs(PROCESS), serializer, engine
+
+
+def _timed_cases(one_case, cases: int) -> dict:
+    one_case()  # warm-up
+    started, cpu = time.perf_counter(), time.process_time()
+    for _ in range(cases):
+        one_case()
+    elapsed = time.perf_counter() - started
+    return {"cases": cases, "seconds": elapsed, "cases_per_s": cases / elapsed,
+            "cpu_ms_per_case": (time.process_time() - cpu) / cases * 1000}
+
+
+def raw_engine(cases: int, service: dict) -> dict:
+    """SpiffWorkflow alone: parse once, then per case run every step and serialize after each."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+    spec, subprocess_specs, serializer, engine = _stock_engine(service)
 
     def one_case():
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine)
@@ -75,14 +91,50 @@ def raw_engine(cases: int, service: dict) -> dict:
             workflow.do_engine_steps()
             serializer.serialize_json(workflow)
         assert workflow.completed
+    return _timed_cases(one_case, cases)
 
-    one_case()  # warm-up
-    started, cpu = time.perf_counter(), time.process_time()
-    for _ in range(cases):
-        one_case()
-    elapsed = time.perf_counter() - started
-    return {"cases": cases, "seconds": elapsed, "cases_per_s": cases / elapsed,
-            "cpu_ms_per_case": (time.process_time() - cpu) / cases * 1000}
+
+def raw_engine_stored(cases: int, service: dict, directory: str) -> dict:
+    """A reference, not a target: the least any engine that keeps its cases in SQLite does per step, with
+    nothing of One Window's. SpiffWorkflow and sqlite3 alone, the stock serializer: each step reads the
+    case's row, deserializes it, runs, serializes and writes it back, and commits (WAL, SQLite's
+    default synchronous=FULL, as the app)."""
+    import sqlite3
+
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+    spec, subprocess_specs, serializer, engine = _stock_engine(service)
+    connection = sqlite3.connect(f"{directory}/raw-stored.sqlite", isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("CREATE TABLE workflow (id INTEGER PRIMARY KEY, state TEXT NOT NULL)")
+
+    def write(case_id, workflow):
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("INSERT OR REPLACE INTO workflow (id, state) VALUES (?, ?)",
+                           (case_id, serializer.serialize_json(workflow)))
+        connection.execute("COMMIT")
+
+    def one_case():
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(PERMIT)
+        workflow.do_engine_steps()
+        case_id = connection.execute("INSERT INTO workflow (state) VALUES ('')").lastrowid
+        write(case_id, workflow)
+        for name, _, data in STEPS:
+            state, = connection.execute("SELECT state FROM workflow WHERE id = ?", (case_id,)).fetchone()
+            workflow = serializer.deserialize_json(state)
+            workflow.script_engine = engine
+            task = next(t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.bpmn_id == name)
+            task.data.update(data)
+            task.run()
+            workflow.do_engine_steps()
+            write(case_id, workflow)
+        assert workflow.completed
+    try:
+        return _timed_cases(one_case, cases)
+    finally:
+        connection.close()
 
 
 def services(app, cases: int) -> dict:
@@ -362,16 +414,20 @@ def run(url: str, app, sizes: dict, port: int) -> dict:
     say("raw engine: %d cases", sizes["throughput_cases"])
     raw = raw_engine(sizes["throughput_cases"], service)
     say("raw engine: %.1f cases/s", raw["cases_per_s"])
+    with tempfile.TemporaryDirectory(prefix="onewindow-raw-") as directory:
+        stored = raw_engine_stored(sizes["throughput_cases"], service, directory)
+    say("raw engine keeping its cases in SQLite: %.1f cases/s", stored["cases_per_s"])
     service = services(app, sizes["throughput_cases"])
     say("services: %.1f cases/s", service["cases_per_s"])
     pages = statements_per_page(app)
     over_http = http(url, sizes["http_cases"], port)
     say("HTTP, one gunicorn worker: %.1f cases/s", over_http["cases_per_s"])
     breakdown = where_time_goes(app, sizes["throughput_cases"])
-    return {"raw": raw, "services": service, "http": over_http, "page_statements": pages,
+    return {"raw": raw, "raw_stored": stored, "services": service, "http": over_http, "page_statements": pages,
             "service_vs_raw": service["cases_per_s"] / raw["cases_per_s"],
             "http_vs_raw": over_http["cases_per_s"] / raw["cases_per_s"],
             "cpu_service_vs_raw": raw["cpu_ms_per_case"] / service["cpu_ms_per_case"],
+            "service_vs_raw_stored": service["cases_per_s"] / stored["cases_per_s"],
             "where_time_goes": breakdown}
 
 
