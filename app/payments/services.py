@@ -24,14 +24,14 @@ def fee_due(case) -> int | None:
     """The official fee for the case under the catalogue entry it started with (None: no entry)."""
     if case.service_version is None:
         return None
-    return fee_for(case.service_version.fee_rule, case.data, case.definition.decisions)
+    return fee_for(case.service_version.fee_rule, case.data, case.definition)
 
 
 def fee_decided_by(case) -> str | None:
     """Which row of a fee table decided the case's fee (None for a fixed fee or a formula)."""
     if case.service_version is None:
         return None
-    return fee_matched(case.service_version.fee_rule, case.data, case.definition.decisions)
+    return fee_matched(case.service_version.fee_rule, case.data, case.definition)
 
 
 def payment_for(case) -> Payment | None:
