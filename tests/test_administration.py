@@ -2,10 +2,11 @@
 from sqlalchemy import select
 
 from app.accounts.models import District, Office, User
+from app.administration.services import update_user
 from app.audit.models import AuditEvent
 from app.extensions import db
 
-from support import PASSWORD, user
+from support import PASSWORD, as_a_new_request, statements, user
 
 NEW_PASSWORD = "water buffalo at noon"
 
@@ -30,6 +31,19 @@ def test_an_administrator_adds_a_user_with_roles_in_an_office(auth):
     assert (srey.roles, srey.office.code, srey.email) == ({"front_office", "back_office"}, "SRK", "srey@example.org")
     assert _audited("user_created")[-1] == "User srey created with roles back_office, front_office"
     assert auth.login("srey", NEW_PASSWORD).status_code == 302
+
+
+def test_an_officer_is_read_with_their_roles_and_a_change_of_roles_counts_at_once(database):
+    as_a_new_request()
+    with statements() as seen:
+        sokha = user("sokha")
+        roles = sokha.roles
+    assert (roles, len([s for s in seen if s.startswith("SELECT")])) == ({"back_office"}, 1)
+    update_user(user("admin"), sokha.id, sokha.full_name, sokha.email, ["back_office", "owso_chief"], "KPS", True)
+    assert sokha.roles == {"back_office", "owso_chief"}  # before the commit: what this transaction changed
+    update_user(user("admin"), sokha.id, sokha.full_name, sokha.email, ["owso_chief"], "KPS", True)
+    as_a_new_request()
+    assert user("sokha").roles == {"owso_chief"}
 
 
 def test_a_refused_new_user_says_why_and_adds_nobody(auth):

@@ -1,8 +1,8 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
@@ -41,11 +41,14 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     office: Mapped[Office] = relationship()
-    role_rows: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    # Read only to change someone's roles; `roles` comes with the user's row (role_names, below).
+    role_rows: Mapped[list["UserRole"]] = relationship(cascade="all, delete-orphan")
 
     @property
     def roles(self) -> set[str]:
-        return {row.role for row in self.role_rows}
+        if "role_rows" in vars(self):  # read or changed in this transaction: what the session holds now
+            return {row.role for row in self.role_rows}
+        return set(self.role_names.split(",")) if self.role_names else set()
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles & set(roles))
@@ -62,6 +65,13 @@ class User(UserMixin, db.Model):
 class UserRole(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True)
     role: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+# Every request reads its caller's roles (permissions): in the user's own statement, joined by commas (role
+# names have none), rather than by a second statement for the role rows.
+User.role_names = column_property(
+    select(func.aggregate_strings(UserRole.role, ",")).where(UserRole.user_id == User.id)
+    .correlate_except(UserRole).scalar_subquery())
 
 
 class ApiToken(db.Model):

@@ -4,24 +4,25 @@ A rule is plain JSON with a `kind`. Each kind says what is wrong with a rule (fo
 pages), computes the fee in riel from the case data, and describes itself for the public.
 A decision-table rule, {"kind": "decision", "decision": "commercial_licence_fee"}, takes the
 table's answer for the application, in the table version the case's procedure was deployed
-with (`pins`, the procedure version's decisions), and says which row matched.
+with (the procedure version's decisions), and says which row matched.
 """
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from flask_babel import gettext
 
-from ..decisions.services import decision_outputs, evaluate, latest_decision
-from ..engine import ScriptError, check_script, evaluate_expression
-from ..errors import Rejected
+from ..decisions.services import decision_outputs, decision_version, latest_decision, latest_decisions
+from ..engine import DecisionError, ScriptError, check_script, evaluate_decision, evaluate_expression, parse_decision
+from ..errors import NotFound, Rejected
 
 
 @dataclass(frozen=True)
 class FeeRuleKind:
     problem: Callable[[dict], str | None]
-    amount: Callable[[dict, dict, dict], int]  # (rule, application data, pinned decision versions)
+    amount: Callable[[dict, dict, object], int]  # (rule, application data, the case's procedure or None)
     public: Callable[[dict], dict]
-    matched: Callable[[dict, dict, dict], str | None] = lambda rule, data, pins: None
+    matched: Callable[[dict, dict, object], str | None] = lambda rule, data, procedure: None
 
 
 def _fixed_problem(rule: dict) -> str | None:
@@ -39,7 +40,7 @@ def _formula_problem(rule: dict) -> str | None:
     return gettext("The fee formula is refused: %(reason)s", reason=refused) if refused else None
 
 
-def _formula_amount(rule: dict, data: dict, pins: dict) -> int:
+def _formula_amount(rule: dict, data: dict, procedure) -> int:
     try:
         value = evaluate_expression(rule["expression"], data)
     except ScriptError as error:
@@ -67,32 +68,74 @@ def _decision_problem(rule: dict) -> str | None:
     return None
 
 
-def _decision_answer(rule: dict, data: dict, pins: dict):
-    found = evaluate(rule["decision"], data, version=pins.get(rule["decision"]))
-    output = rule.get("output") or decision_outputs(rule["decision"])[0]
+@dataclass(frozen=True)
+class FeeTable:
+    """What the counter needs of one deployed version of a decision table."""
+    name: str
+    version: int
+    xml: bytes
+    outputs: tuple[str, ...]
+
+
+@lru_cache(maxsize=256)
+def _pinned_table(procedure_id: int, procedure_deployed_at, key: str, version: int) -> FeeTable:
+    # A deployed procedure version and the table versions it pins never change; its deployment time keeps
+    # a reused id apart (a rolled-back transaction, a restored backup), as for its spec (cases/state.py).
+    return _fee_table(decision_version(key, version))
+
+
+@lru_cache(maxsize=64)
+def _outputs(xml: bytes) -> tuple[str, ...]:
+    return tuple(parse_decision(xml).outputs)
+
+
+def _fee_table(definition) -> FeeTable:
+    return FeeTable(definition.name, definition.version, definition.dmn_xml, _outputs(definition.dmn_xml))
+
+
+def _table_for(key: str, procedure) -> FeeTable:
+    """The version of table `key` that the case's procedure evaluates (read once per procedure version);
+    the latest one without a procedure or a pin."""
+    version = (procedure.decisions or {}).get(key) if procedure is not None else None
+    if version is not None:
+        return _pinned_table(procedure.id, procedure.deployed_at, key, version)
+    latest = latest_decision(key)
+    if latest is None:
+        raise NotFound(gettext("There is no decision table '%(key)s'. Deployed decision tables: %(deployed)s.",
+                               key=key, deployed=", ".join(d.key for d in latest_decisions()) or gettext("none")))
+    return _fee_table(latest)
+
+
+def _decision_answer(rule: dict, data: dict, procedure):
+    table = _table_for(rule["decision"], procedure)
+    try:
+        found = evaluate_decision(table.xml, data)
+    except DecisionError as exc:
+        raise Rejected(str(exc)) from exc
+    output = rule.get("output") or table.outputs[0]
     if output not in found.answer:
         raise Rejected(gettext("No row of the fee table '%(table)s' (version %(version)s) fits this application; "
                                "check the fields the fee depends on, or have the designer add a row.",
-                               table=found.decision.name, version=found.decision.version), {"fee": "no row matched"})
-    return found, found.answer[output]
+                               table=table.name, version=table.version), {"fee": "no row matched"})
+    return table, found, found.answer[output]
 
 
-def _decision_amount(rule: dict, data: dict, pins: dict) -> int:
-    _, value = _decision_answer(rule, data, pins)
+def _decision_amount(rule: dict, data: dict, procedure) -> int:
+    _, _, value = _decision_answer(rule, data, procedure)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise Rejected(gettext("The fee table gave %(value)s, not an amount of riel; the designer must fix the table.",
                                value=repr(value)), {"fee": repr(value)})
     return round(value)
 
 
-def _decision_matched(rule: dict, data: dict, pins: dict) -> str:
-    found, _ = _decision_answer(rule, data, pins)
-    return gettext("row %(row)s of the fee table '%(table)s' (version %(version)s)", row=found.row,
-                   table=found.decision.name, version=found.decision.version)
+def _decision_matched(rule: dict, data: dict, procedure) -> str:
+    table, found, _ = _decision_answer(rule, data, procedure)
+    return gettext("row %(row)s of the fee table '%(table)s' (version %(version)s)",
+                   row=found.rows[0] if found.rows else None, table=table.name, version=table.version)
 
 
 FEE_RULES: dict[str, FeeRuleKind] = {
-    "fixed": FeeRuleKind(_fixed_problem, lambda rule, data, pins: rule["riel"],
+    "fixed": FeeRuleKind(_fixed_problem, lambda rule, data, procedure: rule["riel"],
                          lambda rule: {"kind": "fixed", "riel": rule["riel"]}),
     "formula": FeeRuleKind(_formula_problem, _formula_amount,
                            lambda rule: {"kind": "formula", "expression": rule["expression"]}),
@@ -107,15 +150,15 @@ def fee_rule_problem(rule) -> str | None:
     return FEE_RULES[rule["kind"]].problem(rule)
 
 
-def fee_for(rule: dict, data: dict, pins: dict | None = None) -> int:
-    """The official fee in riel for an application with this data (pins: the decision table versions
-    the case's procedure evaluates; the latest version otherwise)."""
-    return FEE_RULES[rule["kind"]].amount(rule, data, pins or {})
+def fee_for(rule: dict, data: dict, procedure=None) -> int:
+    """The official fee in riel for an application with this data (procedure: the case's process
+    definition, whose decision table versions it evaluates; the latest versions otherwise)."""
+    return FEE_RULES[rule["kind"]].amount(rule, data, procedure)
 
 
-def fee_matched(rule: dict, data: dict, pins: dict | None = None) -> str | None:
+def fee_matched(rule: dict, data: dict, procedure=None) -> str | None:
     """Which row of a fee table decided the fee, for the counter to show; None for other rules."""
-    return FEE_RULES[rule["kind"]].matched(rule, data, pins or {})
+    return FEE_RULES[rule["kind"]].matched(rule, data, procedure)
 
 
 def public_fee(rule: dict) -> dict:

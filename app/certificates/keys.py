@@ -39,15 +39,8 @@ def key_dir() -> Path:
     return Path(current_app.config["CERTIFICATE_KEY_DIR"])
 
 
-def active_key(office) -> SigningKey:
-    """The office's current key, made on its first certificate."""
-    key = db.session.scalars(select(SigningKey).where(SigningKey.office_id == office.id,
-                                                      SigningKey.retired_at.is_(None))).first()
-    return key or new_key(office)
-
-
 def new_key(office, actor=None) -> SigningKey:
-    """Retire the office's current key (if any) and make a new one."""
+    """Retire the office's current key (if any) and make a new one (also on the office's first certificate)."""
     now = utcnow()
     for old in db.session.scalars(select(SigningKey).where(SigningKey.office_id == office.id,
                                                            SigningKey.retired_at.is_(None))):

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
+from ..accounts.models import Office
 from ..audit.services import record
 from ..cases.models import Case
 from ..cases.presenters import history_teller
@@ -46,15 +47,24 @@ def issue_when_signed(case: Case, item, actor, data: dict) -> None:
         issue(case, kind, actor)
 
 
+# Signing asks, in one statement, whether the case already has its certificate and which key its office
+# signs with now (none before the office's first certificate). Built once.
+_ISSUED_AND_KEY = (
+    select(select(Certificate.id).where(Certificate.case_id == bindparam("case_id")).scalar_subquery(), SigningKey)
+    .select_from(Office)
+    .outerjoin(SigningKey, (SigningKey.office_id == Office.id) & SigningKey.retired_at.is_(None))
+    .where(Office.id == bindparam("office_id")))
+
+
 def issue(case: Case, kind: CertificateKind, signer) -> Certificate:
-    existing = db.session.scalars(select(Certificate).where(Certificate.case_id == case.id)).first()
-    if existing is not None:
-        return existing
+    issued, key = db.session.execute(_ISSUED_AND_KEY, {"case_id": case.id, "office_id": case.office_id}).first()
+    if issued is not None:
+        return db.session.get(Certificate, issued)
     data = case.data
     issued_on = office_today(case.office)
     valid_until = _valid_until(kind, data, issued_on)
     year, sequence = case.number.rsplit("-", 2)[-2:]
-    key = keys.active_key(case.office)
+    key = key or keys.new_key(case.office)
     certificate = Certificate(
         number=f"{case.office.code}-{kind.number_prefix}-{year}-{sequence}", case_id=case.id,
         office_id=case.office_id, service=kind.service, holder=_joined(data, kind.holder_fields),
@@ -64,7 +74,6 @@ def issue(case: Case, kind: CertificateKind, signer) -> Certificate:
         key_id=key.key_id, payload="")
     certificate.payload = _signed_payload(certificate, case.office.code, key)
     db.session.add(certificate)
-    db.session.flush()
     record("certificate_issued", f"{kind.title_en} {certificate.number} issued to {certificate.holder}"
            + (f", valid until {valid_until.isoformat()}" if valid_until else ""),
            actor=signer, case=case, certificate=certificate.number, key_id=key.key_id, service=kind.service,
@@ -75,6 +84,7 @@ def issue(case: Case, kind: CertificateKind, signer) -> Certificate:
         "number": case.number, "office": case.office.name,
         "check_url": f"{current_app.config['PUBLIC_URL'].rstrip('/')}/certificates/?number={certificate.number}"},
         case=case)
+    db.session.flush()  # the certificate and the applicant's notification together
     return certificate
 
 

@@ -161,8 +161,7 @@ def notify_citizen(contact: str | None, kind: str, params: dict, case=None) -> N
     row = Notification(user_id=None, address=address, medium=medium, case_id=case.id if case is not None else None,
                        kind=kind, params=params, created_at=utcnow(),
                        email_status="pending" if deliverable else "none", email_attempts=0)
-    db.session.add(row)
-    db.session.flush()
+    db.session.add(row)  # flushed with the caller's other writes: nothing here needs its id
     # The history says how, never the address: a complainant's contact stays with the Ombudsman.
     record("citizen_notified", f"Told the {'applicant' if kind != 'complaint_outcome' else 'complainant'} by "
            f"{'SMS' if medium == 'sms' else 'email'}: {subject[:200]}", case=case, notification_kind=kind,

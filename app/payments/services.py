@@ -3,8 +3,7 @@ from dataclasses import dataclass
 
 import segno
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select
 
 from ..audit.services import record
 from ..catalogue.fees import fee_for, fee_matched
@@ -24,14 +23,14 @@ def fee_due(case) -> int | None:
     """The official fee for the case under the catalogue entry it started with (None: no entry)."""
     if case.service_version is None:
         return None
-    return fee_for(case.service_version.fee_rule, case.data, case.definition.decisions)
+    return fee_for(case.service_version.fee_rule, case.data, case.definition)
 
 
 def fee_decided_by(case) -> str | None:
     """Which row of a fee table decided the case's fee (None for a fixed fee or a formula)."""
     if case.service_version is None:
         return None
-    return fee_matched(case.service_version.fee_rule, case.data, case.definition.decisions)
+    return fee_matched(case.service_version.fee_rule, case.data, case.definition)
 
 
 def payment_for(case) -> Payment | None:
@@ -93,19 +92,28 @@ def _next_receipt_number(office) -> str:
     return f"{office.code}-R-{year}-{number:06d}"
 
 
+# What the counter asks before taking a fee, in one statement: the receipt if the fee is already paid, the
+# waiver if the chief approved one. Built once.
+_PAID_OR_WAIVED = select(
+    select(Payment.receipt_number).where(Payment.case_id == bindparam("case_id")).scalar_subquery(),
+    select(FeeWaiver.id).where(FeeWaiver.case_id == bindparam("case_id"), FeeWaiver.status == "approved")
+    .order_by(FeeWaiver.id).limit(1).scalar_subquery())
+
+
 def take_fee(case, amount, actor) -> Payment:
-    """Record the payment of the published fee (or of the amount an approved waiver allows)."""
+    """Record the payment of the published fee (or of the amount an approved waiver allows). Taken while the
+    write path holds the case's lock, so no colleague can take the same fee at the same moment."""
     due = fee_due(case)
     if due is None:
         raise Rejected(_("Case %(number)s has no service catalogue entry, so there is no official fee to take.",
                          number=case.number), {"fee_paid_riel": "no published fee"})
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise Rejected(_("The fee paid is a whole number of riel."), {"fee_paid_riel": "a whole number of riel"})
-    existing = payment_for(case)
-    if existing is not None:
+    receipt, waiver_id = db.session.execute(_PAID_OR_WAIVED, {"case_id": case.id}).one()
+    if receipt is not None:
         raise Conflict(_("The fee for case %(number)s was already paid: receipt %(receipt)s.",
-                         number=case.number, receipt=existing.receipt_number))
-    waiver = approved_waiver(case)
+                         number=case.number, receipt=receipt))
+    waiver = db.session.get(FeeWaiver, waiver_id) if waiver_id is not None else None
     allowed = waiver.amount_riel if waiver else due
     if amount != allowed:
         if waiver:
@@ -121,12 +129,7 @@ def take_fee(case, amount, actor) -> Payment:
     payment = Payment(case_id=case.id, office_id=case.office_id, receipt_number=_next_receipt_number(case.office),
                       amount_riel=amount, fee_due_riel=due, waiver_id=waiver.id if waiver else None,
                       recorded_by_id=actor.id, recorded_at=utcnow())
-    try:
-        with db.session.begin_nested():
-            db.session.add(payment)
-    except IntegrityError:  # a colleague recorded this case's fee at the same moment and won
-        raise Conflict(_("The fee for case %(number)s was recorded by someone else just now; nothing of yours "
-                         "was saved. Reload the case.", number=case.number)) from None
+    db.session.add(payment)  # written by the write path's one flush
     record("fee_paid", f"Fee of {amount:,} riel paid; official receipt {payment.receipt_number}"
            + (f" (reduced from {due:,} riel by an approved waiver)" if waiver else ""),
            actor=actor, case=case, amount_riel=amount, fee_due_riel=due, receipt_number=payment.receipt_number,

@@ -9,11 +9,12 @@ from app.audit.models import AuditEvent
 from app.cases.work_items import complete
 from app.cases.write_path import start_case
 from app.cases.models import Timer
-from app.catalogue.services import change_service, find_service, seed_catalogue
-from app.errors import Rejected
+from app.calendars.services import office_calendar
+from app.catalogue.services import change_service, find_service, procedure_and_promise, seed_catalogue
+from app.errors import NotFound, Rejected
 from app.extensions import db
 from office_data import APPLICATION
-from support import local, open_item, user
+from support import as_a_new_request, local, open_item, statements, user
 
 
 def test_the_public_catalogue_lists_each_service_in_khmer_by_default_and_in_english(client):
@@ -116,3 +117,20 @@ def test_a_new_office_offers_every_service_until_an_administrator_closes_one(dat
 
 def _timers(case):
     return db.session.scalars(select(Timer).where(Timer.case_id == case.id)).all()
+
+
+def test_a_start_reads_the_procedure_the_promise_in_force_and_the_offices_holidays_in_one_statement(database):
+    admin = user("admin")
+    change_service(find_service("commercial_licence"), {"deadline_working_days": 12}, admin, "More inspections")
+    as_a_new_request()
+    office = user("dara").office
+    with statements() as seen:
+        definition, promise = procedure_and_promise("commercial_licence", office)
+        office_calendar(office)
+    assert len([s for s in seen if s.startswith("SELECT")]) == 1
+    assert (definition.key, promise.service.key, promise.version, promise.deadline_working_days) == (
+        "commercial_licence", "commercial_licence", 2, 12)
+    complaint, outside_the_catalogue = procedure_and_promise("ombudsman_complaint", office)
+    assert (complaint.key, outside_the_catalogue) == ("ombudsman_complaint", None)
+    with pytest.raises(NotFound, match="There is no procedure 'dog_licence'"):
+        procedure_and_promise("dog_licence", office)

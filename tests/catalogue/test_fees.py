@@ -1,6 +1,7 @@
 """The published fee is the only fee the counter can take: One Window works it out, numbers the
 receipt in the office's series, and takes another amount only under a waiver the chief approved."""
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,7 +14,9 @@ from app.errors import Forbidden, Rejected
 from app.payments.models import Payment
 from app.payments.services import decide_waiver, fee_decided_by, fee_due, payment_for, request_waiver
 from office_data import APPLICATION
-from support import csrf_token_from, open_item, user
+from support import csrf_token_from, open_item, statements, user
+
+PERMIT_FEES = (Path(__file__).resolve().parents[2] / "bpmn" / "construction_permit_fee.dmn").read_bytes()
 
 PERMIT = {"owner_name": "Chhim Vuthy", "owner_id_card_number": "011122233", "owner_phone": "017 222 333",
           "land_title_type": "hard_title", "land_title_number": "KPS-12-0456", "plot_address": "Phum Thmey",
@@ -71,6 +74,21 @@ def test_the_permit_fee_is_worked_out_from_the_floor_area_by_the_fee_table(datab
     with pytest.raises(Rejected, match="is 150,000 riel"):
         complete(dara, open_item(permit, "check_documents").id,
                  {"intake_decision": "accept", "documents_received": ["land_title_copy"], "fee_paid_riel": 200000})
+
+
+def test_the_counter_reads_a_procedure_versions_fee_table_once_and_new_cases_get_a_new_table(api, database):
+    dara = user("dara")
+    permit = start_case("construction_permit", PERMIT, dara, dara.office)
+    assert fee_due(permit) == 150000
+    with statements() as seen:
+        assert fee_due(permit) == 150000  # a deployed table version never changes: read once per procedure version
+    assert [s for s in seen if "decision_definition" in s] == []
+    dearer = PERMIT_FEES.replace(b"<text>150000</text>", b"<text>160000</text>")
+    deployed = api.as_user("designer").post("/api/v1/decisions?filename=construction_permit_fee.dmn", data=dearer)
+    assert deployed.get_json()["procedures"] == [{"key": "construction_permit", "version": 2}]
+    fresh = start_case("construction_permit", PERMIT, dara, dara.office)
+    assert (fee_due(permit), fee_due(fresh)) == (150000, 160000)
+    assert fee_decided_by(fresh) == "row 1 of the fee table 'Construction permit fee by floor area' (version 2)"
 
 
 def test_a_reduced_fee_needs_a_legal_reason_and_the_chiefs_approval_and_is_counted(database):

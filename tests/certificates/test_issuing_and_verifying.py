@@ -10,11 +10,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from sqlalchemy import select
 
+from app.cases.models import Case
+from app.certificates.kinds import KINDS
+from app.certificates.models import Certificate
+from app.certificates.services import issue
+from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import Message, told_to_reader
 from certificate_support import certificate_of, licence_at_signature, signed_licence, work
 from office_data import SIGN
-from support import local
+from support import local, user
 
 
 def b64decode(text):
@@ -57,6 +62,17 @@ def test_a_walk_in_applicant_is_told_by_sms_in_khmer_though_the_chief_signed_in_
             "ត្រូវបានចុះហត្ថលេខារួចហើយ</li>") in page
     assert (f" · Vanna · អាជ្ញាបណ្ណពាណិជ្ជកម្ម លេខ {certificate} ត្រូវបានចេញជូន Sok Chanthy "
             "មានសុពលភាពរហូតដល់ថ្ងៃទី ៣០ ខែវិច្ឆិកា ឆ្នាំ ២០២៧</li>") in page
+
+
+def test_a_case_signed_once_keeps_its_one_certificate_and_the_applicant_is_told_once(api):
+    case = signed_licence(api)
+    first = certificate_of(api, case["id"])
+    signed = db.session.get(Case, case["id"])
+    again = issue(signed, KINDS["commercial_licence"], user("vanna"))
+    assert (again.number, again.payload) == (first["number"], first["payload"])
+    assert len(db.session.scalars(select(Certificate).where(Certificate.case_id == case["id"])).all()) == 1
+    assert len(db.session.scalars(select(Notification).where(Notification.case_id == case["id"],
+                                                             Notification.kind == "certificate_issued")).all()) == 1
 
 
 def test_returning_the_file_to_the_back_office_issues_nothing(api):
