@@ -52,6 +52,7 @@ def migrate(workflow: CaseWorkflow, sources: SpecSources) -> None:
         subprocess = bpmn.subprocesses[sp_id]
         migrate_workflow(diff, subprocess, subprocess_specs[subprocess.spec.name])
     bpmn.subprocess_specs = subprocess_specs
+    workflow._tree_changed()
     for task in bpmn.get_tasks(state=TaskState.WAITING):
         if _is_timer(task) and task.task_spec.bpmn_id in kept:
             expression, internal = kept[task.task_spec.bpmn_id]
