@@ -98,10 +98,16 @@ def play(definition: ProcessDefinition, helpers, late: bool = False, turn_at: in
 
 
 def round_trip(workflow: CaseWorkflow, procedure, helpers, steps) -> CaseWorkflow:
-    """Store and read back; the task state must be identical and the spec the shared one."""
+    """Store and read back; the task state must be identical and the spec the shared one, the
+    state what SpiffWorkflow's own serializer writes less the spec, and the workflow read back
+    the one SpiffWorkflow would read."""
     state = workflow.to_state()
+    spiffworkflows = json.loads(FULL.serialize_json(workflow._workflow))
+    del spiffworkflows["spec"], spiffworkflows["subprocess_specs"]
+    assert json.loads(state) == spiffworkflows, f"not SpiffWorkflow's state after {steps}"
     restored = CaseWorkflow.from_state(state, procedure, helpers)
     assert restored.to_state() == state, f"state lost after {steps}"
+    assert everything(restored) == everything(workflow), f"workflow changed after {steps}"
     assert restored._workflow.spec is procedure.spec
     walks_like_spiffworkflow(workflow)
     walks_like_spiffworkflow(restored)

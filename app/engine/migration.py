@@ -6,12 +6,13 @@ from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
 from .diagrams import SpecSources, load_specs
-from .runtime import CaseWorkflow, _is_timer, _SERIALIZER
+from .runtime import CaseWorkflow, _is_timer
+from .task_state import SERIALIZER
 
 
 def _diff(workflow: CaseWorkflow, sources: SpecSources):
     spec, subprocess_specs = load_specs(sources)
-    top, subprocesses = diff_workflow(_SERIALIZER.registry, workflow._workflow, spec, subprocess_specs)
+    top, subprocesses = diff_workflow(SERIALIZER.registry, workflow._workflow, spec, subprocess_specs)
     return spec, subprocess_specs, top, subprocesses
 
 

@@ -7,7 +7,6 @@ from threading import Lock
 from typing import Callable
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins import ScriptTaskMixin
@@ -15,31 +14,16 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from .diagrams import SpecSources, load_specs
 from .sandbox import ScriptError
 from .scripting import ScriptHelpers, script_engine
+from .task_state import SERIALIZER
 
 
-
-class _TaskStateConverter(BpmnWorkflowConverter):
-    """A case's own state: SpiffWorkflow's to_dict with the spec and subprocess specs left out
-    (the process definition stores them once). Loading puts the cached spec objects back into
-    the dictionary, and the stock from_dict passes objects through unchanged."""
-
-    def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
-
-
-_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
-    {**SPIFF_CONFIG, BpmnWorkflow: _TaskStateConverter}))
-SERIALIZER_VERSION = _SERIALIZER.VERSION
+SERIALIZER_VERSION = SERIALIZER.VERSION
 _VERSION_KEY = BpmnWorkflowSerializer.VERSION_KEY
 
 
@@ -47,7 +31,7 @@ def serialize_specs(sources: SpecSources) -> str:
     """The procedure's spec and subprocess specs (called procedures and decision tables included)
     as JSON, stored once per process definition."""
     spec, subprocess_specs = load_specs(sources)
-    registry = _SERIALIZER.registry
+    registry = SERIALIZER.registry
     return json.dumps({_VERSION_KEY: SERIALIZER_VERSION, "spec": registry.convert(spec),
                        "subprocess_specs": {name: registry.convert(s) for name, s in subprocess_specs.items()}})
 
@@ -75,7 +59,7 @@ def procedure(key: str, spec_json: Callable[[], str]) -> Procedure:
     if stored.get(_VERSION_KEY) != SERIALIZER_VERSION:
         raise EngineError(f"The procedure was stored by serializer {stored.get(_VERSION_KEY)}; this "
                           f"version of One Window reads {SERIALIZER_VERSION}. Run `flask db upgrade`.")
-    registry = _SERIALIZER.registry
+    registry = SERIALIZER.registry
     found = Procedure(registry.restore(stored["spec"]),
                       {name: registry.restore(s) for name, s in stored["subprocess_specs"].items()})
     with _PROCEDURES_LOCK:
@@ -203,7 +187,7 @@ class CaseWorkflow:
         del dct[_VERSION_KEY]
         dct["spec"], dct["subprocess_specs"] = procedure.spec, dict(procedure.subprocess_specs)
         try:
-            workflow = _SERIALIZER.from_dict(dct)
+            workflow = SERIALIZER.from_dict(dct)
         except Exception as exc:
             raise EngineError(f"The case's saved state cannot be read ({type(exc).__name__}: {exc})") from exc
         workflow.script_engine = script_engine(helpers)
@@ -211,7 +195,7 @@ class CaseWorkflow:
 
     def to_state(self) -> str:
         """The case's own task state as JSON; the specs stay with the process definition."""
-        return _SERIALIZER.serialize_json(self._workflow)
+        return SERIALIZER.serialize_json(self._workflow)
 
     def _run(self, action) -> None:
         try:
