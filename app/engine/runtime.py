@@ -166,7 +166,8 @@ class CaseWorkflow:
     @classmethod
     def create(cls, procedure: Procedure, data: dict, helpers: ScriptHelpers) -> "CaseWorkflow":
         """A new, not yet started workflow holding the application data."""
-        new = cls(BpmnWorkflow(procedure.spec, dict(procedure.subprocess_specs), script_engine=script_engine(helpers)))
+        new = cls(BpmnWorkflow(procedure.spec, dict(procedure.subprocess_specs),
+                               script_engine=script_engine(helpers)))
         for task in new._tasks(TaskState.READY):
             task.data.update(data)
         return new

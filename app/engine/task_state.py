@@ -120,7 +120,8 @@ class _TaskStateConverter(BpmnWorkflowConverter):
         top_workflow = top_workflow or workflow
         for task in workflow.tasks.values():
             if isinstance(task.task_spec, SubWorkflowTask) and str(task.id) in dct:
-                subprocess = self.registry.restore(dct.pop(str(task.id)), task=task, top_workflow=top_workflow, ids=ids)
+                subprocess = self.registry.restore(dct.pop(str(task.id)), task=task, top_workflow=top_workflow,
+                                                   ids=ids)
                 top_workflow.subprocesses[task.id] = subprocess
                 subprocess.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
                 self.subprocesses_from_dict(dct, subprocess, top_workflow, ids)
