@@ -1,6 +1,7 @@
 """A case keeps only its own task state; its procedure's spec is stored once. Nothing of a
 case is lost on the way: every shipped procedure, played down each of its decisions, on time
-and late, comes back from storage at every step exactly as the engine left it."""
+and late, comes back from storage at every step exactly as the engine left it, and the one walk of its
+task tree that the runtime reads finds what SpiffWorkflow's get_tasks finds."""
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from app.processes.services import latest_versions
 
 from office_data import APPLICATION, INTAKE
 from support import user
+from test_engine_walk import walks_like_spiffworkflow
 
 # SpiffWorkflow's own serializer, spec included: the yardstick for "nothing lost".
 FULL = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
@@ -96,11 +98,19 @@ def play(definition: ProcessDefinition, helpers, late: bool = False, turn_at: in
 
 
 def round_trip(workflow: CaseWorkflow, procedure, helpers, steps) -> CaseWorkflow:
-    """Store and read back; the task state must be identical and the spec the shared one."""
+    """Store and read back; the task state must be identical and the spec the shared one, the
+    state what SpiffWorkflow's own serializer writes less the spec, and the workflow read back
+    the one SpiffWorkflow would read."""
     state = workflow.to_state()
+    spiffworkflows = json.loads(FULL.serialize_json(workflow._workflow))
+    del spiffworkflows["spec"], spiffworkflows["subprocess_specs"]
+    assert json.loads(state) == spiffworkflows, f"not SpiffWorkflow's state after {steps}"
     restored = CaseWorkflow.from_state(state, procedure, helpers)
     assert restored.to_state() == state, f"state lost after {steps}"
+    assert everything(restored) == everything(workflow), f"workflow changed after {steps}"
     assert restored._workflow.spec is procedure.spec
+    walks_like_spiffworkflow(workflow)
+    walks_like_spiffworkflow(restored)
     return restored
 
 

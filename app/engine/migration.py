@@ -6,12 +6,13 @@ from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
 from .diagrams import SpecSources, load_specs
-from .runtime import CaseWorkflow, _is_timer, _SERIALIZER
+from .runtime import CaseWorkflow, _is_timer
+from .task_state import SERIALIZER
 
 
 def _diff(workflow: CaseWorkflow, sources: SpecSources):
     spec, subprocess_specs = load_specs(sources)
-    top, subprocesses = diff_workflow(_SERIALIZER.registry, workflow._workflow, spec, subprocess_specs)
+    top, subprocesses = diff_workflow(SERIALIZER.registry, workflow._workflow, spec, subprocess_specs)
     return spec, subprocess_specs, top, subprocesses
 
 
@@ -52,6 +53,7 @@ def migrate(workflow: CaseWorkflow, sources: SpecSources) -> None:
         subprocess = bpmn.subprocesses[sp_id]
         migrate_workflow(diff, subprocess, subprocess_specs[subprocess.spec.name])
     bpmn.subprocess_specs = subprocess_specs
+    workflow._tree_changed()
     for task in bpmn.get_tasks(state=TaskState.WAITING):
         if _is_timer(task) and task.task_spec.bpmn_id in kept:
             expression, internal = kept[task.task_spec.bpmn_id]

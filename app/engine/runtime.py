@@ -7,7 +7,6 @@ from threading import Lock
 from typing import Callable
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins import ScriptTaskMixin
@@ -15,31 +14,16 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import CallActivity
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 from .diagrams import SpecSources, load_specs
 from .sandbox import ScriptError
 from .scripting import ScriptHelpers, script_engine
+from .task_state import SERIALIZER
 
 
-
-class _TaskStateConverter(BpmnWorkflowConverter):
-    """A case's own state: SpiffWorkflow's to_dict with the spec and subprocess specs left out
-    (the process definition stores them once). Loading puts the cached spec objects back into
-    the dictionary, and the stock from_dict passes objects through unchanged."""
-
-    def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
-
-
-_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(
-    {**SPIFF_CONFIG, BpmnWorkflow: _TaskStateConverter}))
-SERIALIZER_VERSION = _SERIALIZER.VERSION
+SERIALIZER_VERSION = SERIALIZER.VERSION
 _VERSION_KEY = BpmnWorkflowSerializer.VERSION_KEY
 
 
@@ -47,7 +31,7 @@ def serialize_specs(sources: SpecSources) -> str:
     """The procedure's spec and subprocess specs (called procedures and decision tables included)
     as JSON, stored once per process definition."""
     spec, subprocess_specs = load_specs(sources)
-    registry = _SERIALIZER.registry
+    registry = SERIALIZER.registry
     return json.dumps({_VERSION_KEY: SERIALIZER_VERSION, "spec": registry.convert(spec),
                        "subprocess_specs": {name: registry.convert(s) for name, s in subprocess_specs.items()}})
 
@@ -75,7 +59,7 @@ def procedure(key: str, spec_json: Callable[[], str]) -> Procedure:
     if stored.get(_VERSION_KEY) != SERIALIZER_VERSION:
         raise EngineError(f"The procedure was stored by serializer {stored.get(_VERSION_KEY)}; this "
                           f"version of One Window reads {SERIALIZER_VERSION}. Run `flask db upgrade`.")
-    registry = _SERIALIZER.registry
+    registry = SERIALIZER.registry
     found = Procedure(registry.restore(stored["spec"]),
                       {name: registry.restore(s) for name, s in stored["subprocess_specs"].items()})
     with _PROCEDURES_LOCK:
@@ -133,18 +117,60 @@ def _is_timer(task) -> bool:
         task.task_spec.event_definition, TimerEventDefinition)
 
 
+# SpiffWorkflow's task iterator stops descending this deep (get_tasks' max_depth).
+_MAX_DEPTH = 1000
+
+
+def _walk(workflow: BpmnWorkflow) -> list[tuple]:
+    """Every task workflow.get_tasks(state=...) can return, in its order, as (task, also_finished):
+    what a query for a state among FUTURE..STARTED reaches, and whether a query for finished states
+    only (COMPLETED, ERROR) reaches it too. get_tasks takes a pass over the tree per query, through
+    Task.parent/children (dict lookups by UUID); the projections of a write need one pass."""
+    found = []
+    subprocesses = workflow.subprocesses
+    pending = [(workflow.task_tree, 0, True)]
+    while pending:
+        task, depth, also_finished = pending.pop()
+        found.append((task, also_finished))
+        subprocess = subprocesses.get(task.id)
+        # get_tasks goes below a task in a definite or finished state, or into a task's subprocess;
+        # a query for finished states only, below finished tasks and into subprocesses.
+        if ((task._children or subprocess is not None) and depth < _MAX_DEPTH
+                and (task._state >= TaskState.FUTURE or subprocess is not None)):
+            below_finished = also_finished and (task._state >= TaskState.COMPLETED or subprocess is not None)
+            tasks = task.workflow.tasks
+            pending.extend((tasks.get(child), depth + 1, below_finished) for child in reversed(task._children))
+            if subprocess is not None:  # visited before the task's children
+                pending.append((subprocess.task_tree, depth + 1, below_finished))
+    return found
+
+
 class CaseWorkflow:
     def __init__(self, workflow: BpmnWorkflow):
         self._workflow = workflow
+        self._walked = None
+
+    def _tasks(self, state: int) -> list:
+        """workflow.get_tasks(state=state) for definite and finished states, from one walk of the tree
+        kept until the engine moves."""
+        if self._walked is None:
+            self._walked = _walk(self._workflow)
+        if state & TaskState.DEFINITE_MASK:
+            return [task for task, _ in self._walked if task._state & state]
+        return [task for task, also_finished in self._walked if also_finished and task._state & state]
+
+    def _tree_changed(self) -> None:
+        """The tree changed outside the engine's steps (a migration): walk it again when asked."""
+        self._walked = None
 
     @classmethod
     def create(cls, procedure: Procedure, data: dict, helpers: ScriptHelpers) -> "CaseWorkflow":
         """A new, not yet started workflow holding the application data."""
-        workflow = BpmnWorkflow(procedure.spec, dict(procedure.subprocess_specs),
-                                script_engine=script_engine(helpers))
-        for task in workflow.get_tasks(state=TaskState.READY):
+        new = cls(BpmnWorkflow(procedure.spec, dict(procedure.subprocess_specs),
+                               script_engine=script_engine(helpers)))
+        for task in new._tasks(TaskState.READY):
             task.data.update(data)
-        return cls(workflow)
+        return new
 
     def start(self) -> None:
         self._run(lambda: None)
@@ -162,7 +188,7 @@ class CaseWorkflow:
         del dct[_VERSION_KEY]
         dct["spec"], dct["subprocess_specs"] = procedure.spec, dict(procedure.subprocess_specs)
         try:
-            workflow = _SERIALIZER.from_dict(dct)
+            workflow = SERIALIZER.from_dict(dct)
         except Exception as exc:
             raise EngineError(f"The case's saved state cannot be read ({type(exc).__name__}: {exc})") from exc
         workflow.script_engine = script_engine(helpers)
@@ -170,7 +196,7 @@ class CaseWorkflow:
 
     def to_state(self) -> str:
         """The case's own task state as JSON; the specs stay with the process definition."""
-        return _SERIALIZER.serialize_json(self._workflow)
+        return SERIALIZER.serialize_json(self._workflow)
 
     def _run(self, action) -> None:
         try:
@@ -179,6 +205,8 @@ class CaseWorkflow:
         except (SpiffWorkflowException, ScriptError) as exc:
             task = getattr(exc, "task", None)
             raise EngineError(_describe(exc, task), task.task_spec.bpmn_id if task else None) from exc
+        finally:
+            self._walked = None
 
     @property
     def completed(self) -> bool:
@@ -187,15 +215,15 @@ class CaseWorkflow:
     @property
     def failed(self) -> bool:
         """Whether a step is still in error (waiting for a retry)."""
-        return bool(self._workflow.get_tasks(state=TaskState.ERROR))
+        return bool(self._tasks(TaskState.ERROR))
 
     def data(self) -> dict:
         """Everything the case knows: the data of finished tasks, latest value of each field wins."""
         merged = dict(self._workflow.data)
-        finished = self._workflow.get_tasks(state=TaskState.COMPLETED)
+        finished = self._tasks(TaskState.COMPLETED)
         for task in sorted(finished, key=lambda t: t.last_state_change):
             merged.update(task.data)
-        for task in self._workflow.get_tasks(state=TaskState.READY):
+        for task in self._tasks(TaskState.READY):
             merged.update(task.data)
         return _json_safe(merged)
 
@@ -208,10 +236,10 @@ class CaseWorkflow:
         def mark(task, kind):
             found.setdefault(task.workflow.spec.name, {"completed": set(), "current": set()})[kind].add(
                 task.task_spec.bpmn_id)
-        for task in self._workflow.get_tasks(state=TaskState.COMPLETED):
+        for task in self._tasks(TaskState.COMPLETED):
             if task.task_spec.bpmn_id:
                 mark(task, "completed")
-        for task in self._workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+        for task in self._tasks(TaskState.READY | TaskState.WAITING | TaskState.STARTED):
             spec = task.task_spec
             if (task.state == TaskState.READY and isinstance(spec, UserTask)
                     or task.state == TaskState.STARTED and isinstance(spec, CallActivity)
@@ -221,7 +249,7 @@ class CaseWorkflow:
 
     def ready_tasks(self) -> list[ReadyTask]:
         tasks = []
-        for task in self._workflow.get_tasks(state=TaskState.READY):
+        for task in self._tasks(TaskState.READY):
             if not isinstance(task.task_spec, UserTask):
                 continue
             props = (task.task_spec.extensions or {}).get("properties", {})
@@ -251,7 +279,7 @@ class CaseWorkflow:
     def waiting_timers(self) -> list[WaitingTimer]:
         """Timers that will fire; a paused service clock's timers are not among them."""
         timers = []
-        for task in self._workflow.get_tasks(state=TaskState.WAITING):
+        for task in self._tasks(TaskState.WAITING):
             if not _is_timer(task) or task._get_internal_data("paused_event_value") is not None:
                 continue
             value = task._get_internal_data("event_value")
@@ -291,7 +319,7 @@ class CaseWorkflow:
                 for t in self._deadline_timers(self._ready_user_task(task_id))}
 
     def _ready_user_task(self, task_id: str):
-        for task in self._workflow.get_tasks(state=TaskState.READY):
+        for task in self._tasks(TaskState.READY):
             if str(task.id) == task_id and isinstance(task.task_spec, UserTask):
                 return task
         raise StepNotWaiting("This step is no longer waiting for work; reload the case.")
@@ -307,7 +335,7 @@ class CaseWorkflow:
     def retry(self, data: dict) -> None:
         """Run the steps that failed again, with corrected data if any, and carry on from there."""
         def again():
-            for task in self._workflow.get_tasks(state=TaskState.ERROR):
+            for task in self._tasks(TaskState.ERROR):
                 task.data.update(data)
                 task._set_state(TaskState.READY)
             self._workflow.refresh_timers()
@@ -318,14 +346,14 @@ class CaseWorkflow:
 
     def pause_timers(self) -> None:
         """Stop the service clock: park every waiting timer so no engine step can fire it."""
-        for task in self._workflow.get_tasks(state=TaskState.WAITING):
+        for task in self._tasks(TaskState.WAITING):
             value = task._get_internal_data("event_value")
             if _is_timer(task) and isinstance(value, str) and task._get_internal_data("paused_event_value") is None:
                 task._set_internal_data(paused_event_value=value, event_value=_PARKED.isoformat())
 
     def resume_timers(self, new_fire_time) -> None:
         """Restart the clock: each parked timer fires at new_fire_time(its original fire time)."""
-        for task in self._workflow.get_tasks(state=TaskState.WAITING):
+        for task in self._tasks(TaskState.WAITING):
             original = task._get_internal_data("paused_event_value")
             if _is_timer(task) and original is not None:
                 task.internal_data.pop("paused_event_value")
@@ -334,7 +362,7 @@ class CaseWorkflow:
     def shift_timers(self, new_fire_times: dict[str, datetime]) -> None:
         """Move timers (by task id) to new fire times: a resumed clock, an extended deadline.
         A timer that already fired keeps its escalation; only the deadline it shows moves."""
-        for task in self._workflow.get_tasks(state=TaskState.WAITING | TaskState.COMPLETED):
+        for task in self._tasks(TaskState.WAITING | TaskState.COMPLETED):
             if str(task.id) in new_fire_times and _is_timer(task):
                 task._set_internal_data(event_value=new_fire_times[str(task.id)].isoformat())
 
