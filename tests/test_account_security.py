@@ -156,3 +156,20 @@ def test_a_deactivated_users_session_and_tokens_are_refused_at_once(app, auth, a
     db.session.flush()
     assert auth.client.get("/").status_code == 302
     assert app.test_client().get("/api/v1/inbox", headers=token).status_code == 401
+
+
+def test_a_token_works_for_its_thirty_days_and_a_session_for_its_eight_hours_then_neither_does(app, auth, api):
+    with time_machine.travel(local(2026, 12, 7, 8, 0), tick=False):
+        token = api.as_user("dara").headers
+        auth.login("dara")
+    with time_machine.travel(local(2026, 12, 7, 15, 59), tick=False):
+        assert auth.client.get("/").status_code == 200
+    _another_browser_asks()
+    with time_machine.travel(local(2026, 12, 7, 16, 1), tick=False):
+        assert auth.client.get("/").status_code == 302  # signed out: sign in again
+    with time_machine.travel(local(2027, 1, 6, 7, 59), tick=False):
+        assert app.test_client().get("/api/v1/inbox", headers=token).status_code == 200
+    with time_machine.travel(local(2027, 1, 6, 8, 1), tick=False):
+        answer = app.test_client().get("/api/v1/inbox", headers=token)
+        assert answer.status_code == 401
+        assert "unknown or expired" in answer.get_json()["error"]

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record
@@ -102,22 +102,26 @@ def start_session(user: User, address: str | None) -> str:
 
 
 @functools.cache
-def _caller_by_hash(model, hash_column: str):
+def _caller_by_hash(model, hash_column: str, ended_column: str):
     """Every request asks who is calling, by the hash of their token or session key: their roles
     (permissions) and office (scopes, a page's header, the office's clock) come in the same statement,
-    built once (building it cost as much as running it)."""
-    return (select(model).where(getattr(model, hash_column) == bindparam("hashed"))
-            .options(joinedload(model.user).options(joinedload(User.role_rows), joinedload(User.office))))
+    built once (building it cost as much as running it). Only a caller still in force is read (not
+    ended, unexpired, the account active), and only as the user: the token or session row is never
+    needed after this, and making it an object too, with the joins' aliases undone row by row, cost a
+    third of the statement."""
+    return (select(User).join(model, model.user_id == User.id).join(User.office).outerjoin(User.role_rows)
+            .where(getattr(model, hash_column) == bindparam("hashed"), getattr(model, ended_column).is_(None),
+                   model.expires_at > bindparam("now"), User.active.is_(True))
+            .options(contains_eager(User.office), contains_eager(User.role_rows)))
 
 
 def user_for_session(user_id: int, key: str | None) -> User | None:
     """The user of a browser session, while it is open, unexpired and the account active."""
     if not key:
         return None
-    row = db.session.scalars(_caller_by_hash(UserSession, "key_hash"), {"hashed": _hash_token(key)}).unique().first()
-    if row is None or row.user_id != user_id or row.ended_at is not None or row.expires_at <= utcnow():
-        return None
-    return row.user if row.user.active else None
+    user = db.session.scalars(_caller_by_hash(UserSession, "key_hash", "ended_at"),
+                              {"hashed": _hash_token(key), "now": utcnow()}).unique().first()
+    return user if user is not None and user.id == user_id else None
 
 
 def end_session(key: str | None) -> None:
@@ -146,10 +150,8 @@ def issue_token(user: User) -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalars(_caller_by_hash(ApiToken, "token_hash"), {"hashed": _hash_token(token)}).unique().first()
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.active:
-        return None
-    return row.user
+    return db.session.scalars(_caller_by_hash(ApiToken, "token_hash", "revoked_at"),
+                              {"hashed": _hash_token(token), "now": utcnow()}).unique().first()
 
 
 def tokens_of(user: User) -> list[ApiToken]:
