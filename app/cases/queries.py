@@ -23,14 +23,19 @@ from .models import CASE_STATUSES, Case, WorkItem
 def visible_case(user: User, case_id: int, with_state: bool = False) -> Case:
     """The case if the user may see it; with_state, with the engine's task state (the case page draws
     where the case stands)."""
-    # Whoever shows a case names its procedure; its office decides who may see it.
-    options = [joinedload(Case.office), joinedload(Case.definition)]
-    if with_state:
-        options.append(undefer(Case.workflow_state))
-    case = db.session.scalars(select(Case).where(Case.id == case_id).options(*options)).first()
+    case = db.session.scalars(_case_statement(with_state), {"case_id": case_id}).first()
     if case is None or not may_see_case(user, case):
         raise NotFound(_("There is no case %(id)s in your office.", id=case_id))
     return case
+
+
+@functools.cache
+def _case_statement(with_state: bool):
+    # Whoever shows a case names its procedure; its office decides who may see it. Built once, as the lock's.
+    options = [joinedload(Case.office), joinedload(Case.definition)]
+    if with_state:
+        options.append(undefer(Case.workflow_state))
+    return select(Case).where(Case.id == bindparam("case_id")).options(*options)
 
 
 def visible_item(user: User, item_id: int, lock: bool = False, with_state: bool = False) -> WorkItem:
