@@ -103,16 +103,16 @@ def start_session(user: User, address: str | None) -> str:
 
 @functools.cache
 def _caller_by_hash(model, hash_column: str, ended_column: str):
-    """Every request asks who is calling, by the hash of their token or session key: their roles
-    (permissions) and office (scopes, a page's header, the office's clock) come in the same statement,
+    """Every request asks who is calling, by the hash of their token or session key: their office (scopes,
+    a page's header, the office's clock) and roles (permissions, User.role_names) come in the same statement,
     built once (building it cost as much as running it). Only a caller still in force is read (not
     ended, unexpired, the account active), and only as the user: the token or session row is never
     needed after this, and making it an object too, with the joins' aliases undone row by row, cost a
     third of the statement."""
-    return (select(User).join(model, model.user_id == User.id).join(User.office).outerjoin(User.role_rows)
+    return (select(User).join(model, model.user_id == User.id).join(User.office)
             .where(getattr(model, hash_column) == bindparam("hashed"), getattr(model, ended_column).is_(None),
                    model.expires_at > bindparam("now"), User.active.is_(True))
-            .options(contains_eager(User.office), contains_eager(User.role_rows)))
+            .options(contains_eager(User.office)))
 
 
 def user_for_session(user_id: int, key: str | None) -> User | None:
@@ -120,7 +120,7 @@ def user_for_session(user_id: int, key: str | None) -> User | None:
     if not key:
         return None
     user = db.session.scalars(_caller_by_hash(UserSession, "key_hash", "ended_at"),
-                              {"hashed": _hash_token(key), "now": utcnow()}).unique().first()
+                              {"hashed": _hash_token(key), "now": utcnow()}).first()
     return user if user is not None and user.id == user_id else None
 
 
@@ -151,7 +151,7 @@ def issue_token(user: User) -> str:
 
 def user_for_token(token: str) -> User | None:
     return db.session.scalars(_caller_by_hash(ApiToken, "token_hash", "revoked_at"),
-                              {"hashed": _hash_token(token), "now": utcnow()}).unique().first()
+                              {"hashed": _hash_token(token), "now": utcnow()}).first()
 
 
 def tokens_of(user: User) -> list[ApiToken]:
