@@ -8,10 +8,11 @@ from flask_wtf.csrf import CSRFProtect
 
 from .db import Base
 
-# A committed object keeps what was just written: the response a request renders after its commit does
-# not read the rows back. Each request has its own session; reads that must see other writers' changes
-# lock and re-read (cases.queries).
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+# A committed object keeps what was just written: expiring every object at each commit costs more than
+# the commit, and what a request reads after it would be read back. Each request has its own session;
+# reads that must see other writers' changes lock and re-read (cases.queries).
+SESSION_OPTIONS = {"expire_on_commit": False}
+db = SQLAlchemy(model_class=Base, session_options=dict(SESSION_OPTIONS))  # it adds its own to what it is given
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -22,7 +22,7 @@ from app import create_app
 from app.accounts.models import Office
 from app.calendars.holiday_files import Holiday
 from app.calendars.services import import_holidays
-from app.extensions import db, limiter
+from app.extensions import SESSION_OPTIONS, db, limiter
 from support import ApiClient, Auth, build_world
 
 @contextmanager
@@ -104,9 +104,9 @@ def database(app):
         outer = connection.begin()
         original = db.session
         # A plain SQLAlchemy session: Flask-SQLAlchemy's own picks the engine per table and would
-        # step around the outer transaction.
-        db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
-                                    scopefunc=_app_ctx_id)
+        # step around the outer transaction. It behaves as the app's does (SESSION_OPTIONS).
+        db.session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint",
+                                                 **SESSION_OPTIONS), scopefunc=_app_ctx_id)
         try:
             yield db.session
         finally:

@@ -81,3 +81,17 @@ def licence_counting_statements(office) -> dict[str, int]:
 def test_every_step_of_a_licence_costs_a_fixed_number_of_statements(database, kampong_siem):
     licence_counting_statements(kampong_siem)  # the office's first: its signing key is made too
     assert licence_counting_statements(kampong_siem) == STATEMENTS_PER_STEP
+
+
+def test_what_a_completion_wrote_is_read_after_its_commit_without_asking_the_database_again(database, kampong_siem):
+    case = licence_in_review(kampong_siem, datetime.now(timezone.utc))
+    item_id = open_item(case, "technical_review").id
+    database.expunge_all()  # as a new request
+    sokha = user("sokha")
+    case = work_items.complete(sokha, item_id, REVIEW_APPROVE)
+    database.commit()
+    with statements() as seen:
+        shown = (case.number, case.version, case.data["review_decision"],
+                 sorted(item.task for item in case.open_items), case.office.code, sokha.display_name)
+    assert seen == []
+    assert shown[2:] == ("approve", ["sign_licence"], "KPS", "Sokha")

@@ -31,9 +31,8 @@ csrf.exempt(bp)
 
 
 def committed(answer: Callable[[], dict], status: int = 200):
-    """Commit the request's work and answer with what it wrote. The answer is read before the commit:
-    committing expires every object, and reading them back would take a second transaction (on SQLite
-    a second write lock) to reload the case, its work items and the caller."""
+    """Commit the request's work and answer with what it wrote, read before the commit: if the commit
+    fails, nothing is answered as if it had been written."""
     db.session.flush()  # what the answer reads (the case's version) is what gets committed
     body = answer()
     db.session.commit()
