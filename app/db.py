@@ -4,8 +4,7 @@ import zlib
 from datetime import datetime, timezone
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, LargeBinary, MetaData, Text, TypeDecorator, bindparam, event
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import DateTime, LargeBinary, MetaData, Text, TypeDecorator, event, text
 from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
@@ -66,18 +65,17 @@ def next_in_counter(session, counter, **key) -> int:
     """One more on the `counter` row of `key` (a model with `last_number`; the row starts at 1), in one
     statement: simultaneous callers queue on the row and each gets its own number; a transaction that
     rolls back gives its number back."""
-    statement = _counter_statement(session.get_bind().dialect.name, counter, tuple(key))
-    return session.connection().execute(statement, key).scalar_one()  # a plain statement: no ORM bookkeeping
+    # On the session's connection: a plain statement, no ORM bookkeeping.
+    return session.connection().execute(_counter_statement(counter, tuple(key)), key).scalar_one()
 
 
 @functools.cache
-def _counter_statement(dialect: str, counter, key: tuple[str, ...]):
-    # Built once per counter: building the upsert costs about as much as running it.
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return (insert(counter).values(**{name: bindparam(name) for name in key}, last_number=1)
-            .on_conflict_do_update(index_elements=[getattr(counter, name) for name in key],
-                                   set_={"last_number": counter.last_number + 1})
-            .returning(counter.last_number))
+def _counter_statement(counter, key: tuple[str, ...]):
+    # Plain SQL that PostgreSQL and SQLite (3.35+) both speak, built once per counter: the dialects' upsert
+    # constructs have no cache key, so SQLAlchemy compiled them again at every call.
+    table, columns = counter.__table__.name, ", ".join(key)
+    return text(f"INSERT INTO {table} ({columns}, last_number) VALUES ({', '.join(':' + k for k in key)}, 1) "
+                f"ON CONFLICT ({columns}) DO UPDATE SET last_number = {table}.last_number + 1 RETURNING last_number")
 
 
 _MEMOS = "transaction_memos"

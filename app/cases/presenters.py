@@ -36,9 +36,9 @@ def work_item_dict(item: WorkItem, now=None) -> dict:
 
 
 def history(case: Case) -> list[AuditEvent]:
-    # Who did each thing comes with it (their names only, not their roles): no query per person.
+    # Who did each thing comes with it: no query per person.
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
-                                   .options(joinedload(AuditEvent.actor).lazyload(User.role_rows))
+                                   .options(joinedload(AuditEvent.actor))
                                    .order_by(AuditEvent.at, AuditEvent.id)))
 
 

@@ -16,7 +16,7 @@ from ..accounts.models import User
 from ..audit.services import record, remember_head
 from ..calendars.services import office_calendar, script_helpers
 from ..calendars.working_time import add_working_days, add_working_time, working_time_between
-from ..catalogue.services import offices_offering, promise_for_process
+from ..catalogue.services import offices_offering, procedure_and_promise
 from ..db import next_in_counter, utcnow
 from ..engine import SERIALIZER_VERSION, CaseWorkflow, EngineError
 from ..errors import BadRequest, Rejected
@@ -25,7 +25,6 @@ from ..forms.validation import validate_submission
 from ..i18n import language, translated
 from ..notifications.services import Message, message_for, notify
 from ..permissions import Jurisdiction, Role, people_holding, require_may_start
-from ..processes.services import latest_version
 from .escalation import escalate
 from .models import Case, CaseCounter, Timer, WorkItem
 from .standards import overdue_from, record_finish, record_pause
@@ -74,11 +73,10 @@ def start_case(process_key: str, data: dict, actor: User | None, office, channel
     if channel not in CHANNELS:
         raise BadRequest(_("The channel must be one of %(channels)s, not '%(channel)s'.", channels=", ".join(CHANNELS),
                            channel=channel))
-    definition = latest_version(process_key)
+    definition, promise = procedure_and_promise(process_key, office)
     jurisdiction = definition.jurisdiction
     if actor is not None:
         require_may_start(actor, jurisdiction, definition.name)
-    promise = promise_for_process(process_key)
     if promise is not None and not promise.offered_at(office):
         offering = ", ".join(f"{o.name} ({o.code})" for o in offices_offering(promise)) or _("none")
         raise Rejected(_("%(office)s does not offer '%(service)s'. Offices that do: %(offering)s.", office=office.name,

@@ -43,18 +43,6 @@ def service_for_process(process_key: str) -> Service | None:
     return db.session.scalars(select(Service).where(Service.process_key == process_key)).first()
 
 
-def promise_for_process(process_key: str) -> ServiceVersion | None:
-    """The catalogue entry in force for the procedure (its service's newest version) with its service, in
-    one statement, however many versions the service has had."""
-    return db.session.scalars(_PROMISE_FOR_PROCESS, {"process_key": process_key}).first()
-
-
-_PROMISE_FOR_PROCESS = (select(ServiceVersion).join(ServiceVersion.service)
-                        .where(Service.process_key == bindparam("process_key"))
-                        .options(contains_eager(ServiceVersion.service))
-                        .order_by(ServiceVersion.version.desc()).limit(1))
-
-
 def procedure_and_promise(process_key: str, office) -> tuple[ProcessDefinition, ServiceVersion | None]:
     """What starting a case in the office reads, in one statement: the procedure's latest version, the
     catalogue entry in force for it (None: not in the catalogue) with its service, and the office's

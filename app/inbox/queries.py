@@ -34,10 +34,9 @@ def _sort_key(item: WorkItem):
 
 
 def _scope_page(scope, cursor: tuple | None, limit: int) -> list[WorkItem]:
-    # A row shows the case's number and the holder's name: not the case's data, nor the holder's roles.
+    # A row shows the case's number and the holder's name: not the case's data.
     base = (select(WorkItem).where(WorkItem.status == "open", scope)
-            .options(joinedload(WorkItem.case).load_only(Case.number),
-                     joinedload(WorkItem.assignee).lazyload(User.role_rows)))
+            .options(joinedload(WorkItem.case).load_only(Case.number), joinedload(WorkItem.assignee)))
     found = []
     if cursor is None or cursor[0] is not None:
         # Two ranges, not ORDER BY ... NULLS LAST: SQLite puts NULLs first in the index.
