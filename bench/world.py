@@ -105,11 +105,13 @@ def make_app(url: str):
 
 
 def user(username: str):
+    """The user as a request reads its caller: with the office, in one statement (accounts.services)."""
     from sqlalchemy import select
+    from sqlalchemy.orm import joinedload
 
     from app.accounts.models import User
     from app.extensions import db
-    return db.session.scalars(select(User).where(User.username == username)).one()
+    return db.session.scalars(select(User).where(User.username == username).options(joinedload(User.office))).one()
 
 
 def fresh_session() -> None:
