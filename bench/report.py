@@ -79,7 +79,10 @@ def render(doc: dict) -> str:
             "site inspection, signature, hand-over), a script task, the service-standard timers of every step. "
             "Raw: SpiffWorkflow alone, parsed once, `serialize_json` (spec included, as the stock serializer "
             "writes it) after every step. Services: `start_case` and `complete` with a commit each, a new "
-            "session each call. HTTP: the JSON API, one gunicorn sync worker on loopback, SQLite. The reference "
+            "session each call. The raw engine, the reference and the services took turns, in "
+            f"{t['services'].get('rounds', 1)} rounds of a share of the cases each, so that the shared machine's slow "
+            "and fast moments fall on all three alike. HTTP: the JSON API, one gunicorn sync worker on loopback, "
+            "SQLite. The reference "
             "line is not a target: SpiffWorkflow and sqlite3 alone, stock serializer, each step reading the "
             "case's row, deserializing, running, writing it back and committing, which is the least an engine "
             "that keeps its cases in SQLite does per step.")
