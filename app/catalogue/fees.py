@@ -12,9 +12,9 @@ from typing import Callable
 
 from flask_babel import gettext
 
-from ..decisions.services import decision_outputs, decision_version, latest_decision, latest_decisions
-from ..engine import DecisionError, ScriptError, check_script, evaluate_decision, evaluate_expression, parse_decision
-from ..errors import NotFound, Rejected
+from ..decisions.services import answer, deployed_decision, latest_decision
+from ..engine import ScriptError, check_script, evaluate_expression, parse_decision
+from ..errors import Rejected
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,10 @@ def _formula_amount(rule: dict, data: dict, procedure) -> int:
 
 def _decision_problem(rule: dict) -> str | None:
     key = rule.get("decision")
-    if not isinstance(key, str) or latest_decision(key) is None:
+    if not isinstance(key, str) or (latest := latest_decision(key)) is None:
         return gettext("A fee table rule names a deployed decision table, e.g. {\"kind\": \"decision\", "
                        "\"decision\": \"commercial_licence_fee\"}.")
-    outputs = decision_outputs(key)
+    outputs = _fee_table(latest).outputs
     output = rule.get("output")
     if output is None and len(outputs) != 1:
         return gettext("Decision table '%(key)s' answers %(outputs)s: say which one is the fee (\"output\").",
@@ -81,7 +81,7 @@ class FeeTable:
 def _pinned_table(procedure_id: int, procedure_deployed_at, key: str, version: int) -> FeeTable:
     # A deployed procedure version and the table versions it pins never change; its deployment time keeps
     # a reused id apart (a rolled-back transaction, a restored backup), as for its spec (cases/state.py).
-    return _fee_table(decision_version(key, version))
+    return _fee_table(deployed_decision(key, version))
 
 
 @lru_cache(maxsize=64)
@@ -99,19 +99,12 @@ def _table_for(key: str, procedure) -> FeeTable:
     version = (procedure.decisions or {}).get(key) if procedure is not None else None
     if version is not None:
         return _pinned_table(procedure.id, procedure.deployed_at, key, version)
-    latest = latest_decision(key)
-    if latest is None:
-        raise NotFound(gettext("There is no decision table '%(key)s'. Deployed decision tables: %(deployed)s.",
-                               key=key, deployed=", ".join(d.key for d in latest_decisions()) or gettext("none")))
-    return _fee_table(latest)
+    return _fee_table(deployed_decision(key))
 
 
 def _decision_answer(rule: dict, data: dict, procedure):
     table = _table_for(rule["decision"], procedure)
-    try:
-        found = evaluate_decision(table.xml, data)
-    except DecisionError as exc:
-        raise Rejected(str(exc)) from exc
+    found = answer(table.xml, data)
     output = rule.get("output") or table.outputs[0]
     if output not in found.answer:
         raise Rejected(gettext("No row of the fee table '%(table)s' (version %(version)s) fits this application; "

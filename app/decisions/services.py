@@ -88,21 +88,30 @@ def store_decision(filename: str, xml: bytes, table: DecisionTable, actor=None) 
     return DecisionDeployment(definition, created=True)
 
 
-def decision_outputs(key: str) -> list[str]:
-    """The names the latest version of a decision table answers under."""
-    return parse_decision(latest_decision(key).dmn_xml).outputs
+def deployed_decision(key: str, version: int | None = None) -> DecisionDefinition:
+    """The decision table's version (its latest unless one is named); 404 naming the deployed tables."""
+    if version is not None:
+        return decision_version(key, version)
+    decision = latest_decision(key)
+    if decision is None:
+        raise NotFound(_("There is no decision table '%(key)s'. Deployed decision tables: %(deployed)s.", key=key,
+                         deployed=", ".join(d.key for d in latest_decisions()) or _("none")))
+    return decision
+
+
+def answer(xml: bytes, data: dict, office=None) -> DecisionAnswer:
+    """What the table answers for this data, and which rows matched; a table that cannot answer is refused
+    with its reason. With an office, entries may use its calendar as in a case."""
+    try:
+        helpers = script_helpers(office_calendar(office)) if office is not None else None
+        return evaluate_decision(xml, data, helpers)
+    except DecisionError as exc:
+        raise Rejected(str(exc)) from exc
 
 
 def evaluate(key: str, data: dict, office=None, version: int | None = None) -> DecisionResult:
     """What a deployed decision table answers for this data (its latest version unless one is
-    named), and which row decided it. With an office, entries may use its calendar as in a case."""
-    decision = decision_version(key, version) if version is not None else latest_decision(key)
-    if decision is None:
-        raise NotFound(_("There is no decision table '%(key)s'. Deployed decision tables: %(deployed)s.", key=key,
-                         deployed=", ".join(d.key for d in latest_decisions()) or _("none")))
-    try:
-        helpers = script_helpers(office_calendar(office)) if office is not None else None
-        found: DecisionAnswer = evaluate_decision(decision.dmn_xml, data, helpers)
-    except DecisionError as exc:
-        raise Rejected(str(exc)) from exc
+    named), and which row decided it."""
+    decision = deployed_decision(key, version)
+    found = answer(decision.dmn_xml, data, office)
     return DecisionResult(decision, found.answer, found.rows)
