@@ -74,24 +74,36 @@ def _timed_cases(one_case, cases: int) -> dict:
 
 def raw_engine(cases: int, service: dict) -> dict:
     """SpiffWorkflow alone: parse once, then per case run every step and serialize after each."""
-    from SpiffWorkflow.bpmn import BpmnWorkflow
-    from SpiffWorkflow.util.task import TaskState
     spec, subprocess_specs, serializer, engine = _stock_engine(service)
 
     def one_case():
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine)
-        for task in workflow.get_tasks(state=TaskState.READY):
-            task.data.update(PERMIT)
-        workflow.do_engine_steps()
+        workflow = _started(spec, subprocess_specs, engine)
         serializer.serialize_json(workflow)
         for name, _, data in STEPS:
-            task = next(t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.bpmn_id == name)
-            task.data.update(data)
-            task.run()
-            workflow.do_engine_steps()
+            _step(workflow, name, data)
             serializer.serialize_json(workflow)
         assert workflow.completed
     return _timed_cases(one_case, cases)
+
+
+def _started(spec, subprocess_specs, engine):
+    """A new case of the stock engine, run up to its first user task."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine)
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.data.update(PERMIT)
+    workflow.do_engine_steps()
+    return workflow
+
+
+def _step(workflow, name: str, data: dict) -> None:
+    """One user task of the stock engine done with `data`, and the engine run on to the next."""
+    from SpiffWorkflow.util.task import TaskState
+    task = next(t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.bpmn_id == name)
+    task.data.update(data)
+    task.run()
+    workflow.do_engine_steps()
 
 
 def raw_engine_stored(cases: int, service: dict, directory: str) -> dict:
@@ -101,8 +113,6 @@ def raw_engine_stored(cases: int, service: dict, directory: str) -> dict:
     default synchronous=FULL, as the app)."""
     import sqlite3
 
-    from SpiffWorkflow.bpmn import BpmnWorkflow
-    from SpiffWorkflow.util.task import TaskState
     spec, subprocess_specs, serializer, engine = _stock_engine(service)
     connection = sqlite3.connect(f"{directory}/raw-stored.sqlite", isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
@@ -115,20 +125,14 @@ def raw_engine_stored(cases: int, service: dict, directory: str) -> dict:
         connection.execute("COMMIT")
 
     def one_case():
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=engine)
-        for task in workflow.get_tasks(state=TaskState.READY):
-            task.data.update(PERMIT)
-        workflow.do_engine_steps()
+        workflow = _started(spec, subprocess_specs, engine)
         case_id = connection.execute("INSERT INTO workflow (state) VALUES ('')").lastrowid
         write(case_id, workflow)
         for name, _, data in STEPS:
             state, = connection.execute("SELECT state FROM workflow WHERE id = ?", (case_id,)).fetchone()
             workflow = serializer.deserialize_json(state)
             workflow.script_engine = engine
-            task = next(t for t in workflow.get_tasks(state=TaskState.READY) if t.task_spec.bpmn_id == name)
-            task.data.update(data)
-            task.run()
-            workflow.do_engine_steps()
+            _step(workflow, name, data)
             write(case_id, workflow)
         assert workflow.completed
     try:
