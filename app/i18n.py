@@ -2,7 +2,7 @@
 
 The language of a request, first match wins:
   1. `?lang=km|en` on any address (the switch in every page's header; also the public API);
-  2. a signed-in staff member's own preference (User.locale, saved when they switch);
+  2. a signed-in staff member's or an API token holder's own preference (User.locale, saved when they switch);
   3. the choice remembered in this browser's session (a citizen who switched);
   4. Khmer on public pages (blueprints passed to `public_pages`), otherwise BABEL_DEFAULT_LOCALE (en).
 Outside a request (CLI, scheduler) the default language is written: the log and the terminal stay in English;
@@ -17,7 +17,7 @@ from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import get_day_names
 from babel.numbers import format_decimal
-from flask import Blueprint, Flask, has_request_context, request, session
+from flask import Blueprint, Flask, g, has_request_context, request, session
 from flask_babel import get_locale, gettext, refresh
 from flask_login import current_user
 from markupsafe import Markup
@@ -48,13 +48,20 @@ def select_locale() -> str | None:
         return None  # a CLI command or the scheduler: the default language
     if chosen_language():
         return chosen_language()
-    if current_user.is_authenticated and current_user.locale in LANGUAGES:
-        return current_user.locale
+    reader = _reader()
+    if reader.is_authenticated and reader.locale in LANGUAGES:
+        return reader.locale
     if session.get("lang") in LANGUAGES:
         return session["lang"]
     if request.blueprint in _public_blueprints:
         return PUBLIC_DEFAULT
     return None  # Flask-Babel falls back to BABEL_DEFAULT_LOCALE
+
+
+def _reader():
+    """Who reads this answer: the API token's holder or the signed-in person, as permissions.acting_user
+    says (permissions sits above accounts, which imports this module)."""
+    return g.get("api_user") or current_user
 
 
 def language() -> str:
@@ -98,7 +105,8 @@ def riel(value) -> str:
 
 
 def _office_zone() -> ZoneInfo:
-    zone = current_user.office.timezone if has_request_context() and current_user.is_authenticated else None
+    reader = _reader() if has_request_context() else None
+    zone = reader.office.timezone if reader is not None and reader.is_authenticated else None
     return ZoneInfo(zone or "Asia/Phnom_Penh")
 
 

@@ -200,3 +200,15 @@ def test_a_chief_reading_khmer_reads_who_added_which_document_in_the_case_histor
 
     assert f" · Dara · Dara បានបន្ថែម lease.pdf (PDF, {number_km(len(PDF))} បៃ)</li>" in page
     assert f" · ប្រព័ន្ធ · អ្នកស្នើសុំបានបន្ថែម signed-lease.pdf (PDF, {number_km(len(PDF) + 9)} បៃ)</li>" in page
+
+
+def test_an_officer_reading_khmer_is_answered_in_khmer_through_the_api_too(api, database):
+    set_language(user("dara"), "km")
+    database.commit()
+    without_name = {k: v for k, v in APPLICATION.items() if k != "business_name"}
+    refused = api.as_user("dara").post("/api/v1/cases", json={"process": "commercial_licence", "data": without_name})
+    assert refused.status_code == 422
+    assert "“ឈ្មោះអាជីវកម្ម”" in refused.get_json()["error"]
+    asked = api.post("/api/v1/cases?lang=en", json={"process": "commercial_licence", "data": without_name})
+    assert "“Business name”" in asked.get_json()["error"]
+    assert api.as_user("sokha").get("/api/v1/cases/999999").get_json()["error"] == "There is no case 999999 in your office."
