@@ -105,29 +105,29 @@ def memory(url: str, sizes: dict) -> dict:
 
 def sqlite_part(sizes: dict, results: dict) -> None:
     from sqlalchemy import create_engine
-    with fresh_database("sqlite", "", "throughput") as url:
+    with fresh_database(None, "throughput") as url:
         app = make_app(url)
         results["throughput"] = throughput.run(url, app, sizes, free_port())
         create_engine(url).dispose()
-    with fresh_database("sqlite", "", "state") as url:
+    with fresh_database(None, "state") as url:
         results["state"] = scale.state_bytes_per_case(make_app(url), sizes["state_cases"])
         say("state: %.0f bytes per case in review", results["state"]["bytes_per_case"])
-    with fresh_database("sqlite", "", "scale") as url:
+    with fresh_database(None, "scale") as url:
         app = make_app(url)
         results["scale_sqlite"] = scale.inbox_and_sweep(app, sizes["inbox_items"], sizes["runs"])
         results["fired_sqlite"] = scale.timers_fired_per_s(app, sizes["due"])
-    with fresh_database("sqlite", "", "reports") as url:
+    with fresh_database(None, "reports") as url:
         results["reports_sqlite"] = reports.run(make_app(url), sizes["report_cases"], sizes["report_runs"])
 
 
 def memory_part(sizes: dict, results: dict) -> None:
-    with fresh_database("sqlite", "", "memory") as url:
+    with fresh_database(None, "memory") as url:
         make_app(url)
         results["memory"] = memory(url, sizes)
 
 
 def postgresql_part(sizes: dict, results: dict, pg_url: str) -> None:
-    with fresh_database("postgresql", pg_url, "onewindow_bench_scale") as url:
+    with fresh_database(pg_url, "onewindow_bench_scale") as url:
         app = make_app(url)
         results["scale_postgresql"] = scale.inbox_and_sweep(app, sizes["inbox_items"], sizes["runs"])
         results["fired_postgresql"] = scale.timers_fired_per_s(app, sizes["due"])
@@ -135,13 +135,13 @@ def postgresql_part(sizes: dict, results: dict, pg_url: str) -> None:
         with app.app_context():
             from app.extensions import db
             db.engine.dispose()
-    with fresh_database("postgresql", pg_url, "onewindow_bench_reports") as url:
+    with fresh_database(pg_url, "onewindow_bench_reports") as url:
         app = make_app(url)
         results["reports_postgresql"] = reports.run(app, sizes["report_cases"], sizes["report_runs"])
         with app.app_context():
             from app.extensions import db
             db.engine.dispose()
-    with fresh_database("postgresql", pg_url, "onewindow_bench_load") as url:
+    with fresh_database(pg_url, "onewindow_bench_load") as url:
         app = make_app(url)
         results["load"] = load.run(url, app, sizes, free_port())
         with app.app_context():

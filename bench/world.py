@@ -2,12 +2,9 @@
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 for _path in (str(ROOT / "tests"), str(ROOT)):  # tests/support.build_world and tests/office_data
     if _path not in sys.path:
         sys.path.insert(0, _path)
+
+from support import fresh_database  # noqa: E402  (the tests' own, on the path just set)
 
 # The officers of the load run (tests/support.STAFF): (username, role); virtual users share them.
 LOAD_STAFF = [("dara", "front_office"), ("bopha", "front_office"), ("theary", "front_office"),
@@ -58,30 +57,6 @@ def pg_reachable(url: str) -> str | None:
         return None
     except Exception as exc:  # noqa: BLE001 - any failure means: skip with a note
         return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-
-
-@contextmanager
-def fresh_database(kind: str, pg_url: str, name: str):
-    """The URL of a new, empty database of its own (SQLite file or PostgreSQL database), removed after."""
-    from sqlalchemy import create_engine, make_url, text
-    if kind == "sqlite":
-        directory = tempfile.mkdtemp(prefix="onewindow-bench-")
-        try:
-            yield f"sqlite:///{directory}/{name}.sqlite"
-        finally:
-            shutil.rmtree(directory, ignore_errors=True)
-        return
-    server = make_url(pg_url)
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def make_app(url: str):

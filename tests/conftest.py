@@ -7,7 +7,6 @@ Set TEST_DATABASE_URL to run the same tests on PostgreSQL.
 """
 import os
 import tempfile
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from babel.messages.frontend import CommandLineInterface
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import make_url, select, text
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
@@ -23,28 +22,13 @@ from app.accounts.models import Office
 from app.calendars.holiday_files import Holiday
 from app.calendars.services import import_holidays
 from app.extensions import SESSION_OPTIONS, db, limiter
-from support import ApiClient, Auth, build_world
+from support import ApiClient, Auth, build_world, fresh_database
 
-@contextmanager
 def _test_database(suffix: str = ""):
     """A fresh database for this run: a temp SQLite file, or a new PostgreSQL database on the
     TEST_DATABASE_URL server (dropped afterwards), so parallel runs never share tables."""
     server = os.environ.get("TEST_DATABASE_URL")
-    if not server:
-        yield f"sqlite:///{tempfile.mkdtemp(prefix='onewindow-test-')}/test.sqlite"
-        return
-    url = make_url(server)
-    name = f"{url.database}_{os.getpid()}{suffix}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return fresh_database(server, f"{make_url(server).database}_{os.getpid()}{suffix}" if server else f"test{suffix}")
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """The world the tests live in, and the clients they use, shared by every test module."""
 import re
+import shutil
+import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -7,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from flask import g
-from sqlalchemy import event, select
+from sqlalchemy import create_engine, event, make_url, select, text
 
 from app.accounts.models import User
 from app.administration.services import create_office, create_user
@@ -18,6 +20,30 @@ from app.catalogue.services import seed_catalogue
 from app.extensions import db
 from app.processes.services import deploy_directory
 from office_data import APPLICATION, COMPLAINT, INTAKE, REGISTER_ADMISSIBLE
+
+
+@contextmanager
+def fresh_database(server: str | None, name: str):
+    """The URL of a new, empty database of its own, removed afterwards: a SQLite file in a directory of
+    its own, or with `server` (a PostgreSQL URL) the database `name` on that server."""
+    if not server:
+        directory = tempfile.mkdtemp(prefix="onewindow-")
+        try:
+            yield f"sqlite:///{directory}/{name}.sqlite"
+        finally:
+            shutil.rmtree(directory, ignore_errors=True)
+        return
+    url = make_url(server)
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 PASSWORD = "correct horse battery"
 TEST_DIAGRAMS = Path(__file__).parent / "diagrams"
