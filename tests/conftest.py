@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import time_machine
 from babel.messages.frontend import CommandLineInterface
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
@@ -22,7 +23,7 @@ from app.accounts.models import Office
 from app.calendars.holiday_files import Holiday
 from app.calendars.services import import_holidays
 from app.extensions import SESSION_OPTIONS, db, limiter
-from support import ApiClient, Auth, build_world, fresh_database
+from support import ApiClient, Auth, build_world, fresh_database, local
 
 def _test_database(suffix: str = ""):
     """A fresh database for this run: a temp SQLite file, or a new PostgreSQL database on the
@@ -168,3 +169,11 @@ def kampong_siem(database):
     office = database.scalars(select(Office).where(Office.code == "KPS")).one()
     import_holidays([Holiday(date(2026, 12, 9), "District water festival closure")], office=office)
     return office
+
+
+@pytest.fixture
+def licence_year():
+    """The licences the tests sign run until 30 November 2027 (office_data.SIGN): a story that needs one in
+    force, or orders its events by date, takes place in December 2026, whatever day the suite runs."""
+    with time_machine.travel(local(2026, 12, 2, 9, 0), tick=True):
+        yield

@@ -5,6 +5,7 @@ import base64
 import json
 import subprocess
 
+import pytest
 import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -20,6 +21,8 @@ from app.notifications.services import Message, told_to_reader
 from certificate_support import certificate_of, licence_at_signature, signed_licence, work
 from office_data import SIGN
 from support import local, user
+
+pytestmark = pytest.mark.usefixtures("licence_year")
 
 
 def b64decode(text):
@@ -101,29 +104,27 @@ def test_the_published_key_alone_verifies_the_payload_offline(api, client):
 
 
 def test_a_valid_certificate_is_revoked_by_the_chief_and_then_checks_as_revoked(api, client):
-    # Signed the day before it is revoked, whatever day the suite runs: the revocation is the latest news.
-    with time_machine.travel(local(2026, 12, 2, 9, 0), tick=True):
-        case = signed_licence(api)
-        certificate = certificate_of(api, case["id"])
-        verify = lambda: client.post("/api/v1/public/certificates/verify", json={"payload": certificate["payload"]})
-        first = verify().get_json()
-        assert (first["valid"], first["status"]) == (True, "valid")
-        assert first["certificate"]["holder"] == "Sok Chanthy"
-        assert first["certificate"]["service_name"] == "Commercial licence"
+    case = signed_licence(api)
+    certificate = certificate_of(api, case["id"])
+    verify = lambda: client.post("/api/v1/public/certificates/verify", json={"payload": certificate["payload"]})
+    first = verify().get_json()
+    assert (first["valid"], first["status"]) == (True, "valid")
+    assert first["certificate"]["holder"] == "Sok Chanthy"
+    assert first["certificate"]["service_name"] == "Commercial licence"
 
-        with time_machine.travel(local(2026, 12, 3, 10, 0), tick=False):
-            revoked = api.as_user("vanna").post(f"/api/v1/certificates/{certificate['number']}/revoke",
-                                                json={"reason": "The shop closed; the licence was surrendered."})
-        assert revoked.status_code == 200, revoked.get_json()
-        after = verify().get_json()
-        assert (after["valid"], after["status"]) == (False, "revoked")
-        assert after["message"] == (f"Certificate {certificate['number']} was revoked on 2026-12-03: "
-                                    "The shop closed; the licence was surrendered.")
-        status = client.get(f"/api/v1/public/certificates/{certificate['number']}").get_json()
-        assert (status["status"], status["revoked_on"]) == ("revoked", "2026-12-03")
-        history = api.get(f"/api/v1/cases/{case['id']}").get_json()["history"]
-        assert history[-1]["kind"] == "certificate_revoked" and history[-1]["actor"] == "vanna"
-        assert history[-1]["data"]["reason"] == "The shop closed; the licence was surrendered."
+    with time_machine.travel(local(2026, 12, 3, 10, 0), tick=False):
+        revoked = api.as_user("vanna").post(f"/api/v1/certificates/{certificate['number']}/revoke",
+                                            json={"reason": "The shop closed; the licence was surrendered."})
+    assert revoked.status_code == 200, revoked.get_json()
+    after = verify().get_json()
+    assert (after["valid"], after["status"]) == (False, "revoked")
+    assert after["message"] == (f"Certificate {certificate['number']} was revoked on 2026-12-03: "
+                                "The shop closed; the licence was surrendered.")
+    status = client.get(f"/api/v1/public/certificates/{certificate['number']}").get_json()
+    assert (status["status"], status["revoked_on"]) == ("revoked", "2026-12-03")
+    history = api.get(f"/api/v1/cases/{case['id']}").get_json()["history"]
+    assert history[-1]["kind"] == "certificate_revoked" and history[-1]["actor"] == "vanna"
+    assert history[-1]["data"]["reason"] == "The shop closed; the licence was surrendered."
 
 
 def test_an_altered_or_forged_payload_is_said_plainly_to_be_not_genuine(api, client):

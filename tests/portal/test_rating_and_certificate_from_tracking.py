@@ -1,6 +1,7 @@
 """Sok Chanthy follows her shop's licence with the number and access code on her receipt: once the
 chief signed, she downloads the licence from tracking (nobody without her code can); once it was
 handed over, she rates the service, once. A wrong pair is refused like any guess at tracking."""
+import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Office
@@ -143,6 +144,7 @@ def test_a_case_in_progress_shows_no_rating_form(client, api, database):
 
 # --- the certificate from tracking -------------------------------------------------------
 
+@pytest.mark.usefixtures("licence_year")
 def test_once_signed_the_holder_downloads_the_licence_from_tracking(client, api, database):
     signed = licence_through_the_api(api, until="sign_licence")
     receipt = receipt_of(signed, database)
