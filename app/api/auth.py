@@ -2,7 +2,6 @@ import functools
 
 from flask import g, request
 from flask_babel import gettext as _
-from flask_babel import refresh
 
 from ..accounts.services import user_for_token
 from ..errors import DomainError
@@ -23,6 +22,5 @@ def token_required(view):
         if user is None:
             raise Unauthorized(_("The API token is unknown or expired; ask for a new one at POST /api/v1/token."))
         g.api_user, g.api_token = user, token.strip()
-        refresh()  # the language is the token holder's from here on (app/i18n.py)
         return view(*args, **kwargs)
     return wrapper
