@@ -1,6 +1,7 @@
+import functools
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -20,7 +21,8 @@ class ProcessDefinition(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     # The engine's spec of the diagram (and its subprocesses), stored once for all its cases.
     workflow_spec: Mapped[str | None] = mapped_column(Text, deferred=True)
-    forms: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Read through form(): every write to a case needs one form, and the whole set is large.
+    forms: Mapped[dict] = mapped_column(JSON, default=dict, deferred=True)
     properties: Mapped[dict] = mapped_column(JSON, default=dict)
     start_form: Mapped[str | None] = mapped_column(String(200))
     # Resolved at deploy, so a case keeps what its version was deployed with: every procedure it
@@ -40,7 +42,14 @@ class ProcessDefinition(db.Model):
         return self.properties.get("jurisdiction") or "owso"
 
     def form(self, filename: str | None) -> dict | None:
-        return self.forms.get(filename) if filename else None
+        """The version's form of that name. Read once per process, as its spec is (cases.state.procedure_of):
+        a deployed version never changes, and its deployment time keeps an id reused after a rollback or a
+        restored backup apart."""
+        if not filename:
+            return None
+        if "forms" in self.__dict__ or self.deployed_at is None:  # already read, or not deployed yet
+            return self.forms.get(filename)
+        return _deployed_forms(self.id, self.deployed_at, self.sha256).get(filename)
 
     @property
     def service_standard_days(self) -> int | None:
@@ -50,6 +59,11 @@ class ProcessDefinition(db.Model):
 
     def summary(self) -> dict:
         return {"key": self.key, "name": self.name, "version": self.version}
+
+
+@functools.lru_cache(maxsize=64)
+def _deployed_forms(definition_id: int, deployed_at: datetime, sha256: str) -> dict:
+    return db.session.scalar(select(ProcessDefinition.forms).where(ProcessDefinition.id == definition_id))
 
 
 class FormDraft(db.Model):
