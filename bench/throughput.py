@@ -332,8 +332,7 @@ def http(url: str, cases: int, port: int) -> dict:
             return response.json()
 
         def one_case():
-            case = call("POST", "/cases", "dara", {"process": PROCESS, "data": PERMIT})
-            case = call("GET", f"/cases/{case['id']}", "dara")
+            case = call("POST", "/cases", "dara", {"process": PROCESS, "data": PERMIT})  # answers its first work
             for name, username, data in STEPS:
                 item = next(i for i in case["work_items"] if i["task"] == name)
                 case = call("POST", f"/work-items/{item['id']}/complete", username, {"data": data})
@@ -349,7 +348,7 @@ def http(url: str, cases: int, port: int) -> dict:
     finally:
         stop(server)
     return {"cases": cases, "seconds": elapsed, "cases_per_s": cases / elapsed, "workers": 1,
-            "requests_per_case": 2 + len(STEPS), "server_cpu_ms_per_case": server_cpu / cases * 1000}
+            "requests_per_case": 1 + len(STEPS), "server_cpu_ms_per_case": server_cpu / cases * 1000}
 
 
 def process_cpu_seconds(pid: int, children: bool = False) -> float:

@@ -68,10 +68,12 @@ SCHEMAS = {
                                    "description": "how the application came in"}},
     },
     "StartedCase": {
-        "type": "object", "required": ["id", "number", "status", "access_code"],
+        "type": "object", "required": ["id", "number", "status", "access_code", "work_items"],
         "properties": {"id": {"type": "integer"}, "number": {"type": "string"},
                        "status": {"type": "string", "enum": ["running", "completed", "error"]},
-                       "access_code": {"type": "string", "description": "with the number, opens public tracking"}},
+                       "access_code": {"type": "string", "description": "with the number, opens public tracking"},
+                       "work_items": {"type": "array", "items": ref("WorkItem"),
+                                      "description": "the new case's open work, the first step to take"}},
     },
     "Application": {
         "type": "object", "required": ["service", "office", "applicant", "data"],

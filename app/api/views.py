@@ -139,8 +139,10 @@ def start_case():
         raise BadRequest(_("\"channel\" is how the application came to the office: \"counter\" or \"phone\" "
                            "(online applications come through the public portal)."))
     case = start_new_case(process, body.get("data") or {}, g.api_user, g.api_user.office, channel=channel)
+    # With its first work, so that the counter can go on to it without reading the case back.
     return committed(lambda: {"id": case.id, "number": case.number, "status": case.status,
-                              "access_code": case.access_code}, 201)
+                              "access_code": case.access_code,
+                              "work_items": [work_item_dict(item) for item in case.open_items]}, 201)
 
 
 @bp.get("/cases")
