@@ -1,6 +1,7 @@
 """Fresh databases, the app on them, and the tools every part of the bench shares."""
 from __future__ import annotations
 
+import functools
 import os
 import statistics
 import sys
@@ -80,13 +81,18 @@ def make_app(url: str):
 
 
 def user(username: str):
-    """The user as a request reads its caller: with the office, in one statement (accounts.services)."""
-    from sqlalchemy import select
+    """The user as a request reads its caller: with the office, in one statement built once (accounts.services)."""
+    from app.extensions import db
+    return db.session.scalars(_user_statement(), {"username": username}).one()
+
+
+@functools.cache
+def _user_statement():
+    from sqlalchemy import bindparam, select
     from sqlalchemy.orm import joinedload
 
     from app.accounts.models import User
-    from app.extensions import db
-    return db.session.scalars(select(User).where(User.username == username).options(joinedload(User.office))).one()
+    return select(User).where(User.username == bindparam("username")).options(joinedload(User.office))
 
 
 def fresh_session() -> None:
