@@ -1,8 +1,10 @@
 import functools
 import math
+import threading
 import zlib
 from datetime import datetime, timezone
 
+import zstandard
 from flask import has_request_context, request
 from sqlalchemy import DateTime, LargeBinary, MetaData, Text, TypeDecorator, event, text
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -38,8 +40,9 @@ class UTCDateTime(TypeDecorator):
 
 
 class CompressedText(TypeDecorator):
-    """Text stored zlib-compressed on SQLite; PostgreSQL compresses large values itself (TOAST),
-    so there it stays plain text. Reads accept plain text too (rows written before compression)."""
+    """Text stored zstd-compressed on SQLite; PostgreSQL compresses large values itself (TOAST),
+    so there it stays plain text. Reads accept what earlier versions wrote too: zlib, and plain text
+    (rows written before compression)."""
     impl = Text
     cache_ok = True
 
@@ -49,12 +52,29 @@ class CompressedText(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None or dialect.name != "sqlite":
             return value
-        return zlib.compress(value.encode(), 6)
+        # zstd at level 3 makes a case's state a little smaller than zlib at 6, in a fifth of the time
+        return _ZSTD.compressor.compress(value.encode())
 
     def process_result_value(self, value, dialect):
         if isinstance(value, bytes):
+            if value.startswith(_ZSTD_FRAME):
+                return _ZSTD.decompressor.decompress(value).decode()
             return zlib.decompress(value).decode()
         return value
+
+
+_ZSTD_FRAME = b"\x28\xb5\x2f\xfd"  # the magic number every zstd frame begins with; a zlib stream begins 0x78
+
+
+class _ZstdContexts(threading.local):
+    """One compressor and decompressor per thread: zstandard's may not be used by two threads at once."""
+
+    def __init__(self):
+        self.compressor = zstandard.ZstdCompressor(level=3)
+        self.decompressor = zstandard.ZstdDecompressor()
+
+
+_ZSTD = _ZstdContexts()
 
 
 class Base(DeclarativeBase):

@@ -137,7 +137,7 @@ def render(doc: dict) -> str:
             "waits in technical review): the file grew by "
             f"**{_n(s['bytes_per_case'], 0)} bytes per case**, everything included (state, work items, timers, "
             f"history, notifications, indexes). The stored task state averages "
-            f"{_n(s['stored_state_bytes_avg'], 0)} bytes (zlib); the procedure's spec, "
+            f"{_n(s['stored_state_bytes_avg'], 0)} bytes (zstd); the procedure's spec, "
             f"{_n(s['spec_bytes_once_per_definition'], 0)} bytes, is stored once per process definition.")
         add("")
         add("Largest tables and indexes at the end (bytes): " + ", ".join(
