@@ -28,6 +28,12 @@ def _n(value, digits=1) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+def _headline(key: str, value) -> str:
+    """A top-level figure as both tables show it: the memory growth as a percentage (to two decimals it
+    would read 0.01 for 0.7 %)."""
+    return f"{value:.1%}" if key == "rss_growth_ratio" and value is not None else _n(value, 2)
+
+
 def render(doc: dict) -> str:
     d = doc["details"]
     sizes = d["sizes"]
@@ -57,8 +63,7 @@ def render(doc: dict) -> str:
     add("|---|---|---|---|")
     for key, what, target, check in TARGETS:
         value = doc.get(key)
-        shown = f"{value:.1%}" if key == "rss_growth_ratio" and value is not None else _n(value, 2)
-        add(f"| {what} (`{key}`) | {shown} | {target} | "
+        add(f"| {what} (`{key}`) | {_headline(key, value)} | {target} | "
             f"{'—' if value is None else ('yes' if check(value) else '**no**')} |")
     add("")
     add("## Headline numbers (results.json, top level)")
@@ -68,7 +73,7 @@ def render(doc: dict) -> str:
     for key, value in doc.items():
         if key in ("machine", "date", "commit", "versions", "details"):
             continue
-        add(f"| `{key}` | {_n(value, 2)} |")
+        add(f"| `{key}` | {_headline(key, value)} |")
     add("")
 
     t = d.get("throughput")

@@ -1,0 +1,26 @@
+"""The benchmark, run by hand, takes minutes and writes the report the issue's figures are read from."""
+import pytest
+
+from bench.__main__ import main
+
+
+def test_a_report_directory_that_cannot_be_made_is_refused_before_the_run(tmp_path, capsys):
+    """Refused before anything is measured, not after."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(SystemExit) as exit_:
+        main(["--out", str(blocker / "results")])
+    assert exit_.value.code == 2
+    assert f"--out {blocker / 'results'}: cannot create the directory (Not a directory)" in capsys.readouterr().err
+
+
+def test_the_report_shows_the_memory_growth_as_a_percentage_in_both_tables():
+    import json
+    from pathlib import Path
+
+    from bench.report import render
+    document = json.loads((Path(__file__).parent.parent / "bench" / "results.json").read_text())
+    document["rss_growth_ratio"] = 0.00683
+    lines = render(document).splitlines()
+    assert "| `rss_growth_ratio` | 0.7% |" in lines
+    assert [line.split(" | ")[1] for line in lines if "(`rss_growth_ratio`)" in line] == ["0.7%"]
