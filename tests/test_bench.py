@@ -1,7 +1,11 @@
 """The benchmark, run by hand, takes minutes and writes the report the issue's figures are read from."""
+import json
+from pathlib import Path
+
 import pytest
 
 from bench.__main__ import main
+from bench.report import render
 
 
 def test_a_report_directory_that_cannot_be_made_is_refused_before_the_run(tmp_path, capsys):
@@ -15,10 +19,6 @@ def test_a_report_directory_that_cannot_be_made_is_refused_before_the_run(tmp_pa
 
 
 def test_the_report_shows_the_memory_growth_as_a_percentage_in_both_tables():
-    import json
-    from pathlib import Path
-
-    from bench.report import render
     document = json.loads((Path(__file__).parent.parent / "bench" / "results.json").read_text())
     document["rss_growth_ratio"] = 0.00683
     lines = render(document).splitlines()
