@@ -209,7 +209,7 @@ def main(argv=None) -> int:
     results: dict = {"mode": "full" if args.full else "quick", "sizes": sizes, "notes": [],
                      "sizes_changed": args.set}
     out = Path(args.out)
-    try:  # before the run, not after it: a directory that cannot be written must not cost the measurements
+    try:  # before the run, not after it: a directory that cannot be made must not cost the measurements
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         parser.error(f"--out {args.out}: cannot create the directory ({exc.strerror})")
