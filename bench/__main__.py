@@ -190,6 +190,22 @@ def headline(results: dict) -> dict:
     }
 
 
+REPORT_FILES = ("results.json", "results.md")
+
+
+def unwritable(path: Path) -> str | None:
+    """Why `path` cannot be written, or None; an existing file is left as it is, a new one is not left behind."""
+    existed = path.exists()
+    try:
+        with path.open("a"):
+            pass
+    except OSError as exc:
+        return exc.strerror
+    if not existed:
+        path.unlink()
+    return None
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -209,10 +225,13 @@ def main(argv=None) -> int:
     results: dict = {"mode": "full" if args.full else "quick", "sizes": sizes, "notes": [],
                      "sizes_changed": args.set}
     out = Path(args.out)
-    try:  # before the run, not after it: a directory that cannot be made must not cost the measurements
+    try:  # before the run, not after it: a report that cannot be written must not cost the measurements
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         parser.error(f"--out {args.out}: cannot create the directory ({exc.strerror})")
+    for name in REPORT_FILES:
+        if (why := unwritable(out / name)) is not None:
+            parser.error(f"--out {args.out}: cannot write {name} there ({why})")
 
     def save() -> dict:
         """Written after each part, so a run cut short still leaves what it measured."""

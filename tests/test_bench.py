@@ -18,6 +18,17 @@ def test_a_report_directory_that_cannot_be_made_is_refused_before_the_run(tmp_pa
     assert f"--out {blocker / 'results'}: cannot create the directory (Not a directory)" in capsys.readouterr().err
 
 
+def test_a_report_file_that_cannot_be_written_is_refused_before_the_run(tmp_path, capsys):
+    """A directory where results.md should be: refused at once, and the directory keeps what it held."""
+    (tmp_path / "results.json").write_text("{}")
+    (tmp_path / "results.md").mkdir()
+    with pytest.raises(SystemExit) as exit_:
+        main(["--out", str(tmp_path)])
+    assert exit_.value.code == 2
+    assert f"--out {tmp_path}: cannot write results.md there (Is a directory)" in capsys.readouterr().err
+    assert (tmp_path / "results.json").read_text() == "{}"
+
+
 def test_the_report_shows_the_memory_growth_as_a_percentage_in_both_tables():
     document = json.loads((Path(__file__).parent.parent / "bench" / "results.json").read_text())
     document["rss_growth_ratio"] = 0.00683
