@@ -58,9 +58,10 @@ def _head(case_id: int) -> str | None:
     return heads[case_id]
 
 
-def case_history_break(case_id: int) -> Break | None:
+def case_history_break(case_id: int, events: list[AuditEvent]) -> Break | None:
+    """Where the case's history, as the caller read it (every event, in the order recorded), stops
+    matching its chain."""
     head = db.session.get(AuditHead, case_id)
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id))
     return chain_break(case_id, events, head.hash if head else None)
 
 

@@ -20,21 +20,21 @@ from ..processes.models import ProcessDefinition
 from .models import CASE_STATUSES, Case, WorkItem
 
 
-def visible_case(user: User, case_id: int, with_state: bool = False) -> Case:
-    """The case if the user may see it; with_state, with the engine's task state (the case page draws
-    where the case stands)."""
-    case = db.session.scalars(_case_statement(with_state), {"case_id": case_id}).first()
+def visible_case(user: User, case_id: int, for_page: bool = False) -> Case:
+    """The case if the user may see it; for_page, with what the case page shows besides: the engine's task
+    state (where the case stands) and the catalogue entry (the fee)."""
+    case = db.session.scalars(_case_statement(for_page), {"case_id": case_id}).first()
     if case is None or not may_see_case(user, case):
         raise NotFound(_("There is no case %(id)s in your office.", id=case_id))
     return case
 
 
 @functools.cache
-def _case_statement(with_state: bool):
+def _case_statement(for_page: bool):
     # Whoever shows a case names its procedure; its office decides who may see it. Built once, as the lock's.
     options = [joinedload(Case.office), joinedload(Case.definition)]
-    if with_state:
-        options.append(undefer(Case.workflow_state))
+    if for_page:
+        options += [undefer(Case.workflow_state), joinedload(Case.service_version)]
     return select(Case).where(Case.id == bindparam("case_id")).options(*options)
 
 

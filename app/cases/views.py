@@ -45,13 +45,13 @@ def work_status(status: str) -> str:
 @bp.get("/<int:case_id>")
 @login_required
 def show(case_id):
-    return _case_page(visible_case(current_user, case_id, with_state=True))
+    return _case_page(visible_case(current_user, case_id, for_page=True))
 
 
 def _case_page(case, status: int = 200, waiver_refused: Rejected | None = None):
-    now = utcnow()
-    return render_template("cases/show.html", case=case, history=history(case), now=now,
-                           markers=case_markers(case, now), history_break=case_history_break(case.id),
+    now, events = utcnow(), history(case)
+    return render_template("cases/show.html", case=case, history=events, now=now,
+                           markers=case_markers(case, now), history_break=case_history_break(case.id, events),
                            documents=documents_of(case), fee=fee_state(case), waiver_refused=waiver_refused,
                            waiver_values=request.form if waiver_refused else {}), status
 
@@ -67,7 +67,7 @@ def ask_waiver(case_id):
                        current_user)
     except Rejected as refused:
         db.session.rollback()
-        return _case_page(visible_case(current_user, case_id, with_state=True), 422, refused)
+        return _case_page(visible_case(current_user, case_id, for_page=True), 422, refused)
     db.session.commit()
     flash(_("The waiver is asked; the chief decides it on this page."), "info")
     return redirect(url_for("cases.show", case_id=case_id), 303)
