@@ -152,10 +152,10 @@ def _public_event(event: AuditEvent, names: dict, complaint: bool) -> str | None
 
 
 def public_history(case: Case) -> list[PublicEvent]:
-    """What happened and when, without staff names or internal notes."""
+    """What happened and when, in the order it was recorded, without staff names or internal notes."""
     names = {item.id: item.name for item in case.work_items}
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id)
-                                .order_by(AuditEvent.at, AuditEvent.id))
+                                .order_by(AuditEvent.id))
     complaint = is_complaint(case)
     return [PublicEvent(e.at, text) for e in events if (text := _public_event(e, names, complaint))]
 
