@@ -189,8 +189,8 @@ def moved(column: str, amount: str, unit: str) -> str:
 def analyze() -> None:
     """Fresh statistics for both planners; on PostgreSQL also the visibility map that index-only
     scans need, as autovacuum would have written it after a load this size, and a checkpoint: the
-    load's pages are written out before anything is timed, not during it (a checkpoint that the
-    load's write-ahead log set off once overlapped the report timings and tripled one p95)."""
+    load's pages are written out before anything is timed, not during it (without it, a checkpoint
+    that the load's write-ahead log set off ran through the report timings)."""
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
