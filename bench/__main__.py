@@ -32,7 +32,7 @@ QUICK = {"runs": 20, "throughput_cases": 15, "http_cases": 8, "inbox_items": 10_
 FULL = {"runs": 50, "throughput_cases": 40, "http_cases": 25, "inbox_items": 100_000, "due": 1_000,
         "state_cases": 200, "load_users": 16, "load_seconds": 60, "load_max_requests": 30_000, "load_seed_cases": 40,
         "memory_small": 1_000, "memory_large": 10_000,
-        "report_cases": 100_000, "report_runs": 10}
+        "report_cases": 100_000, "report_runs": 20}
 
 
 def free_port() -> int:

@@ -36,9 +36,11 @@ def rss_mib() -> float:
     return float("nan")
 
 
-def percentile(samples: list[float], p: float) -> float:
+def percentile(samples: list[float], p: int) -> float:
+    """Nearest rank: the smallest sample at least p% of the samples do not exceed (of 20, the 95th
+    is the 19th; of 10 or fewer, the largest)."""
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+    return ordered[max(0, -(-p * len(ordered) // 100) - 1)]
 
 
 def stats_ms(samples: list[float]) -> dict:

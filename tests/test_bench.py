@@ -6,6 +6,7 @@ import pytest
 
 from bench.__main__ import main
 from bench.report import render
+from bench.world import percentile
 
 
 def test_a_report_directory_that_cannot_be_made_is_refused_before_the_run(tmp_path, capsys):
@@ -35,3 +36,9 @@ def test_the_report_shows_the_memory_growth_as_a_percentage_in_both_tables():
     lines = render(document).splitlines()
     assert "| `rss_growth_ratio` | 0.7% |" in lines
     assert [line.split(" | ")[1] for line in lines if "(`rss_growth_ratio`)" in line] == ["0.7%"]
+
+
+def test_the_95th_percentile_of_twenty_calls_is_the_nineteenth_slowest_not_the_slowest():
+    twenty = [float(n) for n in range(20, 0, -1)]
+    assert [percentile(twenty, 95), percentile(twenty[:10], 95), percentile(twenty[:1], 95)] == [19.0, 20.0, 20.0]
+    assert percentile([float(n) for n in range(1, 51)], 95) == 48.0
