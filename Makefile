@@ -18,6 +18,8 @@ FLASK   := $(VENV)/bin/flask --app app
 STAMPS  := $(VENV)/.stamps
 RUN_HOST ?= 127.0.0.1
 RUN_PORT ?= 5000
+# The demo's own address: its login line and the check links on the certificates it issues.
+RUN_URL := $(or $(PUBLIC_URL),http://$(RUN_HOST):$(RUN_PORT))
 # make serve: gunicorn workers (sync; about one per CPU core is a good start) on HOST:PORT.
 WORKERS ?= 2
 HOST ?= 127.0.0.1
@@ -121,9 +123,9 @@ run: venv npm translations
 	env -u FLASK_DEBUG $(FLASK) db upgrade
 	env -u FLASK_DEBUG $(FLASK) bpmn deploy
 	env -u FLASK_DEBUG $(FLASK) catalogue seed
-	env -u FLASK_DEBUG $(FLASK) demo seed
+	env -u FLASK_DEBUG PUBLIC_URL=$(RUN_URL) $(FLASK) demo seed
 	@echo "One Window on http://$(RUN_HOST):$(RUN_PORT)/  (Ctrl-C stops it)"
-	exec env -u FLASK_DEBUG $(FLASK) run --host $(RUN_HOST) --port $(RUN_PORT)
+	exec env -u FLASK_DEBUG PUBLIC_URL=$(RUN_URL) $(FLASK) run --host $(RUN_HOST) --port $(RUN_PORT)
 
 # The real server: no demo data; DATABASE_URL (default the SQLite file in instance/) and
 # SECRET_KEY come from the environment. See README, "Deploying One Window".

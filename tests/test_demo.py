@@ -11,13 +11,14 @@ from app.extensions import db
 
 def test_the_demo_has_every_role_and_cases_in_every_state(tmp_path):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/demo.sqlite",
-                      "SCHEDULER_ENABLED": False, "SECRET_KEY": "demo"})
+                      "SCHEDULER_ENABLED": False, "SECRET_KEY": "demo", "PUBLIC_URL": "http://127.0.0.1:5077/"})
     with app.app_context():
         upgrade()
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "seed"])
     assert first.exit_code == 0, first.output
-    assert "chief.kps" in first.output and "onewindow-demo" in first.output
+    assert "chief.kps" in first.output
+    assert "Sign in at http://127.0.0.1:5077/login with password 'onewindow-demo' as:" in first.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(District)) == 2
         assert set(db.session.scalars(select(UserRole.role).distinct())) == {

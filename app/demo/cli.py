@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import click
 import time_machine
-from flask import Blueprint
+from flask import Blueprint, current_app
 from sqlalchemy import select
 
 from ..accounts.models import Office, User
@@ -144,7 +144,7 @@ def seed_command():
         db.session.commit()
     fired = sweep().fired
     click.echo(f"Demo ready: {new_cases} new case(s), {fired} overdue timer(s) fired.")
-    click.echo(f"Sign in at http://127.0.0.1:5000/login with password '{DEMO_PASSWORD}' as:")
+    click.echo(f"Sign in at {current_app.config['PUBLIC_URL'].rstrip('/')}/login with password '{DEMO_PASSWORD}' as:")
     for user in db.session.scalars(select(User).order_by(User.office_id, User.username)):
         if user.username.endswith(tuple(f".{code.lower()}" for code, _, _ in OFFICES)) or \
                 user.username in ("designer", "admin"):
