@@ -32,7 +32,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: help venv install install-test npm run serve test test-sqlite test-pg sysdeps chromium \
+.PHONY: help venv install install-test npm run serve test test-sqlite test-pg sysdeps chromium profile \
         translations translations-extract translations-update pg pg-start pg-stop pg-status pg-destroy bench clean distclean clean-instance
 
 help:
@@ -47,6 +47,7 @@ help:
 	@echo "make translations-update   extract every marked string into the .pot and merge it into each .po"
 	@echo "make pg-start|pg-stop|pg-status|pg-destroy   the private test PostgreSQL on 127.0.0.1:$(PG_PORT)"
 	@echo "make bench          quick benchmark (< 3 min), writes bench/results.json and bench/results.md; FULL=1: national sizes"
+	@echo "make profile        where a case's time goes through the services (pyinstrument); HTTP=1: through the JSON API"
 	@echo "make clean          stamps and caches      make distclean   also .venv, node_modules, build output"
 	@echo "make clean-instance DELETE instance/ (the local SQLite database and secret key)"
 
@@ -206,6 +207,9 @@ test-pg: install-test npm sysdeps translations
 bench: install-test
 	@scripts/postgres.sh start >/dev/null || echo "bench: no PostgreSQL; its parts are skipped"
 	$(PY) -m bench $(if $(FULL),--full)
+
+profile: install-test
+	$(PY) -m bench.profile $(if $(HTTP),--http)
 
 # ---------------------------------------------------------------- cleaning
 

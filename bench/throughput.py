@@ -141,50 +141,55 @@ def raw_engine_stored(cases: int, service: dict, directory: str) -> dict:
         connection.close()
 
 
-def services(app, cases: int) -> dict:
+def service_case(seen: Statements | None = None, statements: dict[str, list[int]] | None = None) -> None:
     """The same steps through write_path.start_case and work_items.complete, one commit per call as a request
-    does; counts the SQL statements of each call."""
+    does (inside an app context); with `seen` and `statements`, each call's count of SQL statements is added
+    under its name."""
     from app.cases.work_items import complete
     from app.cases.write_path import start_case
     from app.extensions import db
 
-    statements: dict[str, list[int]] = {}
-
-    def one_case(count: bool, seen: Statements):
+    def counted(name: str, before: int) -> None:
+        if statements is not None:
+            statements.setdefault(name, []).append(seen.count - before)
+    fresh_session()
+    dara = user("dara")
+    before = seen.count if seen else 0
+    case = start_case(PROCESS, PERMIT, dara, dara.office)
+    db.session.commit()
+    counted("start_case + commit", before)
+    for name, username, data in STEPS:
+        # The caller takes the work item from the case the last call returned, as an API client does.
+        item_id = next(item.id for item in case.open_items if item.task == name)
         fresh_session()
-        dara = user("dara")
-        before = seen.count
-        case = start_case(PROCESS, PERMIT, dara, dara.office)
+        actor = user(username)
+        before = seen.count if seen else 0
+        case = complete(actor, item_id, data)
         db.session.commit()
-        if count:
-            statements.setdefault("start_case + commit", []).append(seen.count - before)
-        for name, username, data in STEPS:
-            # The caller takes the work item from the case the last call returned, as an API client does.
-            item_id = next(item.id for item in case.open_items if item.task == name)
-            fresh_session()
-            actor = user(username)
-            before = seen.count
-            case = complete(actor, item_id, data)
-            db.session.commit()
-            if count:
-                statements.setdefault(f"complete({name}) + commit", []).append(seen.count - before)
-        fresh_session()
+        counted(f"complete({name}) + commit", before)
+    fresh_session()
 
+
+def services(app, cases: int) -> dict:
+    """service_case `cases` times, timed, counting the SQL statements of each call."""
     from sqlalchemy import func, select
 
     from app.cases.models import Case
+    from app.engine.sandbox import SANDBOX
+    from app.extensions import db
+
+    statements: dict[str, list[int]] = {}
 
     def completed():
         return db.session.scalar(select(func.count()).select_from(Case).where(Case.status == "completed"))
-    from app.engine.sandbox import SANDBOX
     # One listener for the whole run, each call's statements the count's difference: a listener added and
     # removed around each call would be timed with it.
     with app.app_context(), Statements() as seen:
-        one_case(False, seen)  # warm-up
+        service_case()  # warm-up
         before, worker_calls = completed(), SANDBOX.worker_calls
         started, cpu = time.perf_counter(), time.process_time()
         for _ in range(cases):
-            one_case(True, seen)
+            service_case(seen, statements)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         assert completed() - before == cases, f"{completed() - before} of {cases} cases completed"
         worker_calls = SANDBOX.worker_calls - worker_calls
@@ -314,6 +319,19 @@ def statements_per_page(app) -> dict:
     return counts
 
 
+def api_case(call) -> None:
+    """The same steps through the JSON API; `call(method, path under /api/v1, username, body)` answers
+    the JSON, whatever carries the requests."""
+    case = call("POST", "/cases", "dara", {"process": PROCESS, "data": PERMIT})  # answers its first work
+    for name, username, data in STEPS:
+        item = next(i for i in case["work_items"] if i["task"] == name)
+        case = call("POST", f"/work-items/{item['id']}/complete", username, {"data": data})
+    assert case["status"] == "completed", case["status"]
+
+
+API_USERS = ("dara", "sokha", "vanna")
+
+
 def http(url: str, cases: int, port: int, service: dict) -> dict:
     """The same steps through the JSON API of one gunicorn worker on loopback, in rounds that take turns
     with rounds of the raw engine, measured again here: the ratio compares the two at the same moments of
@@ -326,7 +344,7 @@ def http(url: str, cases: int, port: int, service: dict) -> dict:
         from support import PASSWORD
         session = requests.Session()
         tokens = {name: session.post(f"{base}/token", json={"username": name, "password": PASSWORD}).json()["token"]
-                  for name in {"dara", "sokha", "vanna"}}
+                  for name in API_USERS}
 
         def call(method, path, username, body=None):
             response = session.request(method, base + path, json=body,
@@ -336,11 +354,7 @@ def http(url: str, cases: int, port: int, service: dict) -> dict:
             return response.json()
 
         def one_case():
-            case = call("POST", "/cases", "dara", {"process": PROCESS, "data": PERMIT})  # answers its first work
-            for name, username, data in STEPS:
-                item = next(i for i in case["work_items"] if i["task"] == name)
-                case = call("POST", f"/work-items/{item['id']}/complete", username, {"data": data})
-            assert case["status"] == "completed", case["status"]
+            api_case(call)
 
         def over_http(share: int) -> dict:
             """A round; its CPU is the server's (the worker's), not this process's."""

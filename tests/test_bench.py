@@ -42,3 +42,22 @@ def test_the_95th_percentile_of_twenty_calls_is_the_nineteenth_slowest_not_the_s
     twenty = [float(n) for n in range(20, 0, -1)]
     assert [percentile(twenty, 95), percentile(twenty[:10], 95), percentile(twenty[:1], 95)] == [19.0, 20.0, 20.0]
     assert percentile([float(n) for n in range(1, 51)], 95) == 48.0
+
+
+def test_the_profile_shows_where_a_case_goes_through_the_services_and_through_the_api(capsys):
+    from bench import profile
+    assert profile.main(["--cases", "3"]) == 0
+    services = capsys.readouterr().out
+    assert profile.main(["--http", "--cases", "3"]) == 0
+    api = capsys.readouterr().out
+    assert "start_case  app/cases/write_path.py" in services and "complete  app/cases/work_items.py" in services
+    assert "app/api/views.py" not in services
+    assert "complete  app/api/views.py" in api and "complete  app/cases/work_items.py" in api
+
+
+def test_a_profile_of_no_cases_is_refused(capsys):
+    from bench import profile
+    with pytest.raises(SystemExit) as stopped:
+        profile.main(["--cases", "0"])
+    assert stopped.value.code == 2
+    assert "--cases must be at least 1, not 0" in capsys.readouterr().err
