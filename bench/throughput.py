@@ -151,24 +151,23 @@ def service_case(seen: Statements | None = None, statements: dict[str, list[int]
     from app.cases.write_path import start_case
     from app.extensions import db
 
-    def counted(name: str, before: int) -> None:
+    def committed(name: str, call):
+        """call() and the commit, their statements counted under `name`."""
+        before = seen.count if seen is not None else 0
+        result = call()
+        db.session.commit()
         if statements is not None:
             statements.setdefault(name, []).append(seen.count - before)
+        return result
     fresh_session()
     dara = user("dara")
-    before = seen.count if seen else 0
-    case = start_case(PROCESS, PERMIT, dara, dara.office)
-    db.session.commit()
-    counted("start_case + commit", before)
+    case = committed("start_case + commit", lambda: start_case(PROCESS, PERMIT, dara, dara.office))
     for name, username, data in STEPS:
         # The caller takes the work item from the case the last call returned, as an API client does.
         item_id = next(item.id for item in case.open_items if item.task == name)
         fresh_session()
         actor = user(username)
-        before = seen.count if seen else 0
-        case = complete(actor, item_id, data)
-        db.session.commit()
-        counted(f"complete({name}) + commit", before)
+        case = committed(f"complete({name}) + commit", lambda: complete(actor, item_id, data))
     fresh_session()
 
 
@@ -352,21 +351,18 @@ def http(url: str, cases: int, port: int, service: dict) -> dict:
                 raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:300]}")
             return response.json()
 
-        def one_case():
-            api_case(call)
-
         def over_http(share: int) -> dict:
             """A round; its CPU is the server's (the worker's), not this process's."""
             server_cpu = process_cpu_seconds(server.pid, children=True)
             started = time.perf_counter()
             for _ in range(share):
-                one_case()
+                api_case(call)
             elapsed = time.perf_counter() - started
             server_cpu = process_cpu_seconds(server.pid, children=True) - server_cpu
             return {"cases": share, "seconds": elapsed, "cases_per_s": share / elapsed,
                     "cpu_ms_per_case": server_cpu / share * 1000}
 
-        one_case()  # warm-up
+        api_case(call)  # warm-up
         measured = alternating(cases, ROUNDS, {"raw": lambda n: raw_engine(n, service), "http": over_http})
     finally:
         stop(server)
