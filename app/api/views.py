@@ -21,7 +21,7 @@ from ..decisions.services import latest_decisions
 from ..inbox.queries import inbox_page, parse_after
 from ..incidents import services as incident_services
 from ..permissions import INCIDENT_ROLES, Role, case_data_for, may_see_case, role_required
-from ..processes.services import deploy, is_decision_file, latest_versions
+from ..processes.services import decision_deployed, deploy, is_decision_file, latest_versions
 from ..supervision import services as supervision
 from .auth import Unauthorized, token_required
 from .openapi import document
@@ -118,13 +118,9 @@ def deploy_decision_table():
     The procedures that evaluate the table are deployed again with it and listed."""
     filename = request.args.get("filename", "upload.dmn")
     filename = filename if is_decision_file(filename) else f"{filename}.dmn"
-    deployment, *procedures = deploy([(filename, request.get_data())], actor=g.api_user)
+    body, status = decision_deployed(deploy([(filename, request.get_data())], actor=g.api_user))
     db.session.commit()
-    body = {"key": deployment.definition.key, "version": deployment.definition.version,
-            "unchanged": not deployment.created,
-            "procedures": [{"key": d.definition.key, "version": d.definition.version} for d in procedures
-                           if d.created]}
-    return jsonify(body), 201 if deployment.created else 200
+    return jsonify(body), status
 
 
 @bp.post("/cases")

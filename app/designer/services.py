@@ -83,14 +83,6 @@ def version_history(key: str) -> list[Version]:
             for definition, older in zip(versions, versions[1:] + [None])]
 
 
-def version(key: str, number: int) -> ProcessDefinition:
-    definition = db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.key == key, ProcessDefinition.version == number)).first()
-    if definition is None:
-        raise NotFound(_("Procedure '%(key)s' has no version %(version)s.", key=key, version=number))
-    return definition
-
-
 def find_draft(key: str) -> ProcessDraft | None:
     return db.session.scalars(select(ProcessDraft).where(ProcessDraft.key == key)).first()
 

@@ -15,7 +15,7 @@ from ..forms.rendering import fields_for
 from ..i18n import number, translated
 from ..permissions import WORKFLOW_ROLES
 from ..decisions.services import latest_decisions
-from ..processes.services import callers_of, form_library, procedure_version
+from ..processes.services import callers_of, decision_deployed, form_library, procedure_version
 from . import services as designer
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
@@ -107,7 +107,7 @@ def _modeler(key: str, name: str, xml_url: str, source: str, problems=None, stat
 
 @bp.get("/procedures/<key>/versions/<int:number>")
 def edit_version(key, number):
-    definition = designer.version(key, number)
+    definition = procedure_version(key, number)
     return _modeler(key, definition.name, url_for(".version_xml", key=key, number=number), f"version {number}")
 
 
@@ -118,12 +118,12 @@ def edit_draft(key):
 
 @bp.get("/procedures/<key>/versions/<int:number>/xml")
 def version_xml(key, number):
-    return _xml(designer.version(key, number).bpmn_xml)
+    return _xml(procedure_version(key, number).bpmn_xml)
 
 
 @bp.get("/procedures/<key>/versions/<int:number>/download")
 def download_version(key, number):
-    return _xml(designer.version(key, number).bpmn_xml, f"{key}-v{number}.bpmn")
+    return _xml(procedure_version(key, number).bpmn_xml, f"{key}-v{number}.bpmn")
 
 
 @bp.get("/procedures/<key>/draft/xml")
@@ -249,13 +249,9 @@ def validate_decision(key):
 def deploy_decision(key):
     """Validation on save: the edited table is deployed as its next version, or refused (422)
     with its problems and nothing changed."""
-    deployment, *procedures = designer.deploy_decision(key, request.get_data(), current_user)
+    body, status = decision_deployed(designer.deploy_decision(key, request.get_data(), current_user))
     db.session.commit()
-    body = {"key": deployment.definition.key, "version": deployment.definition.version,
-            "unchanged": not deployment.created,
-            "procedures": [{"key": d.definition.key, "version": d.definition.version} for d in procedures
-                           if d.created]}
-    return jsonify(body), 201 if deployment.created else 200
+    return jsonify(body), status
 
 
 # --- a case's diagram ------------------------------------------------------------------------

@@ -383,6 +383,17 @@ def is_decision_file(filename: str) -> bool:
     return filename.lower().endswith(".dmn")
 
 
+def decision_deployed(deployments: list) -> tuple[dict, int]:
+    """What a decision table's deployment answers (the API's and the designer's alike): the table's
+    version and the procedures deployed again with it; 201 when the version is new, 200 when the table
+    was exactly its latest."""
+    table, *procedures = deployments
+    return ({"key": table.definition.key, "version": table.definition.version, "unchanged": not table.created,
+             "procedures": [{"key": d.definition.key, "version": d.definition.version} for d in procedures
+                            if d.created]},
+            201 if table.created else 200)
+
+
 def deploy(files: list[tuple[str, bytes]], actor=None, form_files: dict[str, bytes] | None = None) -> list:
     """Validate every file (diagrams and .dmn decision tables) first; deploy all of them or none.
     Unchanged files keep their version. Returns the deployments: decision tables, then the
