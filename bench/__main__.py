@@ -167,6 +167,8 @@ def headline(results: dict) -> dict:
         "service_vs_raw_cpu": get("throughput", "cpu_service_vs_raw"),
         "raw_stored_cases_per_s": get("throughput", "raw_stored", "cases_per_s"),
         "service_vs_raw_stored": get("throughput", "service_vs_raw_stored"),
+        "engine_stored_cases_per_s": get("throughput", "engine_stored", "cases_per_s"),
+        "service_vs_engine_stored": get("throughput", "service_vs_engine_stored"),
         "http_vs_raw": get("throughput", "http_vs_raw"),
         "state_bytes_per_case": get("state", "bytes_per_case"),
         "inbox_p95_ms_100k_sqlite": get("scale_sqlite", "inbox_p95_ms"),
