@@ -143,6 +143,19 @@ def raw_engine_stored(cases: int, service: dict, directory: str) -> dict:
         connection.close()
 
 
+def counter_procedure(app):
+    """(procedure, helpers): the deployed procedure's specs and the script helpers a case of it started at
+    dara's counter gets, as the write path gives them (its office's calendar, the catalogue entry)."""
+    from app.calendars.services import office_calendar, script_helpers
+    from app.cases.state import procedure_of
+    from app.catalogue.services import procedure_and_promise
+    with app.app_context():
+        office = user("dara").office
+        definition, promise = procedure_and_promise(PROCESS, office)
+        return procedure_of(definition), script_helpers(office_calendar(office),
+                                                        promise.script_view() if promise else None)
+
+
 def engine_stored(app, cases: int, directory: str) -> dict:
     """A reference, not a target: One Window's engine (app/engine: the case's own task state, the spec
     kept once, the office's script helpers) keeping each case in bare sqlite3, its state compressed as
@@ -154,16 +167,9 @@ def engine_stored(app, cases: int, directory: str) -> dict:
 
     from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-    from app.calendars.services import office_calendar, script_helpers
-    from app.cases.state import procedure_of
-    from app.catalogue.services import procedure_and_promise
     from app.db import CompressedText
     from app.engine import CaseWorkflow
-    with app.app_context():
-        office = user("dara").office
-        definition, promise = procedure_and_promise(PROCESS, office)
-        procedure = procedure_of(definition)
-        helpers = script_helpers(office_calendar(office), promise.script_view() if promise else None)
+    procedure, helpers = counter_procedure(app)
     column, dialect = CompressedText(), sqlite_dialect.dialect()
     connection = sqlite3.connect(f"{directory}/engine-stored.sqlite", isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")

@@ -70,25 +70,20 @@ def test_one_window_s_engine_in_sqlite_stores_every_step_as_the_app_would_read_i
 
     from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-    from app.calendars.services import office_calendar, script_helpers
-    from app.cases.state import procedure_of
-    from app.catalogue.services import procedure_and_promise
     from app.db import CompressedText
     from app.engine import CaseWorkflow
     from bench import throughput
-    from bench.world import fresh_database, make_app, user
+    from bench.world import fresh_database, make_app
 
     with fresh_database(None, "engine-stored") as url:
         app = make_app(url)
         run = throughput.engine_stored(app, 2, str(tmp_path))
         stored = [state for state, in sqlite3.connect(tmp_path / "engine-stored.sqlite").execute(
             "SELECT state FROM workflow ORDER BY id")]
+        procedure, helpers = throughput.counter_procedure(app)
         with app.app_context():
-            office = user("dara").office
-            definition, promise = procedure_and_promise(throughput.PROCESS, office)
-            helpers = script_helpers(office_calendar(office), promise.script_view())
             read = [CaseWorkflow.from_state(CompressedText().process_result_value(state, sqlite_dialect.dialect()),
-                                            procedure_of(definition), helpers) for state in stored]
+                                            procedure, helpers) for state in stored]
     assert run["cases"] == 2
     assert [state[:4] for state in stored] == [b"\x28\xb5\x2f\xfd"] * 3  # the warm-up and two cases, zstd frames
     assert [(workflow.completed, workflow.data()["permit_number"]) for workflow in read] == [(True, "CP-0001")] * 3
